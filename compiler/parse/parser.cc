@@ -1,0 +1,954 @@
+#include "compiler/parse/parser.h"
+
+#include <antlr4-runtime.h>
+
+#include <charconv>
+#include <cmath>
+
+#include "AlertLexer.h"
+#include "AlertParser.h"
+#include "stdlib/time_format.h"
+
+namespace alert {
+namespace {
+
+using alertgen::AlertLexer;
+using alertgen::AlertParser;
+using ast::Expr;
+using ast::ExprKind;
+using ast::ExprPtr;
+
+// ANTLR's char stream counts code points; diagnostics want byte offsets.
+class OffsetMap {
+ public:
+  OffsetMap(std::string_view text, uint32_t base) : base_(base) {
+    bool ascii = true;
+    for (unsigned char c : text) {
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return;
+    for (uint32_t i = 0; i < text.size(); ++i) {
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) starts_.push_back(i);
+    }
+    starts_.push_back(static_cast<uint32_t>(text.size()));
+  }
+  uint32_t byte(size_t code_point) const {
+    if (starts_.empty()) return base_ + static_cast<uint32_t>(code_point);
+    if (code_point >= starts_.size()) return base_ + starts_.back();
+    return base_ + starts_[code_point];
+  }
+
+ private:
+  uint32_t base_;
+  std::vector<uint32_t> starts_;
+};
+
+std::string describe_token(antlr4::Token* t) {
+  if (t == nullptr || t->getType() == antlr4::Token::EOF) return "end of file";
+  return "'" + t->getText() + "'";
+}
+
+class SyntaxErrorListener : public antlr4::BaseErrorListener {
+ public:
+  SyntaxErrorListener(uint32_t file, const OffsetMap& map, DiagnosticEngine& diags)
+      : file_(file), map_(map), diags_(diags) {}
+
+  void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t, size_t,
+                   const std::string& msg, std::exception_ptr) override {
+    SourceRange range;
+    if (offending != nullptr) {
+      uint32_t begin = map_.byte(offending->getStartIndex());
+      uint32_t end = offending->getType() == antlr4::Token::EOF
+                         ? begin
+                         : map_.byte(offending->getStopIndex() + 1);
+      range = {{file_, begin}, {file_, end}};
+    }
+    // Rewrite ANTLR's wording ("mismatched input 'x' expecting {...}") into ours.
+    std::string text = "unexpected " + describe_token(offending);
+    size_t expecting = msg.find("expecting ");
+    if (expecting != std::string::npos) {
+      std::string set = msg.substr(expecting + 10);
+      size_t items = std::count(set.begin(), set.end(), ',') + 1;
+      if (!set.empty() && set.front() == '{') set = set.substr(1, set.size() - 2);
+      if (items <= 6) text += "; expected " + set;
+    }
+    diags_.report(DiagId::syntax_error, range, text);
+  }
+
+ private:
+  uint32_t file_;
+  const OffsetMap& map_;
+  DiagnosticEngine& diags_;
+};
+
+// Builds AST nodes from parse-tree contexts.
+class AstBuilder {
+ public:
+  AstBuilder(uint32_t file, const OffsetMap& map, DiagnosticEngine& diags,
+             const SourceManager& sources)
+      : file_(file), map_(map), diags_(diags), sources_(sources) {}
+
+  SourceRange range(antlr4::ParserRuleContext* ctx) const {
+    if (ctx == nullptr || ctx->getStart() == nullptr) return {};
+    antlr4::Token* stop = ctx->getStop() ? ctx->getStop() : ctx->getStart();
+    uint32_t begin = map_.byte(ctx->getStart()->getStartIndex());
+    uint32_t end = stop->getType() == antlr4::Token::EOF ? begin : map_.byte(stop->getStopIndex() + 1);
+    if (end < begin) end = begin;
+    return {{file_, begin}, {file_, end}};
+  }
+  SourceRange range(antlr4::Token* t) const {
+    if (t == nullptr) return {};
+    return {{file_, map_.byte(t->getStartIndex())}, {file_, map_.byte(t->getStopIndex() + 1)}};
+  }
+  SourceRange range(antlr4::tree::TerminalNode* n) const {
+    return n ? range(n->getSymbol()) : SourceRange{};
+  }
+
+  std::string ident(AlertParser::IdentContext* ctx) const {
+    if (ctx == nullptr) return "";
+    std::string text = ctx->getText();
+    if (ctx->QUOTED_IDENT()) return text.substr(1, text.size() - 2);
+    return text;
+  }
+
+  void build_file(AlertParser::ProgramContext* program, ast::File& out) {
+    for (auto* decl : program->decl()) {
+      if (auto* d = decl->importDecl()) {
+        if (!d->STRING()) continue;
+        out.imports.push_back({string_value(d->STRING()), range(d->STRING())});
+      } else if (auto* d = decl->schemaDecl()) {
+        out.schemas.push_back(schema(d));
+      } else if (auto* d = decl->constDecl()) {
+        out.consts.push_back({ident(d->name), range(d->name), expr(d->expr())});
+      } else if (auto* d = decl->channelDecl()) {
+        out.channels.push_back(channel(d));
+      } else if (auto* d = decl->ruleDecl()) {
+        out.rules.push_back(rule(d));
+      } else if (auto* d = decl->testDecl()) {
+        out.tests.push_back(test(d));
+      }
+    }
+  }
+
+  ExprPtr expr(AlertParser::ExprContext* ctx) {
+    if (ctx == nullptr || ctx->orExpr() == nullptr) return error_expr(range(ctx));
+    return or_expr(ctx->orExpr());
+  }
+
+  // Decodes a STRING token's escapes; reports bad escapes at their position.
+  std::string string_value(antlr4::tree::TerminalNode* node) {
+    std::string raw = node->getText();
+    uint32_t base = map_.byte(node->getSymbol()->getStartIndex());
+    return unescape(raw, base, /*keep_braces=*/true);
+  }
+
+  std::string unescape(std::string_view raw, uint32_t base, bool) {
+    // raw includes the opening quote and, unless unterminated, the closing one.
+    size_t end = raw.size();
+    if (end >= 2 && raw.back() == '"' && raw[end - 2] != '\\') --end;
+    else if (end >= 2 && raw.back() == '"') {
+      // A closing quote preceded by a backslash that is itself escaped ("\\").
+      size_t slashes = 0;
+      for (size_t i = end - 2; i > 0 && raw[i] == '\\'; --i) ++slashes;
+      if (slashes % 2 == 0) --end;
+    }
+    std::string out;
+    for (size_t i = 1; i < end; ++i) {
+      char c = raw[i];
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (i + 1 >= end) break;
+      char e = raw[++i];
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case 'r': out += '\r'; break;
+        case 'u': {
+          size_t close = raw.find('}', i);
+          uint32_t cp = 0;
+          bool ok = i + 1 < end && raw[i + 1] == '{' && close != std::string_view::npos &&
+                    close < end && close > i + 2 && close - i - 2 <= 6;
+          if (ok) {
+            auto [p, ec] = std::from_chars(raw.data() + i + 2, raw.data() + close, cp, 16);
+            ok = ec == std::errc() && p == raw.data() + close && cp <= 0x10FFFF &&
+                 !(cp >= 0xD800 && cp <= 0xDFFF);
+          }
+          if (!ok) {
+            SourceRange r{{file_, base + static_cast<uint32_t>(i - 1)},
+                          {file_, base + static_cast<uint32_t>(i + 1)}};
+            diags_.report(DiagId::invalid_escape, r, "\\u").note(r, "write a code point as \\u{1F600}");
+            break;
+          }
+          append_utf8(out, cp);
+          i = close;
+          break;
+        }
+        default: {
+          SourceRange r{{file_, base + static_cast<uint32_t>(i - 1)},
+                        {file_, base + static_cast<uint32_t>(i + 1)}};
+          diags_.report(DiagId::invalid_escape, r, std::string("\\") + e);
+        }
+      }
+    }
+    return out;
+  }
+
+  static void append_utf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+
+  // Template strings: literal text, `{expr}`, `{expr:spec}`, `{{` and `}}`. Expressions are parsed
+  // by a nested parser whose positions map back into this file.
+  ast::Template template_of(antlr4::tree::TerminalNode* node);
+  ast::Template template_of_expr(ExprPtr e) {
+    ast::Template t;
+    t.range = e->range;
+    ast::TemplatePiece piece;
+    piece.expr = std::move(e);
+    t.pieces.push_back(std::move(piece));
+    return t;
+  }
+
+ private:
+  ExprPtr error_expr(SourceRange r) {
+    auto e = std::make_unique<Expr>(ExprKind::Literal, r);
+    e->literal = Value::null();
+    e->type = Type::of(TypeKind::Null, true);
+    return e;
+  }
+
+  ExprPtr binary(ast::BinaryOp op, ExprPtr lhs, ExprPtr rhs) {
+    SourceRange r = SourceRange::join(lhs->range, rhs->range);
+    auto e = std::make_unique<Expr>(ExprKind::Binary, r);
+    e->binary_op = op;
+    e->children.push_back(std::move(lhs));
+    e->children.push_back(std::move(rhs));
+    return check_depth(std::move(e));
+  }
+
+  // Long operator chains are built iteratively but still make a deep tree; bound it so later
+  // recursive passes cannot overflow the stack.
+  ExprPtr check_depth(ExprPtr e) {
+    int depth = 0;
+    for (auto& c : e->children) depth = std::max(depth, depth_of(c.get()));
+    depths_[e.get()] = depth + 1;
+    if (depth + 1 > kMaxExprDepth && !depth_reported_) {
+      depth_reported_ = true;
+      diags_.report(DiagId::nesting_too_deep, e->range, kMaxExprDepth);
+    }
+    if (depth + 1 > kMaxExprDepth) return error_expr(e->range);
+    return e;
+  }
+  int depth_of(const Expr* e) const {
+    auto it = depths_.find(e);
+    return it == depths_.end() ? 1 : it->second;
+  }
+
+  ExprPtr or_expr(AlertParser::OrExprContext* ctx) {
+    auto parts = ctx->andExpr();
+    ExprPtr e = and_expr(parts[0]);
+    for (size_t i = 1; i < parts.size(); ++i) e = binary(ast::BinaryOp::Or, std::move(e), and_expr(parts[i]));
+    return e;
+  }
+  ExprPtr and_expr(AlertParser::AndExprContext* ctx) {
+    auto parts = ctx->notExpr();
+    ExprPtr e = not_expr(parts[0]);
+    for (size_t i = 1; i < parts.size(); ++i) e = binary(ast::BinaryOp::And, std::move(e), not_expr(parts[i]));
+    return e;
+  }
+  ExprPtr not_expr(AlertParser::NotExprContext* ctx) {
+    if (ctx->NOT()) {
+      auto e = std::make_unique<Expr>(ExprKind::Unary, range(ctx));
+      e->unary_op = ast::UnaryOp::Not;
+      e->children.push_back(ctx->notExpr() ? not_expr(ctx->notExpr()) : error_expr(range(ctx)));
+      return check_depth(std::move(e));
+    }
+    if (!ctx->cmpExpr()) return error_expr(range(ctx));
+    return cmp_expr(ctx->cmpExpr());
+  }
+  ExprPtr cmp_expr(AlertParser::CmpExprContext* ctx) {
+    ExprPtr lhs = add_expr(ctx->addExpr());
+    auto tails = ctx->cmpTail();
+    if (tails.size() > 1) {
+      SourceRange second = range(tails[1]);
+      std::string a = std::string(sources_.text(lhs->range));
+      diags_.report(DiagId::chained_comparison, second)
+          .note(range(tails[0]), "write the two comparisons joined with 'and', as in 'a < b and b < c'");
+    }
+    if (tails.empty()) return lhs;
+    auto* tail = tails[0];
+    SourceRange r = SourceRange::join(lhs->range, range(tail));
+    if (auto* t = dynamic_cast<AlertParser::CompareTailContext*>(tail)) {
+      static const std::pair<size_t, ast::BinaryOp> kOps[] = {
+          {AlertParser::EQ, ast::BinaryOp::Eq}, {AlertParser::NE, ast::BinaryOp::Ne},
+          {AlertParser::LT, ast::BinaryOp::Lt}, {AlertParser::LE, ast::BinaryOp::Le},
+          {AlertParser::GT, ast::BinaryOp::Gt}, {AlertParser::GE, ast::BinaryOp::Ge}};
+      ast::BinaryOp op = ast::BinaryOp::Eq;
+      for (auto [tok, o] : kOps) if (t->op->getType() == tok) op = o;
+      return binary(op, std::move(lhs), add_expr(t->addExpr()));
+    }
+    if (auto* t = dynamic_cast<AlertParser::InTailContext*>(tail)) {
+      auto e = std::make_unique<Expr>(ExprKind::In, r);
+      e->negated = t->NOT() != nullptr;
+      e->children.push_back(std::move(lhs));
+      e->children.push_back(add_expr(t->addExpr()));
+      return check_depth(std::move(e));
+    }
+    if (auto* t = dynamic_cast<AlertParser::BetweenTailContext*>(tail)) {
+      auto e = std::make_unique<Expr>(ExprKind::Between, r);
+      e->negated = t->NOT() != nullptr;
+      e->children.push_back(std::move(lhs));
+      e->children.push_back(add_expr(t->lo));
+      e->children.push_back(add_expr(t->hi));
+      return check_depth(std::move(e));
+    }
+    auto* t = dynamic_cast<AlertParser::IsNullTailContext*>(tail);
+    auto e = std::make_unique<Expr>(ExprKind::IsNull, r);
+    e->negated = t && t->NOT() != nullptr;
+    e->children.push_back(std::move(lhs));
+    return check_depth(std::move(e));
+  }
+  ExprPtr add_expr(AlertParser::AddExprContext* ctx) {
+    if (ctx == nullptr) return error_expr({});
+    auto parts = ctx->mulExpr();
+    auto ops = ctx->addOp();
+    ExprPtr e = mul_expr(parts[0]);
+    for (size_t i = 1; i < parts.size(); ++i) {
+      auto op = ops[i - 1]->PLUS() ? ast::BinaryOp::Add : ast::BinaryOp::Sub;
+      e = binary(op, std::move(e), mul_expr(parts[i]));
+    }
+    return e;
+  }
+  ExprPtr mul_expr(AlertParser::MulExprContext* ctx) {
+    auto parts = ctx->unaryExpr();
+    auto ops = ctx->mulOp();
+    ExprPtr e = unary_expr(parts[0]);
+    for (size_t i = 1; i < parts.size(); ++i) {
+      auto op = ops[i - 1]->STAR()    ? ast::BinaryOp::Mul
+                : ops[i - 1]->SLASH() ? ast::BinaryOp::Div
+                                      : ast::BinaryOp::Mod;
+      e = binary(op, std::move(e), unary_expr(parts[i]));
+    }
+    return e;
+  }
+  ExprPtr unary_expr(AlertParser::UnaryExprContext* ctx) {
+    if (ctx->MINUS()) {
+      auto* inner = ctx->unaryExpr();
+      // -9223372036854775808 is the smallest int, not the negation of an out-of-range literal.
+      if (inner && inner->primary()) {
+        if (auto* lit = dynamic_cast<AlertParser::IntLitContext*>(inner->primary())) {
+          std::string digits = strip_underscores(lit->getText());
+          if (digits == "9223372036854775808") {
+            auto e = std::make_unique<Expr>(ExprKind::Literal, range(ctx));
+            e->literal = Value::integer(INT64_MIN);
+            return e;
+          }
+        }
+      }
+      auto e = std::make_unique<Expr>(ExprKind::Unary, range(ctx));
+      e->unary_op = ast::UnaryOp::Neg;
+      e->children.push_back(inner ? unary_expr(inner) : error_expr(range(ctx)));
+      return check_depth(std::move(e));
+    }
+    if (!ctx->primary()) return error_expr(range(ctx));
+    return primary(ctx->primary());
+  }
+
+  static std::string strip_underscores(std::string s) {
+    s.erase(std::remove(s.begin(), s.end(), '_'), s.end());
+    return s;
+  }
+
+  ExprPtr primary(AlertParser::PrimaryContext* ctx) {
+    SourceRange r = range(ctx);
+    auto literal = [&](Value v) {
+      auto e = std::make_unique<Expr>(ExprKind::Literal, r);
+      e->literal = std::move(v);
+      return e;
+    };
+    if (dynamic_cast<AlertParser::IntLitContext*>(ctx)) {
+      std::string digits = strip_underscores(ctx->getText());
+      int64_t v = 0;
+      auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+      if (ec != std::errc() || p != digits.data() + digits.size()) {
+        diags_.report(DiagId::int_literal_too_large, r, ctx->getText());
+        return error_expr(r);
+      }
+      return literal(Value::integer(v));
+    }
+    if (dynamic_cast<AlertParser::FloatLitContext*>(ctx)) {
+      std::string digits = strip_underscores(ctx->getText());
+      return literal(Value::floating(std::strtod(digits.c_str(), nullptr)));
+    }
+    if (dynamic_cast<AlertParser::DurationLitContext*>(ctx)) {
+      auto ns = parse_duration(ctx->getText());
+      if (!ns) {
+        diags_.report(DiagId::duration_too_large, r, ctx->getText());
+        return error_expr(r);
+      }
+      return literal(Value::duration(*ns));
+    }
+    if (dynamic_cast<AlertParser::TimestampLitContext*>(ctx)) {
+      std::string text = ctx->getText();
+      auto ns = parse_rfc3339(std::string_view(text).substr(1));
+      if (!ns) {
+        diags_.report(DiagId::invalid_timestamp, r, text);
+        return error_expr(r);
+      }
+      return literal(Value::timestamp(*ns));
+    }
+    if (auto* s = dynamic_cast<AlertParser::StringLitContext*>(ctx)) {
+      return literal(Value::string(string_value(s->STRING())));
+    }
+    if (auto* s = dynamic_cast<AlertParser::UnterminatedStringContext*>(ctx)) {
+      return literal(Value::string(s->getText().substr(1)));
+    }
+    if (dynamic_cast<AlertParser::TrueLitContext*>(ctx)) return literal(Value::boolean(true));
+    if (dynamic_cast<AlertParser::FalseLitContext*>(ctx)) return literal(Value::boolean(false));
+    if (dynamic_cast<AlertParser::NullLitContext*>(ctx)) return literal(Value::null());
+    if (auto* c = dynamic_cast<AlertParser::CallContext*>(ctx)) {
+      auto e = std::make_unique<Expr>(ExprKind::Call, r);
+      e->name = ident(c->ident());
+      e->name_range = range(c->ident());
+      for (auto* arg : c->expr()) e->children.push_back(expr(arg));
+      return check_depth(std::move(e));
+    }
+    if (auto* n = dynamic_cast<AlertParser::NameRefContext*>(ctx)) {
+      auto e = std::make_unique<Expr>(ExprKind::Name, r);
+      e->name = ident(n->ident());
+      e->name_range = r;
+      return e;
+    }
+    if (auto* p = dynamic_cast<AlertParser::ParenContext*>(ctx)) {
+      ExprPtr inner = expr(p->expr());
+      inner->parenthesized = true;
+      inner->range = r;
+      return inner;
+    }
+    if (auto* l = dynamic_cast<AlertParser::ListLitContext*>(ctx)) {
+      auto e = std::make_unique<Expr>(ExprKind::List, r);
+      for (auto* item : l->expr()) e->children.push_back(expr(item));
+      return check_depth(std::move(e));
+    }
+    return error_expr(r);
+  }
+
+  ast::SchemaDecl schema(AlertParser::SchemaDeclContext* ctx) {
+    ast::SchemaDecl s;
+    s.name = ident(ctx->name);
+    s.range = range(ctx->name);
+    for (auto* f : ctx->fieldDecl()) {
+      ast::FieldDecl field;
+      field.name = ident(f->name);
+      field.range = range(f->name);
+      if (f->marker) {
+        std::string marker = ident(f->marker);
+        if (marker == "time") {
+          field.is_time = true;
+        } else {
+          diags_.report(DiagId::expected_time_marker, range(f->marker), marker);
+        }
+      }
+      if (f->typeRef() && f->typeRef()->ident()) {
+        field.type_name = ident(f->typeRef()->ident());
+        field.type_range = range(f->typeRef());
+        field.nullable = f->typeRef()->QUESTION() != nullptr;
+      }
+      s.fields.push_back(std::move(field));
+    }
+    return s;
+  }
+
+  ast::ChannelDecl channel(AlertParser::ChannelDeclContext* ctx) {
+    ast::ChannelDecl c;
+    c.name = ident(ctx->name);
+    c.range = range(ctx->name);
+    c.kind = ident(ctx->kind);
+    c.kind_range = range(ctx->kind);
+    for (auto* o : ctx->option()) {
+      ast::ChannelOption opt;
+      opt.name = ident(o->name);
+      opt.range = range(o->name);
+      if (auto* v = o->optionValue()) {
+        if (v->expr()) {
+          opt.value = expr(v->expr());
+        } else {
+          opt.is_map = true;
+          for (auto* entry : v->mapEntry()) {
+            if (!entry->key) continue;
+            auto* key_node = entry->STRING();
+            opt.entries.emplace_back(string_value(key_node), expr(entry->value));
+          }
+        }
+      }
+      c.options.push_back(std::move(opt));
+    }
+    return c;
+  }
+
+  ast::RuleDecl rule(AlertParser::RuleDeclContext* ctx);
+  ast::TestDecl test(AlertParser::TestDeclContext* ctx);
+
+  // The STRING token when the whole expression is one string literal (a label template).
+  static antlr4::tree::TerminalNode* string_literal_token(AlertParser::ExprContext* e) {
+    auto* o = e->orExpr();
+    if (!o || o->andExpr().size() != 1) return nullptr;
+    auto* a = o->andExpr()[0];
+    if (a->notExpr().size() != 1 || a->notExpr()[0]->NOT()) return nullptr;
+    auto* c = a->notExpr()[0]->cmpExpr();
+    if (!c || !c->cmpTail().empty() || !c->addExpr() || c->addExpr()->mulExpr().size() != 1) {
+      return nullptr;
+    }
+    auto* m = c->addExpr()->mulExpr()[0];
+    if (m->unaryExpr().size() != 1 || m->unaryExpr()[0]->MINUS()) return nullptr;
+    auto* s = dynamic_cast<AlertParser::StringLitContext*>(m->unaryExpr()[0]->primary());
+    return s ? s->STRING() : nullptr;
+  }
+
+  static constexpr int kMaxExprDepth = 1000;
+  uint32_t file_;
+  const OffsetMap& map_;
+  DiagnosticEngine& diags_;
+  const SourceManager& sources_;
+  std::unordered_map<const Expr*, int> depths_;
+  bool depth_reported_ = false;
+};
+
+ast::RuleDecl AstBuilder::rule(AlertParser::RuleDeclContext* ctx) {
+  ast::RuleDecl r;
+  r.name = ident(ctx->name);
+  r.range = range(ctx->name);
+  r.schema_name = ident(ctx->schema);
+  r.schema_range = range(ctx->schema);
+  // Each clause at most once (except let): report the second one.
+  std::unordered_map<std::string, SourceRange> seen;
+  auto once = [&](const std::string& keyword, antlr4::ParserRuleContext* clause) {
+    auto [it, fresh] = seen.emplace(keyword, range(clause));
+    if (!fresh) {
+      diags_.report(DiagId::duplicate_clause, range(clause->getStart()), keyword, r.name)
+          .note(it->second, "first '" + keyword + "' is here");
+    }
+    return fresh;
+  };
+  for (auto* clause : ctx->clause()) {
+    if (auto* c = dynamic_cast<AlertParser::WhereClauseContext*>(clause)) {
+      if (once("where", c)) r.where = expr(c->expr());
+    } else if (auto* c = dynamic_cast<AlertParser::TumblingClauseContext*>(clause)) {
+      if (once("window", c)) {
+        r.window = ast::WindowKind::Tumbling;
+        r.window_range = range(c);
+        r.window_size = expr(c->size);
+      }
+    } else if (auto* c = dynamic_cast<AlertParser::SlidingClauseContext*>(clause)) {
+      if (once("window", c)) {
+        r.window = ast::WindowKind::Sliding;
+        r.window_range = range(c);
+        r.window_size = expr(c->size);
+        r.window_step = expr(c->step);
+      }
+    } else if (auto* c = dynamic_cast<AlertParser::LatenessClauseContext*>(clause)) {
+      if (once("lateness", c)) r.lateness = expr(c->expr());
+    } else if (auto* c = dynamic_cast<AlertParser::GroupClauseContext*>(clause)) {
+      if (once("group by", c)) {
+        r.group_range = range(c);
+        for (auto* item : c->groupItem()) {
+          ast::GroupItem g;
+          g.expr = expr(item->expr());
+          if (item->asKw) {
+            std::string kw = ident(item->asKw);
+            if (kw != "as") diags_.report(DiagId::expected_as, range(item->asKw), kw);
+            g.alias = ident(item->alias);
+          }
+          r.group_by.push_back(std::move(g));
+        }
+      }
+    } else if (auto* c = dynamic_cast<AlertParser::LetClauseContext*>(clause)) {
+      r.lets.push_back({ident(c->name), range(c->name), expr(c->expr())});
+    } else if (auto* c = dynamic_cast<AlertParser::HavingClauseContext*>(clause)) {
+      if (once("having", c)) r.having = expr(c->expr());
+    } else if (auto* c = dynamic_cast<AlertParser::ForClauseContext*>(clause)) {
+      if (once("for", c)) r.for_duration = expr(c->expr());
+    } else if (auto* c = dynamic_cast<AlertParser::ExpireClauseContext*>(clause)) {
+      if (once("expire", c)) r.expire = expr(c->expr());
+    } else if (auto* c = dynamic_cast<AlertParser::SeverityClauseContext*>(clause)) {
+      if (once("severity", c) && c->level) {
+        std::string level = ident(c->level);
+        if (level == "info") r.severity = ast::Severity::Info;
+        else if (level == "warning") r.severity = ast::Severity::Warning;
+        else if (level == "critical") r.severity = ast::Severity::Critical;
+        else diags_.report(DiagId::unknown_severity, range(c->level), level);
+      }
+    } else if (auto* c = dynamic_cast<AlertParser::LabelsClauseContext*>(clause)) {
+      if (once("labels", c)) {
+        for (auto* item : c->labelItem()) {
+          ast::LabelDecl label;
+          label.name = ident(item->name);
+          label.range = range(item->name);
+          // A string value is a template; any other expression is shown with string().
+          auto* e = item->expr();
+          auto* lit = e ? string_literal_token(e) : nullptr;
+          label.value = lit ? template_of(lit) : template_of_expr(expr(e));
+          r.labels.push_back(std::move(label));
+        }
+      }
+    } else if (auto* c = dynamic_cast<AlertParser::MessageClauseContext*>(clause)) {
+      if (once("message", c) && c->STRING()) r.message = template_of(c->STRING());
+    } else if (auto* c = dynamic_cast<AlertParser::NotifyClauseContext*>(clause)) {
+      if (once("notify", c)) {
+        for (auto* id : c->ident()) r.notify.emplace_back(ident(id), range(id));
+      }
+    } else if (auto* c = dynamic_cast<AlertParser::ThrottleClauseContext*>(clause)) {
+      if (once("throttle", c)) {
+        auto exprs = c->expr();
+        r.throttle_range = range(c);
+        if (!exprs.empty()) r.throttle = expr(exprs[0]);
+        for (size_t i = 1; i < exprs.size(); ++i) r.throttle_by.push_back(expr(exprs[i]));
+      }
+    }
+  }
+  return r;
+}
+
+ast::TestDecl AstBuilder::test(AlertParser::TestDeclContext* ctx) {
+  ast::TestDecl t;
+  t.name = ctx->STRING() ? string_value(ctx->STRING()) : "";
+  t.range = range(ctx->STRING());
+  auto field_inits = [&](std::vector<AlertParser::FieldInitContext*> inits) {
+    std::vector<ast::FieldInit> out;
+    for (auto* f : inits) out.push_back({ident(f->name), range(f->name), expr(f->expr())});
+    return out;
+  };
+  for (auto* item : ctx->testItem()) {
+    ast::TestItem it;
+    it.range = range(item);
+    if (auto* g = dynamic_cast<AlertParser::GivenRowsContext*>(item)) {
+      it.kind = ast::TestItem::GivenRows;
+      it.name = ident(g->schema);
+      it.name_range = range(g->schema);
+      for (auto* row : g->rowLit()) it.rows.push_back(field_inits(row->fieldInit()));
+    } else if (auto* g = dynamic_cast<AlertParser::GivenFileContext*>(item)) {
+      it.kind = ast::TestItem::GivenFile;
+      it.name = ident(g->schema);
+      it.name_range = range(g->schema);
+      if (g->STRING()) it.path = string_value(g->STRING());
+    } else if (auto* e = dynamic_cast<AlertParser::ExpectFiresContext*>(item)) {
+      it.kind = ast::TestItem::ExpectFires;
+      it.name = ident(e->ruleName);
+      it.name_range = range(e->ruleName);
+      it.count = expr(e->expr());
+    } else if (auto* e = dynamic_cast<AlertParser::ExpectStateContext*>(item)) {
+      it.kind = ast::TestItem::ExpectResolved;
+      it.name = ident(e->ruleName);
+      it.name_range = range(e->ruleName);
+      std::string state = ident(e->state);
+      if (state != "resolved") diags_.report(DiagId::expected_expect_state, range(e->state), state);
+      it.count = expr(e->expr());
+    } else if (auto* e = dynamic_cast<AlertParser::ExpectMatchContext*>(item)) {
+      it.kind = ast::TestItem::ExpectMatch;
+      it.name = ident(e->ruleName);
+      it.name_range = range(e->ruleName);
+      it.keys = field_inits(e->fieldInit());
+    } else {
+      continue;
+    }
+    t.items.push_back(std::move(it));
+  }
+  return t;
+}
+
+// Hands the parser a pre-lexed token list.
+std::vector<std::unique_ptr<antlr4::Token>> lex_all(AlertLexer& lexer) {
+  std::vector<std::unique_ptr<antlr4::Token>> tokens;
+  while (true) {
+    std::unique_ptr<antlr4::Token> t = lexer.nextToken();
+    bool eof = t->getType() == antlr4::Token::EOF;
+    tokens.push_back(std::move(t));
+    if (eof) break;
+  }
+  return tokens;
+}
+
+struct ParsedText {
+  std::unique_ptr<antlr4::ANTLRInputStream> input;
+  std::unique_ptr<AlertLexer> lexer;
+  std::vector<std::unique_ptr<antlr4::Token>> tokens;
+  std::unique_ptr<antlr4::ListTokenSource> source;
+  std::unique_ptr<antlr4::CommonTokenStream> stream;
+  std::unique_ptr<AlertParser> parser;
+};
+
+// Lexes `text`, reports lexical problems, and prepares a parser over the usable tokens.
+// Returns null when the input is too deeply nested to parse safely.
+std::unique_ptr<ParsedText> prepare(std::string_view text, uint32_t file, const OffsetMap& map,
+                                    DiagnosticEngine& diags, SyntaxErrorListener& listener) {
+  auto p = std::make_unique<ParsedText>();
+  p->input = std::make_unique<antlr4::ANTLRInputStream>(text.data(), text.size());
+  p->lexer = std::make_unique<AlertLexer>(p->input.get());
+  p->lexer->removeErrorListeners();
+  auto all = lex_all(*p->lexer);
+
+  auto token_range = [&](antlr4::Token* t) {
+    return SourceRange{{file, map.byte(t->getStartIndex())}, {file, map.byte(t->getStopIndex() + 1)}};
+  };
+  int depth = 0, max_depth = 0, prefix_run = 0;
+  bool too_deep = false;
+  antlr4::Token* last_comment = nullptr;
+  antlr4::Token* deepest = nullptr;
+  for (auto& t : all) {
+    size_t type = t->getType();
+    if (type == AlertLexer::BLOCK_COMMENT_START) {
+      last_comment = t.get();
+      continue;
+    }
+    if (type == AlertLexer::UNKNOWN_CHAR) {
+      diags.report(DiagId::unexpected_character, token_range(t.get()), t->getText());
+      continue;
+    }
+    if (type == AlertLexer::UNTERMINATED_STRING) {
+      diags.report(DiagId::unterminated_string, token_range(t.get()));
+      t = std::make_unique<antlr4::CommonToken>(t.get());
+      static_cast<antlr4::CommonToken*>(t.get())->setType(AlertLexer::STRING);
+    }
+    if (type == AlertLexer::LPAREN || type == AlertLexer::LBRACK) {
+      if (++depth > max_depth) {
+        max_depth = depth;
+        if (depth > kMaxNesting && !deepest) deepest = t.get();
+      }
+    } else if (type == AlertLexer::RPAREN || type == AlertLexer::RBRACK) {
+      depth = std::max(0, depth - 1);
+    }
+    if (type == AlertLexer::MINUS || type == AlertLexer::NOT) {
+      if (++prefix_run > kMaxNesting && !deepest) deepest = t.get();
+    } else {
+      prefix_run = 0;
+    }
+    p->tokens.push_back(std::move(t));
+  }
+  // Still inside a block comment at the end of input: the last comment opened never closed.
+  if (p->lexer->mode == AlertLexer::BLOCK_COMMENT && last_comment) {
+    diags.report(DiagId::unterminated_comment, token_range(last_comment))
+        .note(token_range(last_comment), "the comment starts here and runs to the end of the file");
+  }
+  if (deepest) {
+    diags.report(DiagId::nesting_too_deep, token_range(deepest), kMaxNesting);
+    too_deep = true;
+  }
+  if (too_deep) return nullptr;
+
+  p->source = std::make_unique<antlr4::ListTokenSource>(std::move(p->tokens));
+  p->stream = std::make_unique<antlr4::CommonTokenStream>(p->source.get());
+  p->parser = std::make_unique<AlertParser>(p->stream.get());
+  p->parser->removeErrorListeners();
+  p->parser->addErrorListener(&listener);
+  // SLL prediction is much faster and exact for this grammar's decisions.
+  p->parser->getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+      antlr4::atn::PredictionMode::SLL);
+  return p;
+}
+
+ast::Template AstBuilder::template_of(antlr4::tree::TerminalNode* node) {
+  ast::Template out;
+  out.range = range(node);
+  std::string raw = node->getText();
+  uint32_t base = map_.byte(node->getSymbol()->getStartIndex());
+  size_t end = raw.size() >= 2 && raw.back() == '"' ? raw.size() - 1 : raw.size();
+  std::string literal_raw;
+  auto flush_literal = [&](size_t raw_start) {
+    if (literal_raw.empty()) return;
+    ast::TemplatePiece piece;
+    piece.text = unescape("\"" + literal_raw + "\"", base + static_cast<uint32_t>(raw_start) - 1, false);
+    out.pieces.push_back(std::move(piece));
+    literal_raw.clear();
+  };
+  size_t literal_start = 1;
+  for (size_t i = 1; i < end; ++i) {
+    char c = raw[i];
+    if (c == '\\' && i + 1 < end) {
+      literal_raw += c;
+      literal_raw += raw[++i];
+      continue;
+    }
+    if (c == '{' && i + 1 < end && raw[i + 1] == '{') {
+      literal_raw += '{';
+      ++i;
+      continue;
+    }
+    if (c == '}' && i + 1 < end && raw[i + 1] == '}') {
+      literal_raw += '}';
+      ++i;
+      continue;
+    }
+    if (c == '}') {
+      SourceRange r{{file_, base + static_cast<uint32_t>(i)}, {file_, base + static_cast<uint32_t>(i + 1)}};
+      diags_.report(DiagId::template_stray_brace, r);
+      continue;
+    }
+    if (c != '{') {
+      if (literal_raw.empty()) literal_start = i;
+      literal_raw += c;
+      continue;
+    }
+    flush_literal(literal_start);
+    // Find the closing brace, skipping escaped quotes' contents.
+    size_t j = i + 1;
+    bool in_string = false;
+    while (j < end) {
+      if (raw[j] == '\\' && j + 1 < end) {
+        if (raw[j + 1] == '"') in_string = !in_string;
+        j += 2;
+        continue;
+      }
+      if (!in_string && raw[j] == '}') break;
+      ++j;
+    }
+    SourceRange open{{file_, base + static_cast<uint32_t>(i)}, {file_, base + static_cast<uint32_t>(i + 1)}};
+    if (j >= end) {
+      diags_.report(DiagId::template_unclosed_brace, open);
+      return out;
+    }
+    // Split "expr:spec" at the first ':' outside strings, brackets and timestamp literals.
+    std::string inner = raw.substr(i + 1, j - i - 1);
+    size_t colon = std::string::npos;
+    int nest = 0;
+    bool quoted = false;
+    for (size_t k = 0; k < inner.size(); ++k) {
+      char ch = inner[k];
+      if (ch == '\\' && k + 1 < inner.size()) {
+        if (inner[k + 1] == '"') quoted = !quoted;
+        ++k;
+      } else if (quoted) {
+        continue;
+      } else if (ch == '(' || ch == '[') {
+        ++nest;
+      } else if (ch == ')' || ch == ']') {
+        --nest;
+      } else if (ch == '@') {
+        while (k + 1 < inner.size() && (std::isalnum(static_cast<unsigned char>(inner[k + 1])) ||
+                                        std::strchr(":.+-", inner[k + 1]))) ++k;
+      } else if (ch == ':' && nest == 0) {
+        colon = k;
+        break;
+      }
+    }
+    std::string expr_raw = colon == std::string::npos ? inner : inner.substr(0, colon);
+    ast::TemplatePiece piece;
+    uint32_t expr_base = base + static_cast<uint32_t>(i + 1);
+    if (colon != std::string::npos) {
+      piece.spec = inner.substr(colon + 1);
+      piece.spec_range = {{file_, expr_base + static_cast<uint32_t>(colon + 1)},
+                          {file_, expr_base + static_cast<uint32_t>(inner.size())}};
+    }
+    bool blank = expr_raw.find_first_not_of(" \t") == std::string::npos;
+    if (blank) {
+      diags_.report(DiagId::template_empty, SourceRange{open.begin, {file_, base + static_cast<uint32_t>(j + 1)}});
+    } else {
+      // Inside a string the expression's own quotes are escaped; undo that before parsing.
+      std::string expr_text;
+      for (size_t k = 0; k < expr_raw.size(); ++k) {
+        if (expr_raw[k] == '\\' && k + 1 < expr_raw.size() &&
+            (expr_raw[k + 1] == '"' || expr_raw[k + 1] == '\\')) {
+          expr_text += expr_raw[++k];
+        } else {
+          expr_text += expr_raw[k];
+        }
+      }
+      OffsetMap sub_map(expr_text, expr_base);
+      SyntaxErrorListener listener(file_, sub_map, diags_);
+      auto parsed = prepare(expr_text, file_, sub_map, diags_, listener);
+      if (parsed) {
+        auto* ctx = parsed->parser->expr();
+        if (parsed->stream->LA(1) != antlr4::Token::EOF) {
+          listener.syntaxError(nullptr, parsed->stream->LT(1), 0, 0, "", nullptr);
+        }
+        AstBuilder sub(file_, sub_map, diags_, sources_);
+        piece.expr = sub.expr(ctx);
+      } else {
+        piece.expr = error_expr(open);
+      }
+    }
+    if (!piece.expr) piece.expr = error_expr(open);
+    out.pieces.push_back(std::move(piece));
+    i = j;
+    literal_start = j + 1;
+  }
+  flush_literal(literal_start);
+  return out;
+}
+
+}  // namespace
+
+bool check_source_bytes(const SourceManager& sources, uint32_t file_id, DiagnosticEngine& diags) {
+  std::string_view text = sources.contents(file_id);
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    auto report = [&](DiagId id, size_t at) {
+      SourceRange r{{file_id, static_cast<uint32_t>(at)}, {file_id, static_cast<uint32_t>(at + 1)}};
+      if (id == DiagId::nul_byte) {
+        diags.report(id, r);
+      } else {
+        diags.report(id, r, static_cast<unsigned>(static_cast<unsigned char>(text[at])));
+      }
+      return false;
+    };
+    if (c == 0) return report(DiagId::nul_byte, i);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4 || i + len > text.size()) {
+      return report(DiagId::invalid_utf8, i);
+    }
+    uint32_t cp = c & (0x7F >> len);
+    for (size_t k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) return report(DiagId::invalid_utf8, i + k);
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+      return report(DiagId::invalid_utf8, i);
+    }
+    i += len;
+  }
+  return true;
+}
+
+std::unique_ptr<ast::File> parse_file(const SourceManager& sources, uint32_t file_id,
+                                      DiagnosticEngine& diags) {
+  auto file = std::make_unique<ast::File>();
+  file->id = file_id;
+  std::string_view text = sources.contents(file_id);
+  OffsetMap map(text, 0);
+  SyntaxErrorListener listener(file_id, map, diags);
+  auto parsed = prepare(text, file_id, map, diags, listener);
+  if (!parsed) return file;
+  AlertParser::ProgramContext* program = parsed->parser->program();
+  AstBuilder builder(file_id, map, diags, sources);
+  builder.build_file(program, *file);
+  return file;
+}
+
+}  // namespace alert

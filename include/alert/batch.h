@@ -1,0 +1,44 @@
+// A columnar batch of rows of one schema, with Arrow-compatible buffers: a validity bitmap per
+// column (bit set = not null), int64/double values, bit-packed bools, and strings as int32
+// offsets into one byte buffer. Readers fill it; the engine and generated kernels read it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "alert/value.h"
+
+namespace alert {
+
+struct Column {
+  TypeKind kind = TypeKind::Null;
+  std::vector<uint64_t> validity;  // bit i = row i is not null
+  std::vector<int64_t> ints;       // Int, Timestamp, Duration
+  std::vector<double> floats;      // Float
+  std::vector<uint64_t> bools;     // Bool, bit-packed
+  std::vector<int32_t> offsets{0}; // String: rows+1 offsets
+  std::string bytes;               // String data
+
+  bool is_null(size_t row) const { return !((validity[row >> 6] >> (row & 63)) & 1); }
+  bool bool_at(size_t row) const { return (bools[row >> 6] >> (row & 63)) & 1; }
+  std::string_view string_at(size_t row) const {
+    return std::string_view(bytes).substr(offsets[row], offsets[row + 1] - offsets[row]);
+  }
+};
+
+struct Batch {
+  int schema = -1;
+  size_t rows = 0;
+  std::vector<Column> columns;
+  std::vector<uint64_t> line_numbers;  // input line of each row, for late-row reports
+
+  // Starts an empty batch for the given field kinds.
+  void reset(int schema_index, const std::vector<TypeKind>& kinds);
+  // Appends one row; `values` holds one Value per column (already of the column's kind or null).
+  void append(const std::vector<Value>& values, uint64_t line);
+  Value value_at(size_t column, size_t row) const;
+};
+
+}  // namespace alert

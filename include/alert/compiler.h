@@ -1,0 +1,39 @@
+// The compiler's public face: .alert files in, a checked and compiled program (or diagnostics)
+// out. Host applications and the alertc CLI use only this and engine.h.
+#pragma once
+
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace alert {
+
+struct CompiledProgram;  // defined in compiler/driver/compiled_program.h
+
+enum class DiagnosticFormat { Text, Json };
+
+enum class EngineKind { Jit, Interp };
+
+struct CompileOptions {
+  // The JIT compiles row kernels; the interpreter needs no machine code at all.
+  EngineKind engine = EngineKind::Jit;
+};
+
+class Compilation {
+ public:
+  static Compilation compile(const std::vector<std::string>& files, const CompileOptions& options = {});
+
+  bool ok() const;
+  bool io_error() const;  // a named file could not be read
+  size_t error_count() const;
+  void print_diagnostics(std::ostream& out, DiagnosticFormat format, bool color = false) const;
+  // Null unless ok().
+  std::shared_ptr<const CompiledProgram> program() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace alert

@@ -1,0 +1,63 @@
+// The runtime engine: push batches of rows, receive alerts. Row rules fire per row; window rules
+// keep per-group state across batches and fire or resolve when windows close (LANGUAGE.md §7).
+// Alerts depend only on the program and the rows in order, never on how rows are batched.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alert/alert.h"
+#include "alert/batch.h"
+#include "alert/compiler.h"
+#include "alert/reader.h"
+
+namespace alert {
+
+struct EngineOptions {
+  size_t max_groups = 1'000'000;  // per window rule; groups beyond it are refused and counted
+};
+
+struct RuleStats {
+  std::string rule;
+  uint64_t firing = 0;
+  uint64_t resolved = 0;
+  uint64_t suppressed = 0;       // throttled notifications
+  uint64_t groups_refused = 0;   // rows whose new group exceeded max_groups
+};
+
+struct RunStats {
+  uint64_t rows = 0;
+  uint64_t late_rows = 0;
+  uint64_t division_by_zero = 0;
+  uint64_t overflow = 0;
+  uint64_t rows_without_time = 0;  // window rules skip rows whose event time is null
+  std::vector<RuleStats> rules;
+};
+
+using AlertSink = std::function<void(const Alert&)>;
+
+class Engine {
+ public:
+  // `late_rows` receives rows that arrived after their window closed.
+  Engine(std::shared_ptr<const CompiledProgram> program, AlertSink alerts, RejectSink late_rows,
+         EngineOptions options = {});
+  ~Engine();
+
+  void push(const Batch& batch);
+  // Closes every open window (end of input).
+  void finish();
+  const RunStats& stats() const;
+
+  // Schema lookup for readers.
+  int schema_index(const std::string& name) const;
+  std::vector<std::string> schema_names() const;
+  std::vector<FieldSpec> schema_fields(int schema) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace alert

@@ -1,0 +1,60 @@
+// Streaming readers that turn CSV (RFC 4180) or JSON Lines into batches of one schema
+// (LANGUAGE.md §9). A row that does not fit is rejected with its line and reason and handed to
+// the reject sink; the rows around it are still read. Nothing is dropped without a count.
+#pragma once
+
+#include <functional>
+#include <istream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alert/batch.h"
+#include "alert/result.h"
+#include "alert/value.h"
+
+namespace alert {
+
+struct FieldSpec {
+  std::string name;
+  Type type;
+};
+
+struct RejectedRow {
+  std::string source;  // the input's name
+  uint64_t line = 0;
+  std::string reason;
+  std::string raw;
+};
+
+using RejectSink = std::function<void(const RejectedRow&)>;
+
+enum class InputFormat { Csv, JsonLines };
+
+class RowReader {
+ public:
+  virtual ~RowReader() = default;
+  // Fills `batch` (reset first) with up to max_rows rows. Returns false at end of input, an error
+  // for input that cannot be read at all (a missing column, an I/O failure).
+  virtual Result<bool> next(Batch& batch, size_t max_rows) = 0;
+  uint64_t rows_read() const { return rows_read_; }
+  uint64_t rows_rejected() const { return rows_rejected_; }
+  uint64_t bytes_read() const { return bytes_read_; }
+
+ protected:
+  uint64_t rows_read_ = 0;
+  uint64_t rows_rejected_ = 0;
+  uint64_t bytes_read_ = 0;
+};
+
+// "-" reads standard input. The format follows the extension (.jsonl, .ndjson, .json: JSON Lines)
+// unless given.
+Result<std::unique_ptr<RowReader>> open_reader(const std::string& path, int schema_index,
+                                               std::vector<FieldSpec> fields, RejectSink rejects,
+                                               std::optional<InputFormat> format = std::nullopt);
+// A reader over an in-memory stream (tests, hosts).
+std::unique_ptr<RowReader> make_reader(std::unique_ptr<std::istream> in, std::string name,
+                                       InputFormat format, int schema_index,
+                                       std::vector<FieldSpec> fields, RejectSink rejects);
+
+}  // namespace alert

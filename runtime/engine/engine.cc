@@ -1,0 +1,586 @@
+// Drives a compiled program over batches. Work is per batch, semantics per row: for each row in
+// input order, window rules first advance their clock (closing windows the row's time passed),
+// then take the row; row rules then fire for it. That order is what makes the alerts independent
+// of batch boundaries.
+#include "alert/engine.h"
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <fmt/format.h>
+
+#include "compiler/driver/compiled_program.h"
+#include "runtime/engine/row_filter.h"
+#include "runtime/interp/evaluator.h"
+#include "stdlib/time_format.h"
+
+namespace alert {
+namespace {
+
+// Group and throttle keys as bytes: kind tag + payload, floats canonical (-0.0 is 0.0, one NaN).
+void append_key(std::string& out, const Value& v) {
+  out += static_cast<char>(v.kind);
+  switch (v.kind) {
+    case TypeKind::Float: {
+      double d = v.f == 0 ? 0.0 : (std::isnan(v.f) ? std::nan("") : v.f);
+      out.append(reinterpret_cast<const char*>(&d), sizeof d);
+      break;
+    }
+    case TypeKind::String:
+      out += std::to_string(v.s.size());
+      out += ':';
+      out += v.s;
+      break;
+    case TypeKind::Bool: out += v.b ? '1' : '0'; break;
+    case TypeKind::Null: break;
+    default: out.append(reinterpret_cast<const char*>(&v.i), sizeof v.i);
+  }
+}
+
+std::string fingerprint_of(const std::string& rule, const std::vector<std::pair<std::string, Value>>& group,
+                           const std::vector<std::pair<std::string, std::string>>& labels) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ull;
+  };
+  mix(rule);
+  for (auto& [k, v] : group) {
+    mix(k);
+    mix(value_to_text(v));
+  }
+  for (auto& [k, v] : labels) {
+    mix(k);
+    mix(v);
+  }
+  return fmt::format("{:016x}", h);
+}
+
+// Running state of one aggregate over one window of one group.
+struct Accumulator {
+  int64_t count = 0;  // rows (count()) or non-null values
+  int64_t isum = 0;
+  bool overflow = false;
+  double fsum = 0, mean = 0, m2 = 0;
+  Value min, max, first, last;
+  int64_t first_time = 0, last_time = 0;
+  uint64_t first_seq = 0, last_seq = 0;
+  absl::flat_hash_set<std::string> distinct;
+};
+
+void accumulate(Accumulator& a, const plan::AggregateSlot& slot, const Value& v, int64_t time, uint64_t seq) {
+  if (slot.fn == BuiltinId::Count && slot.arg == nullptr) {
+    ++a.count;
+    return;
+  }
+  if (v.is_null()) return;
+  ++a.count;
+  switch (slot.fn) {
+    case BuiltinId::CountDistinct: {
+      std::string key;
+      Value canonical = v.kind == TypeKind::Int ? Value::floating(static_cast<double>(v.i)) : v;
+      append_key(key, canonical);
+      a.distinct.insert(std::move(key));
+      break;
+    }
+    case BuiltinId::Sum:
+    case BuiltinId::Avg:
+    case BuiltinId::Stddev: {
+      double x = v.kind == TypeKind::Float ? v.f : static_cast<double>(v.i);
+      if (v.kind != TypeKind::Float && !a.overflow && __builtin_add_overflow(a.isum, v.i, &a.isum)) a.overflow = true;
+      a.fsum += x;
+      double delta = x - a.mean;
+      a.mean += delta / static_cast<double>(a.count);
+      a.m2 += delta * (x - a.mean);
+      break;
+    }
+    case BuiltinId::Min:
+      if (a.count == 1 || compare_values(v, a.min) == -1 || (v.kind == TypeKind::Float && std::isnan(v.f))) {
+        if (!(a.min.kind == TypeKind::Float && std::isnan(a.min.f) && a.count > 1)) a.min = v;
+      }
+      break;
+    case BuiltinId::Max:
+      if (a.count == 1 || compare_values(v, a.max) == 1 || (v.kind == TypeKind::Float && std::isnan(v.f))) {
+        if (!(a.max.kind == TypeKind::Float && std::isnan(a.max.f) && a.count > 1)) a.max = v;
+      }
+      break;
+    case BuiltinId::First:
+      if (a.count == 1 || time < a.first_time || (time == a.first_time && seq < a.first_seq)) {
+        a.first = v;
+        a.first_time = time;
+        a.first_seq = seq;
+      }
+      break;
+    case BuiltinId::Last:
+      if (a.count == 1 || time > a.last_time || (time == a.last_time && seq >= a.last_seq)) {
+        a.last = v;
+        a.last_time = time;
+        a.last_seq = seq;
+      }
+      break;
+    default: break;
+  }
+}
+
+Value finalize(const Accumulator& a, const plan::AggregateSlot& slot, ArithmeticEvents* events) {
+  switch (slot.fn) {
+    case BuiltinId::Count: return Value::integer(a.count);
+    case BuiltinId::CountDistinct: return Value::integer(static_cast<int64_t>(a.distinct.size()));
+    case BuiltinId::Sum:
+      if (slot.type.kind == TypeKind::Float) return Value::floating(a.fsum);
+      if (a.overflow) {
+        if (events) ++events->overflow;
+        return Value::null();
+      }
+      return slot.type.kind == TypeKind::Duration ? Value::duration(a.isum) : Value::integer(a.isum);
+    case BuiltinId::Avg: return a.count == 0 ? Value::null() : Value::floating(a.fsum / static_cast<double>(a.count));
+    case BuiltinId::Stddev:
+      return a.count < 2 ? Value::null() : Value::floating(std::sqrt(a.m2 / static_cast<double>(a.count - 1)));
+    case BuiltinId::Min: return a.count == 0 ? Value::null() : a.min;
+    case BuiltinId::Max: return a.count == 0 ? Value::null() : a.max;
+    case BuiltinId::First: return a.count == 0 ? Value::null() : a.first;
+    case BuiltinId::Last: return a.count == 0 ? Value::null() : a.last;
+    default: return Value::null();
+  }
+}
+
+struct ThrottleEntry {
+  int64_t last_sent = 0;
+  int64_t suppressed = 0;
+};
+
+// Decides whether a notification at `time` for `key` is sent; returns the suppressed count to
+// report with it, or -1 when this one is suppressed.
+int64_t throttle_check(absl::flat_hash_map<std::string, ThrottleEntry>& table, const std::string& key,
+                       std::optional<int64_t> time, int64_t interval) {
+  if (!time) return 0;
+  auto [it, fresh] = table.try_emplace(key);
+  ThrottleEntry& e = it->second;
+  if (!fresh) {
+    int64_t since;
+    bool overflow = __builtin_sub_overflow(*time, e.last_sent, &since);
+    if (!overflow && since < interval) {
+      ++e.suppressed;
+      return -1;
+    }
+  }
+  int64_t n = e.suppressed;
+  e.last_sent = *time;
+  e.suppressed = 0;
+  return n;
+}
+
+struct GroupState {
+  std::vector<Value> keys;
+  std::string key_bytes;
+  int64_t last_row_time = INT64_MIN;
+  int64_t first_window = 0;
+  std::map<int64_t, std::vector<Accumulator>> windows;  // open windows with rows
+  std::vector<std::deque<Value>> history;                // per series, newest first
+  int consecutive = 0;
+  bool firing = false;
+  bool firing_sent = false;
+  std::vector<std::pair<std::string, std::string>> firing_labels;
+  std::string fingerprint;
+};
+
+}  // namespace
+
+struct Engine::Impl {
+  struct WindowRule {
+    int rule;
+    bool started = false;
+    int64_t watermark = INT64_MIN;
+    int64_t next_close = 0;  // smallest window index not yet closed
+    std::vector<std::unique_ptr<GroupState>> groups;  // in order of first appearance
+    absl::flat_hash_map<std::string, GroupState*> index;
+    absl::flat_hash_map<std::string, ThrottleEntry> throttle;
+  };
+
+  std::shared_ptr<const CompiledProgram> program;
+  const plan::Program& plan;
+  AlertSink sink;
+  RejectSink late_sink;
+  EngineOptions options;
+  RunStats stats;
+  ArithmeticEvents events;
+  std::vector<std::vector<int>> row_rules;     // per schema
+  std::vector<std::vector<WindowRule>> window_rules;  // per schema
+  std::vector<absl::flat_hash_map<std::string, ThrottleEntry>> row_throttle;  // per rule
+  std::vector<uint64_t> seq;  // per schema: rows seen, for first/last tie-breaking
+  std::unique_ptr<RowFilter> filter;
+
+  Impl(std::shared_ptr<const CompiledProgram> p, AlertSink s, RejectSink l, EngineOptions o)
+      : program(std::move(p)), plan(program->plan), sink(std::move(s)), late_sink(std::move(l)), options(o) {
+    row_rules.resize(plan.schemas.size());
+    window_rules.resize(plan.schemas.size());
+    seq.resize(plan.schemas.size());
+    row_throttle.resize(plan.rules.size());
+    for (size_t i = 0; i < plan.rules.size(); ++i) {
+      const plan::Rule& r = plan.rules[i];
+      stats.rules.push_back({r.name});
+      if (r.is_window) {
+        WindowRule w;
+        w.rule = static_cast<int>(i);
+        window_rules[r.schema].push_back(std::move(w));
+      } else {
+        row_rules[r.schema].push_back(static_cast<int>(i));
+      }
+    }
+    filter = make_row_filter(*program, row_rules);
+  }
+
+  EvalContext row_context(const plan::Rule& rule, const Batch& batch, size_t row) {
+    EvalContext ctx;
+    ctx.program = &plan;
+    ctx.rule = &rule;
+    ctx.batch = &batch;
+    ctx.row = row;
+    ctx.events = &events;
+    return ctx;
+  }
+
+  std::optional<int64_t> row_time(const plan::Schema& schema, const Batch& batch, size_t row) {
+    if (schema.time_field < 0) return std::nullopt;
+    const Column& c = batch.columns[schema.time_field];
+    if (c.is_null(row)) return std::nullopt;
+    return c.ints[row];
+  }
+
+  void emit(Alert alert) {
+    sink(alert);
+  }
+
+  // ---- row rules ----------------------------------------------------------------------------
+
+  void fire_row_rule(int rule_index, const Batch& batch, size_t row, std::optional<int64_t> time) {
+    const plan::Rule& rule = plan.rules[rule_index];
+    EvalContext ctx = row_context(rule, batch, row);
+    std::vector<Value> lets;
+    lets.reserve(rule.lets.size());
+    ctx.lets = &lets;
+    for (auto& let : rule.lets) lets.push_back(evaluate(*let.expr, ctx));
+    Alert a;
+    a.rule = rule.name;
+    a.state = "firing";
+    a.severity = ast::severity_name(rule.severity);
+    a.time = time;
+    for (auto& g : rule.group_keys) a.group.emplace_back(g.name, evaluate(*g.expr, ctx));
+    if (rule.throttle_ns >= 0) {
+      std::string key;
+      if (!rule.throttle_by.empty()) {
+        for (auto* e : rule.throttle_by) append_key(key, evaluate(*e, ctx));
+      } else {
+        for (auto& [n, v] : a.group) append_key(key, v);
+      }
+      int64_t suppressed = throttle_check(row_throttle[rule_index], key, time, rule.throttle_ns);
+      if (suppressed < 0) {
+        ++stats.rules[rule_index].suppressed;
+        return;
+      }
+      a.suppressed = suppressed;
+    }
+    for (auto& l : rule.labels) a.labels.emplace_back(l.name, render_template(*l.value, ctx));
+    a.message = rule.message ? render_template(*rule.message, ctx) : rule.name;
+    for (size_t i = 0; i < rule.lets.size(); ++i) a.values.emplace_back(rule.lets[i].name, lets[i]);
+    a.fingerprint = fingerprint_of(rule.name, a.group, a.labels);
+    a.channels = rule.channels;
+    ++stats.rules[rule_index].firing;
+    emit(std::move(a));
+  }
+
+  // ---- window rules -------------------------------------------------------------------------
+
+  static int64_t first_window_of(const plan::Rule& r, int64_t t) {
+    // Windows [k*P, k*P + D) containing t: k from floor((t - D) / P) + 1 to floor(t / P).
+    return floor_div(t - r.size_ns, r.step_ns) + 1;
+  }
+  static int64_t last_window_of(const plan::Rule& r, int64_t t) { return floor_div(t, r.step_ns); }
+
+  void advance(WindowRule& w, int64_t t) {
+    const plan::Rule& r = plan.rules[w.rule];
+    if (!w.started) {
+      w.started = true;
+      w.next_close = first_window_of(r, t);
+    }
+    w.watermark = std::max(w.watermark, t);
+    close_until(w, [&](int64_t k) {
+      int64_t end = k * r.step_ns + r.size_ns;
+      return end + r.lateness_ns <= w.watermark;
+    });
+  }
+
+  template <typename Pred>
+  void close_until(WindowRule& w, Pred closable) {
+    const plan::Rule& r = plan.rules[w.rule];
+    while (closable(w.next_close)) {
+      if (w.groups.empty()) {
+        // Nothing known: empty windows need no evaluation; jump to the first open one.
+        int64_t k = floor_div(w.watermark - r.size_ns - r.lateness_ns, r.step_ns) + 1;
+        if (k > w.next_close) {
+          w.next_close = k;
+          continue;
+        }
+      }
+      close_window(w, w.next_close);
+      ++w.next_close;
+    }
+  }
+
+  void add_row(WindowRule& w, const Batch& batch, size_t row, int64_t t, uint64_t row_seq) {
+    const plan::Rule& r = plan.rules[w.rule];
+    int64_t lo = first_window_of(r, t), hi = last_window_of(r, t);
+    if (lo < w.next_close) {
+      ++stats.late_rows;
+      if (late_sink) {
+        int64_t k = w.next_close - 1;
+        late_sink(RejectedRow{"", batch.line_numbers[row],
+                              fmt::format("late row for rule '{}': its window ending {} already closed", r.name,
+                                          format_rfc3339(std::max(lo, k) * r.step_ns + r.size_ns)),
+                              ""});
+      }
+      return;
+    }
+    EvalContext ctx = row_context(r, batch, row);
+    std::vector<Value> keys;
+    std::string key_bytes;
+    for (auto& g : r.group_keys) {
+      keys.push_back(evaluate(*g.expr, ctx));
+      append_key(key_bytes, keys.back());
+    }
+    GroupState* group;
+    auto it = w.index.find(key_bytes);
+    if (it == w.index.end()) {
+      if (w.groups.size() >= options.max_groups) {
+        ++stats.rules[w.rule].groups_refused;
+        return;
+      }
+      auto g = std::make_unique<GroupState>();
+      g->keys = std::move(keys);
+      g->key_bytes = key_bytes;
+      g->first_window = lo;
+      g->history.resize(r.history.size());
+      group = g.get();
+      w.index.emplace(key_bytes, group);
+      w.groups.push_back(std::move(g));
+    } else {
+      group = it->second;
+    }
+    group->last_row_time = std::max(group->last_row_time, t);
+    std::vector<Value> args(r.aggregates.size());
+    for (size_t i = 0; i < r.aggregates.size(); ++i) {
+      if (r.aggregates[i].arg) args[i] = evaluate(*r.aggregates[i].arg, ctx);
+    }
+    for (int64_t k = lo; k <= hi; ++k) {
+      auto& accs = group->windows[k];
+      if (accs.empty()) accs.resize(r.aggregates.size());
+      for (size_t i = 0; i < r.aggregates.size(); ++i) accumulate(accs[i], r.aggregates[i], args[i], t, row_seq);
+    }
+  }
+
+  void close_window(WindowRule& w, int64_t k) {
+    const plan::Rule& r = plan.rules[w.rule];
+    int64_t start = k * r.step_ns, end = start + r.size_ns;
+    std::vector<Accumulator> empty(r.aggregates.size());
+    std::vector<Value> aggregates(r.aggregates.size());
+    std::vector<Value> lets;
+    for (auto& gp : w.groups) {
+      GroupState& g = *gp;
+      if (k < g.first_window) continue;
+      auto wit = g.windows.find(k);
+      const std::vector<Accumulator>& accs = wit == g.windows.end() ? empty : wit->second;
+      for (size_t i = 0; i < r.aggregates.size(); ++i) aggregates[i] = finalize(accs[i], r.aggregates[i], &events);
+      EvalContext ctx;
+      ctx.program = &plan;
+      ctx.rule = &r;
+      ctx.group_keys = &g.keys;
+      ctx.aggregates = &aggregates;
+      ctx.history = &g.history;
+      ctx.window_start = start;
+      ctx.window_end = end;
+      ctx.events = &events;
+      lets.clear();
+      ctx.lets = &lets;
+      for (auto& let : r.lets) lets.push_back(evaluate(*let.expr, ctx));
+      Value cond = evaluate(*r.having, ctx);
+      bool holds = cond.kind == TypeKind::Bool && cond.b;
+      if (holds) {
+        ++g.consecutive;
+        if (!g.firing && g.consecutive >= r.for_windows) {
+          g.firing = true;
+          fire_window(w, g, ctx, start, end);
+        }
+      } else {
+        g.consecutive = 0;
+        if (g.firing) resolve_window(w, g, ctx, start, end);
+      }
+      // Remember this window's values for history functions.
+      for (size_t s = 0; s < r.history.size(); ++s) {
+        g.history[s].push_front(evaluate(*r.history[s].expr, ctx));
+        while (static_cast<int>(g.history[s].size()) > r.history[s].depth) g.history[s].pop_back();
+      }
+      if (wit != g.windows.end()) g.windows.erase(wit);
+    }
+    // Forget groups whose last row is more than `expire` before this window's end.
+    std::vector<std::unique_ptr<GroupState>> kept;
+    for (auto& gp : w.groups) {
+      GroupState& g = *gp;
+      bool expired = g.windows.empty() && end - g.last_row_time > r.expire_ns;
+      if (!expired) {
+        kept.push_back(std::move(gp));
+        continue;
+      }
+      if (g.firing) {
+        for (size_t i = 0; i < r.aggregates.size(); ++i) aggregates[i] = finalize(empty[i], r.aggregates[i], &events);
+        EvalContext ctx;
+        ctx.program = &plan;
+        ctx.rule = &r;
+        ctx.group_keys = &g.keys;
+        ctx.aggregates = &aggregates;
+        ctx.history = &g.history;
+        ctx.window_start = start;
+        ctx.window_end = end;
+        ctx.events = &events;
+        lets.clear();
+        ctx.lets = &lets;
+        for (auto& let : r.lets) lets.push_back(evaluate(*let.expr, ctx));
+        resolve_window(w, g, ctx, start, end);
+      }
+      w.index.erase(g.key_bytes);
+    }
+    w.groups = std::move(kept);
+  }
+
+  Alert window_alert(const plan::Rule& r, GroupState& g, const EvalContext& ctx, int64_t start, int64_t end,
+                     const char* state) {
+    Alert a;
+    a.rule = r.name;
+    a.state = state;
+    a.severity = ast::severity_name(r.severity);
+    a.time = end;
+    a.window = std::make_pair(start, end);
+    for (size_t i = 0; i < r.group_keys.size(); ++i) a.group.emplace_back(r.group_keys[i].name, g.keys[i]);
+    for (size_t i = 0; i < r.lets.size(); ++i) a.values.emplace_back(r.lets[i].name, (*ctx.lets)[i]);
+    a.message = r.message ? render_template(*r.message, ctx) : r.name;
+    a.channels = r.channels;
+    return a;
+  }
+
+  void fire_window(WindowRule& w, GroupState& g, const EvalContext& ctx, int64_t start, int64_t end) {
+    const plan::Rule& r = plan.rules[w.rule];
+    Alert a = window_alert(r, g, ctx, start, end, "firing");
+    for (auto& l : r.labels) a.labels.emplace_back(l.name, render_template(*l.value, ctx));
+    a.fingerprint = fingerprint_of(r.name, a.group, a.labels);
+    g.firing_labels = a.labels;
+    g.fingerprint = a.fingerprint;
+    g.firing_sent = true;
+    if (r.throttle_ns >= 0) {
+      std::string key;
+      if (!r.throttle_by.empty()) {
+        for (auto* e : r.throttle_by) append_key(key, evaluate(*e, ctx));
+      } else {
+        key = g.key_bytes;
+      }
+      int64_t suppressed = throttle_check(w.throttle, key, end, r.throttle_ns);
+      if (suppressed < 0) {
+        ++stats.rules[w.rule].suppressed;
+        g.firing_sent = false;  // nobody heard it fire, so nobody needs to hear it resolve
+        return;
+      }
+      a.suppressed = suppressed;
+    }
+    ++stats.rules[w.rule].firing;
+    emit(std::move(a));
+  }
+
+  void resolve_window(WindowRule& w, GroupState& g, const EvalContext& ctx, int64_t start, int64_t end) {
+    const plan::Rule& r = plan.rules[w.rule];
+    g.firing = false;
+    if (!g.firing_sent) return;
+    Alert a = window_alert(r, g, ctx, start, end, "resolved");
+    a.labels = g.firing_labels;  // the same identity as the firing alert
+    a.fingerprint = g.fingerprint;
+    ++stats.rules[w.rule].resolved;
+    emit(std::move(a));
+  }
+
+  // ---- batches ------------------------------------------------------------------------------
+
+  void push(const Batch& batch) {
+    const plan::Schema& schema = plan.schemas[batch.schema];
+    auto& rows_rules = row_rules[batch.schema];
+    auto& wrules = window_rules[batch.schema];
+    // Row-rule conditions for the whole batch at once (JIT kernel or interpreter).
+    const RowFilter::Selection& selected = filter->evaluate(batch, events);
+    for (size_t row = 0; row < batch.rows; ++row) {
+      ++stats.rows;
+      uint64_t row_seq = seq[batch.schema]++;
+      std::optional<int64_t> time = row_time(schema, batch, row);
+      if (!wrules.empty()) {
+        if (!time) {
+          ++stats.rows_without_time;
+        } else {
+          for (auto& w : wrules) {
+            advance(w, *time);
+            const plan::Rule& r = plan.rules[w.rule];
+            if (r.where) {
+              EvalContext ctx = row_context(r, batch, row);
+              Value v = evaluate(*r.where, ctx);
+              if (!(v.kind == TypeKind::Bool && v.b)) continue;
+            }
+            add_row(w, batch, row, *time, row_seq);
+          }
+        }
+      }
+      for (size_t i = 0; i < rows_rules.size(); ++i) {
+        if (selected.test(i, row)) fire_row_rule(rows_rules[i], batch, row, time);
+      }
+    }
+    stats.division_by_zero = events.division_by_zero;
+    stats.overflow = events.overflow;
+  }
+
+  void finish() {
+    for (auto& per_schema : window_rules) {
+      for (auto& w : per_schema) {
+        if (!w.started) continue;
+        const plan::Rule& r = plan.rules[w.rule];
+        int64_t last = last_window_of(r, w.watermark);
+        close_until(w, [&](int64_t k) { return k <= last; });
+      }
+    }
+    stats.division_by_zero = events.division_by_zero;
+    stats.overflow = events.overflow;
+  }
+};
+
+Engine::Engine(std::shared_ptr<const CompiledProgram> program, AlertSink alerts, RejectSink late_rows,
+               EngineOptions options)
+    : impl_(std::make_unique<Impl>(std::move(program), std::move(alerts), std::move(late_rows), options)) {}
+Engine::~Engine() = default;
+void Engine::push(const Batch& batch) { impl_->push(batch); }
+void Engine::finish() { impl_->finish(); }
+const RunStats& Engine::stats() const { return impl_->stats; }
+
+int Engine::schema_index(const std::string& name) const { return impl_->plan.schema_index(name); }
+
+std::vector<std::string> Engine::schema_names() const {
+  std::vector<std::string> out;
+  for (auto& s : impl_->plan.schemas) out.push_back(s.name);
+  return out;
+}
+
+std::vector<FieldSpec> Engine::schema_fields(int schema) const {
+  std::vector<FieldSpec> out;
+  for (auto& f : impl_->plan.schemas[schema].fields) out.push_back({f.name, f.type});
+  return out;
+}
+
+}  // namespace alert

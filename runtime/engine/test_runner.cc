@@ -1,0 +1,151 @@
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "alert/engine.h"
+#include "alert/testing.h"
+#include "compiler/driver/compiled_program.h"
+#include "stdlib/scalar_ops.h"
+
+namespace alert {
+namespace {
+
+// Compares an expected constant with an alert's value for one key.
+bool key_matches(const Alert& a, const std::string& key, const Value& want) {
+  auto text_equals = [&](const std::string& got) {
+    return want.kind == TypeKind::String ? got == want.s : got == value_to_text(want);
+  };
+  if (key == "message") return text_equals(a.message);
+  if (key == "state") return text_equals(a.state);
+  if (key == "severity") return text_equals(a.severity);
+  if (key == "rule") return text_equals(a.rule);
+  if (key == "suppressed") return want.kind == TypeKind::Int && want.i == a.suppressed;
+  if (key == "time") return a.time && want.kind == TypeKind::Timestamp && want.i == *a.time;
+  for (auto& [k, v] : a.labels) {
+    if (k == key) return text_equals(v);
+  }
+  for (auto* list : {&a.group, &a.values}) {
+    for (auto& [k, v] : *list) {
+      if (k != key) continue;
+      if (want.is_null()) return v.is_null();
+      if (v.kind == TypeKind::String || want.kind == TypeKind::String) return value_to_text(v) == value_to_text(want);
+      return values_equal(v, want);
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram> program) {
+  std::vector<TestOutcome> outcomes;
+  const plan::Program& plan = program->plan;
+  for (const plan::Test& test : plan.tests) {
+    const ast::TestDecl& decl = *test.decl;
+    TestOutcome outcome;
+    outcome.name = decl.name;
+    LineCol lc = program->sources.line_col(decl.range.begin);
+    outcome.location = fmt::format("{}:{}", program->sources.path(test.file), lc.line);
+    std::vector<Alert> alerts;
+    std::vector<std::string> problems;
+    Engine engine(program, [&](const Alert& a) { alerts.push_back(a); },
+                  [&](const RejectedRow& r) { problems.push_back(fmt::format("row at line {} rejected: {}", r.line, r.reason)); });
+    for (const ast::TestItem& item : decl.items) {
+      if (item.kind != ast::TestItem::GivenRows && item.kind != ast::TestItem::GivenFile) continue;
+      int schema = plan.schema_index(item.name);
+      const plan::Schema& s = plan.schemas[schema];
+      std::vector<TypeKind> kinds;
+      for (auto& f : s.fields) kinds.push_back(f.type.kind);
+      if (item.kind == ast::TestItem::GivenRows) {
+        Batch batch;
+        batch.reset(schema, kinds);
+        for (const auto& row : item.rows) {
+          std::vector<Value> values(s.fields.size());
+          for (const ast::FieldInit& f : row) {
+            int fi = s.field_index(f.name);
+            if (fi >= 0 && f.value->constant) values[fi] = promote(*f.value->constant, s.fields[fi].type.kind);
+          }
+          batch.append(values, program->sources.line_col(row.empty() ? item.range.begin : row.front().range.begin).line);
+        }
+        engine.push(batch);
+      } else {
+        std::filesystem::path base = std::filesystem::path(program->sources.path(test.file)).parent_path();
+        std::string path = (base / item.path).string();
+        auto reader = open_reader(path, schema, engine.schema_fields(schema), [&](const RejectedRow& r) {
+          problems.push_back(fmt::format("{}:{}: row rejected: {}", path, r.line, r.reason));
+        });
+        if (!reader.ok()) {
+          problems.push_back(reader.error());
+          continue;
+        }
+        Batch batch;
+        while (true) {
+          auto more = reader.value()->next(batch, 4096);
+          if (!more.ok()) {
+            problems.push_back(more.error());
+            break;
+          }
+          if (batch.rows) engine.push(batch);
+          if (!more.value()) break;
+        }
+      }
+    }
+    engine.finish();
+    std::vector<std::string> failures;
+    for (const ast::TestItem& item : decl.items) {
+      LineCol at = program->sources.line_col(item.range.begin);
+      switch (item.kind) {
+        case ast::TestItem::ExpectFires:
+        case ast::TestItem::ExpectResolved: {
+          const char* state = item.kind == ast::TestItem::ExpectFires ? "firing" : "resolved";
+          int64_t want = item.count && item.count->constant ? item.count->constant->i : 0;
+          int64_t got = 0;
+          for (auto& a : alerts) got += a.rule == item.name && a.state == state;
+          if (got != want) {
+            failures.push_back(fmt::format("line {}: expected {} {} {} {}, got {}", at.line, item.name,
+                                           item.kind == ast::TestItem::ExpectFires ? "fires" : "resolved", want,
+                                           want == 1 ? "alert" : "alerts", got));
+          }
+          break;
+        }
+        case ast::TestItem::ExpectMatch: {
+          bool found = false;
+          for (auto& a : alerts) {
+            if (a.rule != item.name) continue;
+            bool all = true;
+            for (auto& k : item.keys) all &= k.value->constant && key_matches(a, k.name, *k.value->constant);
+            if (all) {
+              found = true;
+              break;
+            }
+          }
+          if (!found) {
+            std::string want;
+            for (auto& k : item.keys) {
+              if (!want.empty()) want += ", ";
+              want += k.name + " = " + (k.value->constant ? (k.value->constant->kind == TypeKind::String
+                                                                  ? "\"" + k.value->constant->s + "\""
+                                                                  : value_to_text(*k.value->constant))
+                                                            : "?");
+            }
+            failures.push_back(fmt::format("line {}: expected an alert of {} with {{ {} }}", at.line, item.name, want));
+          }
+          break;
+        }
+        default: break;
+      }
+    }
+    outcome.passed = failures.empty() && problems.empty();
+    if (!outcome.passed) {
+      std::string text;
+      for (auto& p : problems) text += "    " + p + "\n";
+      for (auto& f : failures) text += "    " + f + "\n";
+      text += alerts.empty() ? "    no alerts were produced\n" : "    alerts produced:\n";
+      for (auto& a : alerts) text += "      " + alert_to_json(a) + "\n";
+      outcome.failure = text;
+    }
+    outcomes.push_back(std::move(outcome));
+  }
+  return outcomes;
+}
+
+}  // namespace alert

@@ -1,0 +1,101 @@
+#include "runtime/interp/evaluator.h"
+
+#include <cmath>
+
+namespace alert {
+namespace {
+
+using ast::Expr;
+using ast::ExprKind;
+using ast::RefKind;
+
+Value history_value(const Expr& e, const EvalContext& ctx) {
+  const plan::HistoryCall& call = ctx.rule->history_calls[e.index];
+  const std::deque<Value>& past = (*ctx.history)[call.series];
+  if (static_cast<int>(past.size()) < call.depth) return Value::null();
+  if (call.fn == BuiltinId::Prev) return past[call.depth - 1];
+  // mean_prev / stddev_prev over the last `depth` windows, skipping nulls.
+  double sum = 0, mean = 0, m2 = 0;
+  int n = 0;
+  for (int i = 0; i < call.depth; ++i) {
+    const Value& v = past[i];
+    if (v.is_null()) continue;
+    double x = v.kind == TypeKind::Float ? v.f : static_cast<double>(v.i);
+    ++n;
+    sum += x;
+    double delta = x - mean;
+    mean += delta / n;
+    m2 += delta * (x - mean);
+  }
+  if (call.fn == BuiltinId::MeanPrev) return n == 0 ? Value::null() : Value::floating(sum / n);
+  return n < 2 ? Value::null() : Value::floating(std::sqrt(m2 / (n - 1)));
+}
+
+}  // namespace
+
+Value evaluate(const Expr& e, const EvalContext& ctx) {
+  if (e.constant) return promote(*e.constant, e.type.kind);
+  switch (e.kind) {
+    case ExprKind::Literal: return e.literal;
+    case ExprKind::Name:
+      switch (e.ref) {
+        case RefKind::Field: return ctx.batch->value_at(e.index, ctx.row);
+        case RefKind::Let: return (*ctx.lets)[e.index];
+        case RefKind::GroupKey: return (*ctx.group_keys)[e.index];
+        default: return Value::null();
+      }
+    case ExprKind::Unary: return apply_unary(e.unary_op, evaluate(*e.children[0], ctx), ctx.events);
+    case ExprKind::Binary: {
+      // `and`/`or` evaluate both sides: there are no side effects, and null needs both.
+      Value a = evaluate(*e.children[0], ctx);
+      Value b = evaluate(*e.children[1], ctx);
+      return promote(apply_binary(e.binary_op, a, b, ctx.events), e.type.kind);
+    }
+    case ExprKind::In: {
+      Value r = apply_in(evaluate(*e.children[0], ctx), e.children[1]->constant->list);
+      return e.negated ? apply_unary(UnaryOp::Not, r, nullptr) : r;
+    }
+    case ExprKind::Between: {
+      Value r = apply_between(evaluate(*e.children[0], ctx), evaluate(*e.children[1], ctx),
+                              evaluate(*e.children[2], ctx));
+      return e.negated ? apply_unary(UnaryOp::Not, r, nullptr) : r;
+    }
+    case ExprKind::IsNull: return Value::boolean(evaluate(*e.children[0], ctx).is_null() != e.negated);
+    case ExprKind::Call:
+      switch (e.ref) {
+        case RefKind::Aggregate: return (*ctx.aggregates)[e.index];
+        case RefKind::History: return history_value(e, ctx);
+        case RefKind::WindowBound: return Value::timestamp(e.index == 0 ? ctx.window_start : ctx.window_end);
+        case RefKind::Builtin: {
+          std::vector<Value> args;
+          args.reserve(e.children.size());
+          for (auto& c : e.children) args.push_back(evaluate(*c, ctx));
+          const re2::RE2* re = e.aux >= 0 ? ctx.program->regexes[e.aux].get() : nullptr;
+          return apply_builtin(static_cast<BuiltinId>(e.index), args, e.type.kind, re, ctx.events);
+        }
+        default: return Value::null();
+      }
+    case ExprKind::List: return e.constant ? *e.constant : Value::null();
+  }
+  return Value::null();
+}
+
+std::string render_template(const ast::Template& t, const EvalContext& ctx) {
+  std::string out;
+  for (const auto& piece : t.pieces) {
+    if (!piece.expr) {
+      out += piece.text;
+      continue;
+    }
+    Value v = evaluate(*piece.expr, ctx);
+    if (piece.spec.empty() || v.is_null()) {
+      out += value_to_text(v);
+    } else {
+      std::string formatted;
+      out += format_with_spec(v, piece.spec, &formatted) ? formatted : value_to_text(v);
+    }
+  }
+  return out;
+}
+
+}  // namespace alert

@@ -1,0 +1,35 @@
+// The reference interpreter: evaluates a checked expression tree directly, one row or one
+// window of one group at a time, with the semantics of stdlib/scalar_ops. Simple on purpose:
+// it is the oracle the JIT is tested against.
+#pragma once
+
+#include <deque>
+#include <vector>
+
+#include "alert/batch.h"
+#include "compiler/plan/program_plan.h"
+#include "stdlib/scalar_ops.h"
+
+namespace alert {
+
+struct EvalContext {
+  const plan::Program* program = nullptr;
+  const plan::Rule* rule = nullptr;
+  // Row context.
+  const Batch* batch = nullptr;
+  size_t row = 0;
+  // Window context.
+  const std::vector<Value>* group_keys = nullptr;
+  const std::vector<Value>* aggregates = nullptr;
+  const std::vector<std::deque<Value>>* history = nullptr;  // per series, newest first
+  int64_t window_start = 0, window_end = 0;
+  // Lets computed so far (both contexts).
+  const std::vector<Value>* lets = nullptr;
+  ArithmeticEvents* events = nullptr;
+};
+
+Value evaluate(const ast::Expr& e, const EvalContext& ctx);
+// Renders a message or label template.
+std::string render_template(const ast::Template& t, const EvalContext& ctx);
+
+}  // namespace alert

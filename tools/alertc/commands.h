@@ -1,0 +1,36 @@
+// The alertc subcommands. Exit codes: 0 success, 1 errors in the rules (or failed tests),
+// 2 usage or I/O problems.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace alert::cli {
+
+struct CheckOptions {
+  std::vector<std::string> files;
+  std::string format = "text";
+};
+
+struct RunOptions {
+  std::vector<std::string> files;
+  std::vector<std::string> inputs;
+  bool dry_run = false;
+  size_t batch_size = 4096;
+  std::string engine = "interp";
+  std::string rejects;
+  bool strict = false;
+  size_t max_groups = 1'000'000;
+  std::string input_format;
+};
+
+struct TestOptions {
+  std::vector<std::string> files;
+  std::string engine = "interp";
+};
+
+int run_check(const CheckOptions& options, bool color);
+int run_run(const RunOptions& options, bool color);
+int run_test(const TestOptions& options, bool color);
+
+}  // namespace alert::cli

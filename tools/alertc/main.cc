@@ -1,0 +1,56 @@
+// alertc: the command-line front end over the public API (include/alert/). Subcommands:
+//   check  — compile and report diagnostics
+//   run    — evaluate rules over CSV / JSON Lines inputs and deliver or print alerts
+//   test   — run the `test` blocks of .alert files
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "alert/compiler.h"
+#include "tools/alertc/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"alertc: compiler and runtime for alert rules"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "alertc 0.1.0");
+
+  alert::cli::CheckOptions check;
+  auto* check_cmd = app.add_subcommand("check", "Compile .alert files and report every error");
+  check_cmd->add_option("files", check.files, "The .alert files")->required();
+  check_cmd->add_option("--format", check.format, "Diagnostics as 'text' or 'json'")
+      ->check(CLI::IsMember({"text", "json"}));
+
+  alert::cli::RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Evaluate rules over input rows and deliver the alerts");
+  run_cmd->add_option("files", run.files, "The .alert files")->required();
+  run_cmd->add_option("--input,-i", run.inputs, "[Schema=]PATH of CSV or JSON Lines rows ('-' is stdin)")
+      ->required();
+  run_cmd->add_flag("--dry-run", run.dry_run, "Print each notification as a JSON line instead of sending it");
+  run_cmd->add_option("--batch-size", run.batch_size, "Rows per batch")->check(CLI::Range(1, 1 << 24));
+  run_cmd->add_option("--engine", run.engine, "Evaluation engine: interp (the reference interpreter)")
+      ->check(CLI::IsMember({"interp"}));
+  run_cmd->add_option("--rejects", run.rejects, "Write rejected and late rows here, one JSON line each");
+  run_cmd->add_flag("--strict", run.strict, "Stop at the first rejected row");
+  run_cmd->add_option("--max-groups", run.max_groups, "Groups per window rule before new ones are refused");
+  run_cmd->add_option("--format", run.input_format, "Input format: csv or jsonl (default: by extension)")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
+
+  alert::cli::TestOptions test;
+  auto* test_cmd = app.add_subcommand("test", "Run the test blocks of .alert files");
+  test_cmd->add_option("files", test.files, "The .alert files")->required();
+  test_cmd->add_option("--engine", test.engine, "Evaluation engine: interp")->check(CLI::IsMember({"interp"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  bool color = isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  if (*check_cmd) return alert::cli::run_check(check, color);
+  if (*run_cmd) return alert::cli::run_run(run, color);
+  if (*test_cmd) return alert::cli::run_test(test, color);
+  return 2;
+}

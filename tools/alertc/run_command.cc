@@ -1,0 +1,153 @@
+#include <unistd.h>
+
+#include <chrono>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+
+#include "alert/compiler.h"
+#include "alert/engine.h"
+#include "alert/notifier.h"
+#include "alert/reader.h"
+#include "tools/alertc/commands.h"
+
+namespace alert::cli {
+namespace {
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += fmt::format("\\u{:04x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+int run_run(const RunOptions& options, bool color) {
+  CompileOptions compile_options;
+  compile_options.engine = EngineKind::Interp;
+  Compilation c = Compilation::compile(options.files, compile_options);
+  c.print_diagnostics(std::cerr, DiagnosticFormat::Text, color);
+  if (c.io_error()) return 2;
+  if (!c.ok()) return 1;
+  auto program = c.program();
+
+  auto notifier = Notifier::open(program, options.dry_run, &std::cout);
+  if (!notifier.ok()) {
+    std::cerr << "alertc: error: " << notifier.error() << '\n';
+    return 2;
+  }
+  std::unique_ptr<std::ofstream> rejects_file;
+  if (!options.rejects.empty()) {
+    rejects_file = std::make_unique<std::ofstream>(options.rejects, std::ios::trunc);
+    if (!*rejects_file) {
+      std::cerr << "alertc: error: cannot write '" << options.rejects << "'\n";
+      return 2;
+    }
+  }
+  uint64_t rejected = 0;
+  bool stop = false;
+  std::string current_input;
+  auto on_reject = [&](const RejectedRow& r) {
+    ++rejected;
+    std::string source = r.source.empty() ? current_input : r.source;
+    if (rejects_file) {
+      *rejects_file << "{\"source\":" << json_string(source) << ",\"line\":" << r.line
+                    << ",\"reason\":" << json_string(r.reason) << ",\"raw\":" << json_string(r.raw) << "}\n";
+    }
+    if (options.strict) {
+      std::cerr << "alertc: error: " << source << ":" << r.line << ": " << r.reason << '\n';
+      stop = true;
+    }
+  };
+
+  Notifier& out = *notifier.value();
+  EngineOptions engine_options;
+  engine_options.max_groups = options.max_groups;
+  Engine engine(program, [&](const Alert& a) { out.deliver(a); }, on_reject, engine_options);
+
+  auto started = std::chrono::steady_clock::now();
+  uint64_t bytes = 0;
+  for (const std::string& input : options.inputs) {
+    std::string schema_name, path = input;
+    size_t eq = input.find('=');
+    if (eq != std::string::npos && engine.schema_index(input.substr(0, eq)) >= 0) {
+      schema_name = input.substr(0, eq);
+      path = input.substr(eq + 1);
+    } else if (eq != std::string::npos && eq > 0 && input.substr(0, eq).find('/') == std::string::npos) {
+      std::cerr << "alertc: error: --input " << input << ": no schema named '" << input.substr(0, eq) << "'\n";
+      return 2;
+    } else {
+      auto names = engine.schema_names();
+      if (names.size() != 1) {
+        std::cerr << "alertc: error: --input " << input
+                  << ": name the schema as Schema=PATH (the program has " << names.size() << " schemas)\n";
+        return 2;
+      }
+      schema_name = names[0];
+    }
+    current_input = path;
+    int schema = engine.schema_index(schema_name);
+    std::optional<InputFormat> format;
+    if (options.input_format == "csv") format = InputFormat::Csv;
+    if (options.input_format == "jsonl") format = InputFormat::JsonLines;
+    auto reader = open_reader(path, schema, engine.schema_fields(schema), on_reject, format);
+    if (!reader.ok()) {
+      std::cerr << "alertc: error: " << reader.error() << '\n';
+      return 2;
+    }
+    Batch batch;
+    while (!stop) {
+      auto more = reader.value()->next(batch, options.batch_size);
+      if (!more.ok()) {
+        std::cerr << "alertc: error: " << more.error() << '\n';
+        return 2;
+      }
+      if (batch.rows > 0) engine.push(batch);
+      if (!more.value()) break;
+    }
+    bytes += reader.value()->bytes_read();
+    if (stop) break;
+  }
+  if (stop) {
+    out.flush();
+    return 1;
+  }
+  engine.finish();
+  out.flush();
+
+  const RunStats& stats = engine.stats();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cerr << fmt::format("alertc: {} rows read, {} rejected ({} late), {:.1f} MB in {:.3f}s\n", stats.rows + rejected - stats.late_rows,
+                           rejected, stats.late_rows, static_cast<double>(bytes) / 1e6, seconds);
+  for (const RuleStats& r : stats.rules) {
+    std::string extra;
+    if (r.suppressed) extra += fmt::format(", {} throttled", r.suppressed);
+    if (r.groups_refused) extra += fmt::format(", {} rows refused (over --max-groups)", r.groups_refused);
+    std::cerr << fmt::format("alertc:   {}: {} firing, {} resolved{}\n", r.rule, r.firing, r.resolved, extra);
+  }
+  if (stats.division_by_zero || stats.overflow) {
+    std::cerr << fmt::format("alertc: {} divisions by zero and {} integer overflows gave null\n",
+                             stats.division_by_zero, stats.overflow);
+  }
+  if (stats.rows_without_time) {
+    std::cerr << fmt::format("alertc: {} rows had no event time and were skipped by window rules\n",
+                             stats.rows_without_time);
+  }
+  if (!options.dry_run) {
+    for (const ChannelStats& ch : out.stats()) {
+      std::cerr << fmt::format("alertc:   channel {} ({}): {} sent, {} failed\n", ch.channel, ch.kind, ch.sent, ch.failed);
+    }
+  }
+  return 0;
+}
+
+}  // namespace alert::cli

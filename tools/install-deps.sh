@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian package alertc needs to build, test and run its end-to-end servers.
+# Idempotent and non-interactive: packages already present are skipped by apt itself.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build ccache mold python3
+  # compiler back end and its test tools (FileCheck, lit)
+  llvm-19-dev llvm-19-tools libzstd-dev zlib1g-dev libedit-dev libxml2-dev libffi-dev libcurl4-openssl-dev
+  # parser generator (tool 4.7.2 + C++ runtime 4.9, checked to work together)
+  antlr4 default-jre-headless libantlr4-runtime-dev
+  # libraries
+  libfmt-dev libcli11-dev libgtest-dev libgmock-dev libre2-dev libsimdjson-dev libabsl-dev
+  nlohmann-json3-dev libsqlite3-dev
+  # end-to-end receivers
+  python3-aiosmtpd prometheus-alertmanager
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
