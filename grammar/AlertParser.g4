@@ -25,7 +25,7 @@ typeRef: ident QUESTION?;
 constDecl: CONST name=ident ASSIGN expr;
 
 channelDecl: CHANNEL name=ident ASSIGN kind=ident LBRACE (option (COMMA option)* COMMA?)? RBRACE;
-option: name=ident ASSIGN optionValue;
+option: name=anyName ASSIGN optionValue;
 optionValue
   : expr
   | LBRACE (mapEntry (COMMA mapEntry)* COMMA?)? RBRACE
@@ -51,7 +51,7 @@ clause
   ;
 // `as` is a keyword only here; the builder checks the identifier's text.
 groupItem: expr (asKw=ident alias=ident)?;
-labelItem: name=ident ASSIGN expr;
+labelItem: name=anyName ASSIGN expr;
 
 testDecl: TEST STRING LBRACE testItem* RBRACE;
 testItem
@@ -62,7 +62,7 @@ testItem
   | EXPECT ruleName=ident LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE  # expectMatch
   ;
 rowLit: LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE;
-fieldInit: name=ident ASSIGN expr;
+fieldInit: name=anyName ASSIGN expr;
 
 expr: orExpr;
 orExpr: andExpr (OR andExpr)*;
@@ -98,3 +98,11 @@ primary
   ;
 
 ident: IDENT | QUOTED_IDENT;
+// Where only a name can stand (option names, label names, expected keys), keywords are names too:
+// `from = "a@b"`, `expect R { message = "..." }`.
+anyName
+  : ident | IMPORT | SCHEMA | CONST | CHANNEL | RULE | ON | WHERE | WINDOW | TUMBLING | SLIDING
+  | EVERY | LATENESS | GROUP | BY | LET | HAVING | FOR | EXPIRE | SEVERITY | LABELS | MESSAGE
+  | NOTIFY | THROTTLE | TEST | GIVEN | FROM | EXPECT | FIRES | AND | OR | NOT | IN | BETWEEN | IS
+  | NULL_ | TRUE | FALSE
+  ;

@@ -107,6 +107,10 @@ class AstBuilder {
     return n ? range(n->getSymbol()) : SourceRange{};
   }
 
+  std::string ident(AlertParser::AnyNameContext* ctx) const {
+    if (ctx == nullptr) return "";
+    return ctx->ident() ? ident(ctx->ident()) : ctx->getText();
+  }
   std::string ident(AlertParser::IdentContext* ctx) const {
     if (ctx == nullptr) return "";
     std::string text = ctx->getText();

@@ -117,7 +117,7 @@ class Checker {
   void suggest(Diagnostic& d, SourceRange at, const std::string& name,
                const std::vector<std::string>& candidates) {
     std::string best = closest_name(name, candidates);
-    if (!best.empty()) {
+    if (!best.empty() && best != name) {
       d.note(at, "did you mean '" + best + "'?").fix(at, best);
     }
   }
@@ -296,10 +296,13 @@ class Checker {
         }
       }
     }
-    // In a window, a group key by its alias or field name.
-    if (rule && scope.context == Context::Window) {
+    // A group key by its alias or field name; in a row rule only an alias that is not a field.
+    bool keys_visible = scope.context == Context::Window ||
+                        (scope.context == Context::Row && !scope.in_aggregate && scope.schema &&
+                         scope.schema->field_index(e.name) < 0);
+    if (rule && keys_visible) {
       for (size_t i = 0; i < rule->group_keys.size(); ++i) {
-        if (rule->group_keys[i].name == e.name) {
+        if (rule->group_keys[i].name == e.name && rule->group_keys[i].expr->type.kind != TypeKind::Null) {
           e.ref = RefKind::GroupKey;
           e.index = static_cast<int>(i);
           return set(e, rule->group_keys[i].expr->type);

@@ -41,7 +41,10 @@ Value evaluate(const Expr& e, const EvalContext& ctx) {
       switch (e.ref) {
         case RefKind::Field: return ctx.batch->value_at(e.index, ctx.row);
         case RefKind::Let: return (*ctx.lets)[e.index];
-        case RefKind::GroupKey: return (*ctx.group_keys)[e.index];
+        case RefKind::GroupKey:
+          // In a row rule a key alias stands for the key's expression over the row.
+          if (!ctx.group_keys) return evaluate(*ctx.rule->group_keys[e.index].expr, ctx);
+          return (*ctx.group_keys)[e.index];
         default: return Value::null();
       }
     case ExprKind::Unary: return apply_unary(e.unary_op, evaluate(*e.children[0], ctx), ctx.events);

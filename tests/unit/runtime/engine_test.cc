@@ -1,0 +1,222 @@
+// Engine behaviour through the public API: determinism across batch sizes, window lifecycle,
+// late rows, rejects.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "alert/compiler.h"
+#include "alert/engine.h"
+#include "alert/reader.h"
+
+namespace alert {
+namespace {
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  auto dir = std::filesystem::temp_directory_path() / "alertc_engine_test";
+  std::filesystem::create_directories(dir);
+  auto path = (dir / name).string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+const char* kRules = R"(
+schema Payment {
+  time ts: timestamp
+  card: string
+  amount: float
+  country: string?
+}
+channel out = stdout {}
+rule Burst on Payment
+  window sliding 4m every 1m
+  group by card
+  let n = count()
+  let total = sum(amount)
+  let countries = count_distinct(country)
+  having n >= 3
+  message "{card}: {n} payments {total:.2f}"
+  notify out
+rule Drop on Payment
+  window tumbling 2m
+  group by card
+  let s = sum(amount)
+  having s < 0.5 * mean_prev(s, 2)
+  expire 30m
+  notify out
+rule Big on Payment
+  where amount / (amount - 50.0) > 1.5 or country is null
+  group by card
+  message "{card} {amount}"
+  notify out
+  throttle 90s
+)";
+
+std::vector<std::string> run(const std::string& rules, const std::string& csv, size_t batch_size,
+                             uint64_t* rejected = nullptr) {
+  Compilation c = Compilation::compile({rules});
+  std::ostringstream diags;
+  c.print_diagnostics(diags, DiagnosticFormat::Text);
+  EXPECT_TRUE(c.ok()) << diags.str();
+  if (!c.ok()) return {};
+  std::vector<std::string> alerts;
+  uint64_t rejects = 0;
+  Engine engine(c.program(), [&](const Alert& a) { alerts.push_back(alert_to_json(a)); },
+                [&](const RejectedRow&) { ++rejects; });
+  int schema = engine.schema_index("Payment");
+  auto reader = make_reader(std::make_unique<std::istringstream>(csv), "mem", InputFormat::Csv, schema,
+                            engine.schema_fields(schema), [&](const RejectedRow&) { ++rejects; });
+  Batch batch;
+  while (true) {
+    auto more = reader->next(batch, batch_size);
+    EXPECT_TRUE(more.ok());
+    if (batch.rows) engine.push(batch);
+    if (!more.ok() || !more.value()) break;
+  }
+  engine.finish();
+  if (rejected) *rejected = rejects;
+  return alerts;
+}
+
+std::string random_payments(unsigned seed, int rows) {
+  std::mt19937_64 rng(seed);
+  std::ostringstream csv;
+  csv << "ts,card,amount,country\n";
+  int64_t t = 1'767'225'600;  // 2026-01-01
+  const char* countries[] = {"DE", "FR", "US", ""};
+  for (int i = 0; i < rows; ++i) {
+    t += rng() % 50;
+    int64_t shown = t - static_cast<int64_t>(rng() % 4 == 0 ? rng() % 200 : 0);  // some late rows
+    std::time_t secs = shown;
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&secs));
+    csv << buf << ",c" << rng() % 7 << "," << (rng() % 20000) / 100.0 << "," << countries[rng() % 4] << "\n";
+    if (rng() % 97 == 0) csv << buf << ",broken,notanumber,DE\n";
+  }
+  return csv.str();
+}
+
+TEST(Engine, AlertsDoNotDependOnBatchSize) {
+  std::string rules = write_temp("determinism.alert", kRules);
+  for (unsigned seed = 1; seed <= 5; ++seed) {
+    std::string csv = random_payments(seed, 3000);
+    uint64_t rejected_ref = 0;
+    auto reference = run(rules, csv, 4096, &rejected_ref);
+    ASSERT_FALSE(reference.empty());
+    EXPECT_GT(rejected_ref, 0u);
+    for (size_t bs : {1, 2, 7, 100}) {
+      uint64_t rejected = 0;
+      EXPECT_EQ(run(rules, csv, bs, &rejected), reference) << "seed " << seed << " batch size " << bs;
+      EXPECT_EQ(rejected, rejected_ref);
+    }
+  }
+}
+
+TEST(Engine, SilenceIsDetectedWithEmptyAggregatesAndResolvesOnce) {
+  std::string rules = write_temp("silence.alert", R"(
+schema Ping { time ts: timestamp  host: string }
+channel out = stdout {}
+rule Silent on Ping
+  window tumbling 1m
+  group by host
+  having count() == 0
+  expire 10m
+  notify out
+)");
+  std::string csv =
+      "ts,host\n2026-01-01T00:00:10Z,a\n2026-01-01T00:00:20Z,b\n2026-01-01T00:01:10Z,b\n"
+      "2026-01-01T00:02:10Z,b\n2026-01-01T00:02:20Z,a\n2026-01-01T00:03:30Z,b\n";
+  Compilation c = Compilation::compile({rules});
+  ASSERT_TRUE(c.ok());
+  std::vector<Alert> alerts;
+  Engine engine(c.program(), [&](const Alert& a) { alerts.push_back(a); }, nullptr);
+  auto reader = make_reader(std::make_unique<std::istringstream>(csv), "mem", InputFormat::Csv, 0,
+                            engine.schema_fields(0), nullptr);
+  Batch batch;
+  while (true) {
+    auto more = reader->next(batch, 2);
+    if (batch.rows) engine.push(batch);
+    if (!more.value()) break;
+  }
+  engine.finish();
+  // Host a is silent in [00:01, 00:02): fires at 00:02, resolves when it reports again (close of
+  // [00:02, 00:03)), and is silent again in the last window, which the end of input closes.
+  ASSERT_EQ(alerts.size(), 3u);
+  EXPECT_EQ(alerts[0].state, "firing");
+  EXPECT_EQ(alerts[0].group[0].second.s, "a");
+  EXPECT_EQ(*alerts[0].time, 1'767'225'600'000'000'000 + 120'000'000'000);
+  EXPECT_EQ(alerts[1].state, "resolved");
+  EXPECT_EQ(alerts[1].fingerprint, alerts[0].fingerprint);
+  EXPECT_EQ(*alerts[1].time, 1'767'225'600'000'000'000 + 180'000'000'000);
+  EXPECT_EQ(alerts[2].state, "firing");
+  EXPECT_EQ(*alerts[2].time, 1'767'225'600'000'000'000 + 240'000'000'000);
+}
+
+TEST(Engine, LateRowsAreRejectedWithTheirLine) {
+  std::string rules = write_temp("late.alert", R"(
+schema Ping { time ts: timestamp  host: string }
+channel out = stdout {}
+rule Count on Ping
+  window tumbling 1m
+  having count() > 100
+  notify out
+)");
+  std::string csv = "ts,host\n2026-01-01T00:00:10Z,a\n2026-01-01T00:01:10Z,a\n2026-01-01T00:00:30Z,late\n";
+  Compilation c = Compilation::compile({rules});
+  ASSERT_TRUE(c.ok());
+  std::vector<RejectedRow> late;
+  Engine engine(c.program(), [](const Alert&) {}, [&](const RejectedRow& r) { late.push_back(r); });
+  auto reader = make_reader(std::make_unique<std::istringstream>(csv), "mem", InputFormat::Csv, 0,
+                            engine.schema_fields(0), nullptr);
+  Batch batch;
+  reader->next(batch, 100);
+  engine.push(batch);
+  engine.finish();
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].line, 4u);
+  EXPECT_EQ(engine.stats().late_rows, 1u);
+}
+
+TEST(Readers, CsvQuotesNullsAndRejects) {
+  std::vector<FieldSpec> fields{{"a", Type::of(TypeKind::Int)}, {"b", Type::of(TypeKind::String, true)}};
+  std::vector<RejectedRow> rejects;
+  auto reader = make_reader(std::make_unique<std::istringstream>("b,a\r\n\"x,\"\"y\"\"\",1\r\n,2\n\"\",3\nzz,bad\n"),
+                            "mem", InputFormat::Csv, 0, fields, [&](const RejectedRow& r) { rejects.push_back(r); });
+  Batch batch;
+  auto more = reader->next(batch, 100);
+  ASSERT_TRUE(more.ok());
+  ASSERT_EQ(batch.rows, 3u);
+  EXPECT_EQ(batch.value_at(1, 0).s, "x,\"y\"");
+  EXPECT_TRUE(batch.value_at(1, 1).is_null());
+  EXPECT_EQ(batch.value_at(1, 2).s, "");
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].line, 5u);
+  EXPECT_NE(rejects[0].reason.find("'bad' is not an int"), std::string::npos);
+}
+
+TEST(Readers, MissingNonNullableColumnIsAnErrorBeforeAnyRow) {
+  std::vector<FieldSpec> fields{{"a", Type::of(TypeKind::Int)}};
+  auto reader = make_reader(std::make_unique<std::istringstream>("b\n1\n"), "mem", InputFormat::Csv, 0, fields, nullptr);
+  Batch batch;
+  auto more = reader->next(batch, 100);
+  ASSERT_FALSE(more.ok());
+  EXPECT_NE(more.error().find("no column 'a'"), std::string::npos);
+}
+
+TEST(Readers, JsonLinesAcceptIntsForFloatsAndMissingKeysAsNull) {
+  std::vector<FieldSpec> fields{{"x", Type::of(TypeKind::Float)}, {"s", Type::of(TypeKind::String, true)}};
+  std::vector<RejectedRow> rejects;
+  auto reader = make_reader(std::make_unique<std::istringstream>("{\"x\": 3}\n{\"x\": 1.5, \"s\": \"a\"}\nnot json\n{\"x\": \"1\"}\n"),
+                            "mem", InputFormat::JsonLines, 0, fields, [&](const RejectedRow& r) { rejects.push_back(r); });
+  Batch batch;
+  ASSERT_TRUE(reader->next(batch, 100).ok());
+  ASSERT_EQ(batch.rows, 2u);
+  EXPECT_EQ(batch.value_at(0, 0).f, 3.0);
+  EXPECT_TRUE(batch.value_at(1, 0).is_null());
+  EXPECT_EQ(rejects.size(), 2u);
+}
+
+}  // namespace
+}  // namespace alert

@@ -1,0 +1,117 @@
+#include "stdlib/scalar_ops.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "stdlib/time_format.h"
+
+namespace alert {
+namespace {
+
+Value bin(BinaryOp op, Value a, Value b, ArithmeticEvents* ev = nullptr) { return apply_binary(op, a, b, ev); }
+
+TEST(ScalarOps, IntegerDivisionTruncatesTowardZeroAndModTakesDividendSign) {
+  EXPECT_EQ(bin(BinaryOp::Div, Value::integer(-7), Value::integer(2)).i, -3);
+  EXPECT_EQ(bin(BinaryOp::Mod, Value::integer(-7), Value::integer(2)).i, -1);
+  EXPECT_DOUBLE_EQ(bin(BinaryOp::Mod, Value::floating(-7.5), Value::floating(2)).f, std::fmod(-7.5, 2.0));
+}
+
+TEST(ScalarOps, DivisionByZeroAndOverflowAreNullAndCounted) {
+  ArithmeticEvents ev;
+  EXPECT_TRUE(bin(BinaryOp::Div, Value::integer(1), Value::integer(0), &ev).is_null());
+  EXPECT_TRUE(bin(BinaryOp::Div, Value::floating(1), Value::floating(0), &ev).is_null());
+  EXPECT_TRUE(bin(BinaryOp::Add, Value::integer(INT64_MAX), Value::integer(1), &ev).is_null());
+  EXPECT_TRUE(apply_unary(UnaryOp::Neg, Value::integer(INT64_MIN), &ev).is_null());
+  EXPECT_EQ(ev.division_by_zero, 2u);
+  EXPECT_EQ(ev.overflow, 2u);
+  std::vector<Value> args{Value::integer(INT64_MIN)};
+  EXPECT_TRUE(apply_builtin(BuiltinId::Abs, args, TypeKind::Int, nullptr, &ev).is_null());
+}
+
+TEST(ScalarOps, ThreeValuedLogic) {
+  EXPECT_FALSE(bin(BinaryOp::And, Value::boolean(false), Value::null()).b);
+  EXPECT_FALSE(bin(BinaryOp::And, Value::boolean(false), Value::null()).is_null());
+  EXPECT_TRUE(bin(BinaryOp::Or, Value::boolean(true), Value::null()).b);
+  EXPECT_TRUE(bin(BinaryOp::And, Value::boolean(true), Value::null()).is_null());
+  EXPECT_TRUE(bin(BinaryOp::Or, Value::boolean(false), Value::null()).is_null());
+}
+
+TEST(ScalarOps, NanComparesFalseExceptNotEqual) {
+  Value nan = Value::floating(std::nan(""));
+  EXPECT_FALSE(bin(BinaryOp::Eq, nan, nan).b);
+  EXPECT_TRUE(bin(BinaryOp::Ne, nan, nan).b);
+  EXPECT_FALSE(bin(BinaryOp::Lt, nan, Value::floating(1)).b);
+}
+
+TEST(ScalarOps, RoundIsHalfAwayFromZeroOnTheExactValue) {
+  EXPECT_DOUBLE_EQ(round_digits(12.25, 1), 12.3);
+  EXPECT_DOUBLE_EQ(round_digits(-12.25, 1), -12.3);
+  EXPECT_DOUBLE_EQ(round_digits(0.15, 1), 0.1);  // 0.15 is slightly below in binary
+  EXPECT_DOUBLE_EQ(round_digits(1234.5, -2), 1200.0);
+  EXPECT_DOUBLE_EQ(round_digits(9.96, 1), 10.0);
+}
+
+TEST(ScalarOps, SubstrCountsCodePointsFromOneAndClips) {
+  EXPECT_EQ(utf8_substr("abc", 2, 5), "bc");
+  EXPECT_EQ(utf8_substr("héllo", 2, 2), "él");
+  EXPECT_EQ(utf8_substr("abc", 0, 2), "a");
+  EXPECT_EQ(utf8_length("h\xC3\xA9llo\xF0\x9F\x98\x80"), 6);
+}
+
+TEST(ScalarOps, FloatsPrintAsShortestRoundTrip) {
+  EXPECT_EQ(value_to_text(Value::floating(0.1)), "0.1");
+  EXPECT_EQ(value_to_text(Value::floating(3.0)), "3");
+  EXPECT_EQ(value_to_text(Value::floating(1e20)), "1e+20");
+}
+
+TEST(ScalarOps, FormatSpecsAreCheckedAgainstTheType) {
+  std::string out;
+  EXPECT_TRUE(format_with_spec(Value::floating(2.5), ".2f", &out));
+  EXPECT_EQ(out, "2.50");
+  EXPECT_TRUE(format_with_spec(Value::integer(255), "x", &out));
+  EXPECT_EQ(out, "ff");
+  EXPECT_FALSE(format_with_spec(Value::string("s"), ".2f", &out));
+}
+
+TEST(ScalarOps, IntParsesStringsAndTruncatesFloats) {
+  std::vector<Value> a{Value::string(" 42 ")};
+  EXPECT_EQ(apply_builtin(BuiltinId::ToInt, a, TypeKind::Int, nullptr, nullptr).i, 42);
+  std::vector<Value> b{Value::string("4x")};
+  EXPECT_TRUE(apply_builtin(BuiltinId::ToInt, b, TypeKind::Int, nullptr, nullptr).is_null());
+  std::vector<Value> c{Value::floating(-2.9)};
+  EXPECT_EQ(apply_builtin(BuiltinId::ToInt, c, TypeKind::Int, nullptr, nullptr).i, -2);
+  std::vector<Value> d{Value::floating(1e300)};
+  EXPECT_TRUE(apply_builtin(BuiltinId::ToInt, d, TypeKind::Int, nullptr, nullptr).is_null());
+}
+
+TEST(TimeFormat, Rfc3339RoundTripsWithOffsetsAndFractions) {
+  auto t = parse_rfc3339("2026-01-01T10:00:00.250+02:00");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(format_rfc3339(*t), "2026-01-01T08:00:00.25Z");
+  EXPECT_FALSE(parse_rfc3339("2026-02-30T00:00:00Z"));
+  EXPECT_TRUE(parse_rfc3339("2026-03-01 09:00:00Z", true));
+  EXPECT_FALSE(parse_rfc3339("2026-03-01 09:00:00Z", false));
+  EXPECT_EQ(format_rfc3339(-1), "1969-12-31T23:59:59.999999999Z");
+}
+
+TEST(TimeFormat, DurationsParseAndPrint) {
+  EXPECT_EQ(*parse_duration("1h30m"), 5400 * kNanosPerSecond);
+  EXPECT_EQ(format_duration(5400 * kNanosPerSecond), "1h30m");
+  EXPECT_EQ(format_duration(250'000'000), "250ms");
+  EXPECT_FALSE(parse_duration("5x"));
+  EXPECT_FALSE(parse_duration("9999999999999999999d"));
+}
+
+TEST(TimeFunctions, HourAndDayOfWeekAreUtc) {
+  auto t = *parse_rfc3339("2026-01-05T23:30:00Z");  // a Monday
+  std::vector<Value> a{Value::timestamp(t)};
+  EXPECT_EQ(apply_builtin(BuiltinId::Hour, a, TypeKind::Int, nullptr, nullptr).i, 23);
+  EXPECT_EQ(apply_builtin(BuiltinId::DayOfWeek, a, TypeKind::Int, nullptr, nullptr).i, 1);
+  std::vector<Value> b{Value::string("day"), Value::timestamp(t)};
+  EXPECT_EQ(format_rfc3339(apply_builtin(BuiltinId::DateTrunc, b, TypeKind::Timestamp, nullptr, nullptr).i),
+            "2026-01-05T00:00:00Z");
+}
+
+}  // namespace
+}  // namespace alert
