@@ -1,5 +1,4 @@
-// The pipeline in one place: load and parse every file, check, then (for the JIT engine)
-// generate and compile the row kernels.
+// The pipeline in one place: load and parse every file, then check.
 #include <sstream>
 
 #include "alert/compiler.h"
@@ -31,7 +30,6 @@ Compilation Compilation::compile(const std::vector<std::string>& files, const Co
   check_program(program.plan, program.sources, s.diags);
   if (s.diags.has_errors()) return c;
   program.engine = options.engine;
-  // JIT_BUILD_HOOK
   s.ok = true;
   return c;
 }

@@ -1,5 +1,5 @@
-// What the runtime receives from the compiler: the checked plan, the sources it points into
-// (for messages), and the machine code of the JIT engine when it was asked for.
+// What the runtime receives from the compiler: the checked plan and the sources it points into
+// (for messages). The JIT back end (issue 4) will add its compiled kernels here.
 #pragma once
 
 #include <memory>
@@ -10,13 +10,10 @@
 
 namespace alert {
 
-class JitKernels;  // compiler/jit: per-schema row filter kernels
-
 struct CompiledProgram {
   SourceManager sources;
   plan::Program plan;
   EngineKind engine = EngineKind::Interp;
-  std::shared_ptr<JitKernels> kernels;  // null for the interpreter
 
   ~CompiledProgram();
 };
