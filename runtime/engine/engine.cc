@@ -385,6 +385,24 @@ struct Engine::Impl {
     }
   }
 
+  // The context of one group's closed window, with the rule's lets computed into `lets`.
+  EvalContext window_context(const plan::Rule& r, GroupState& g, const std::vector<Value>& aggregates,
+                             std::vector<Value>& lets, int64_t start, int64_t end) {
+    EvalContext ctx;
+    ctx.program = &plan;
+    ctx.rule = &r;
+    ctx.group_keys = &g.keys;
+    ctx.aggregates = &aggregates;
+    ctx.history = &g.history;
+    ctx.window_start = start;
+    ctx.window_end = end;
+    ctx.events = &events;
+    lets.clear();
+    ctx.lets = &lets;
+    for (auto& let : r.lets) lets.push_back(evaluate(*let.expr, ctx));
+    return ctx;
+  }
+
   void close_window(WindowRule& w, int64_t k) {
     const plan::Rule& r = plan.rules[w.rule];
     int64_t start = k * r.step_ns, end = start + r.size_ns;
@@ -397,18 +415,7 @@ struct Engine::Impl {
       auto wit = g.windows.find(k);
       const std::vector<Accumulator>& accs = wit == g.windows.end() ? empty : wit->second;
       for (size_t i = 0; i < r.aggregates.size(); ++i) aggregates[i] = finalize(accs[i], r.aggregates[i], &events);
-      EvalContext ctx;
-      ctx.program = &plan;
-      ctx.rule = &r;
-      ctx.group_keys = &g.keys;
-      ctx.aggregates = &aggregates;
-      ctx.history = &g.history;
-      ctx.window_start = start;
-      ctx.window_end = end;
-      ctx.events = &events;
-      lets.clear();
-      ctx.lets = &lets;
-      for (auto& let : r.lets) lets.push_back(evaluate(*let.expr, ctx));
+      EvalContext ctx = window_context(r, g, aggregates, lets, start, end);
       Value cond = evaluate(*r.having, ctx);
       bool holds = cond.kind == TypeKind::Bool && cond.b;
       if (holds) {
@@ -439,18 +446,7 @@ struct Engine::Impl {
       }
       if (g.firing) {
         for (size_t i = 0; i < r.aggregates.size(); ++i) aggregates[i] = finalize(empty[i], r.aggregates[i], &events);
-        EvalContext ctx;
-        ctx.program = &plan;
-        ctx.rule = &r;
-        ctx.group_keys = &g.keys;
-        ctx.aggregates = &aggregates;
-        ctx.history = &g.history;
-        ctx.window_start = start;
-        ctx.window_end = end;
-        ctx.events = &events;
-        lets.clear();
-        ctx.lets = &lets;
-        for (auto& let : r.lets) lets.push_back(evaluate(*let.expr, ctx));
+        EvalContext ctx = window_context(r, g, aggregates, lets, start, end);
         resolve_window(w, g, ctx, start, end);
       }
       w.index.erase(g.key_bytes);

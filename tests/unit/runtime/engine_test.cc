@@ -54,6 +54,18 @@ rule Big on Payment
   throttle 90s
 )";
 
+// Reads every batch of `reader` into `engine`, then closes the input.
+void push_all(RowReader& reader, Engine& engine, size_t batch_size) {
+  Batch batch;
+  while (true) {
+    auto more = reader.next(batch, batch_size);
+    EXPECT_TRUE(more.ok());
+    if (batch.rows) engine.push(batch);
+    if (!more.ok() || !more.value()) break;
+  }
+  engine.finish();
+}
+
 std::vector<std::string> run(const std::string& rules, const std::string& csv, size_t batch_size,
                              uint64_t* rejected = nullptr) {
   Compilation c = Compilation::compile({rules});
@@ -68,14 +80,7 @@ std::vector<std::string> run(const std::string& rules, const std::string& csv, s
   int schema = engine.schema_index("Payment");
   auto reader = make_reader(std::make_unique<std::istringstream>(csv), "mem", InputFormat::Csv, schema,
                             engine.schema_fields(schema), [&](const RejectedRow&) { ++rejects; });
-  Batch batch;
-  while (true) {
-    auto more = reader->next(batch, batch_size);
-    EXPECT_TRUE(more.ok());
-    if (batch.rows) engine.push(batch);
-    if (!more.ok() || !more.value()) break;
-  }
-  engine.finish();
+  push_all(*reader, engine, batch_size);
   if (rejected) *rejected = rejects;
   return alerts;
 }
@@ -134,13 +139,7 @@ rule Silent on Ping
   Engine engine(c.program(), [&](const Alert& a) { alerts.push_back(a); }, nullptr);
   auto reader = make_reader(std::make_unique<std::istringstream>(csv), "mem", InputFormat::Csv, 0,
                             engine.schema_fields(0), nullptr);
-  Batch batch;
-  while (true) {
-    auto more = reader->next(batch, 2);
-    if (batch.rows) engine.push(batch);
-    if (!more.value()) break;
-  }
-  engine.finish();
+  push_all(*reader, engine, 2);
   // Host a is silent in [00:01, 00:02): fires at 00:02, resolves when it reports again (close of
   // [00:02, 00:03)), and is silent again in the last window, which the end of input closes.
   ASSERT_EQ(alerts.size(), 3u);
@@ -170,10 +169,7 @@ rule Count on Ping
   Engine engine(c.program(), [](const Alert&) {}, [&](const RejectedRow& r) { late.push_back(r); });
   auto reader = make_reader(std::make_unique<std::istringstream>(csv), "mem", InputFormat::Csv, 0,
                             engine.schema_fields(0), nullptr);
-  Batch batch;
-  reader->next(batch, 100);
-  engine.push(batch);
-  engine.finish();
+  push_all(*reader, engine, 100);
   ASSERT_EQ(late.size(), 1u);
   EXPECT_EQ(late[0].line, 4u);
   EXPECT_EQ(engine.stats().late_rows, 1u);
