@@ -337,6 +337,12 @@ Value unify_pick(const Value& v, TypeKind result_kind) { return promote(v, resul
 
 }  // namespace
 
+std::string_view ascii_trim(std::string_view s) {
+  while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
 Value apply_builtin(BuiltinId id, std::vector<Value>& args, TypeKind result_kind,
                     const re2::RE2* regex, ArithmeticEvents* events) {
   // Functions that look at nulls themselves.
@@ -399,12 +405,7 @@ Value apply_builtin(BuiltinId id, std::vector<Value>& args, TypeKind result_kind
       }
       return Value::string(std::move(s));
     }
-    case BuiltinId::Trim: {
-      size_t b = 0, e = x.s.size();
-      while (b < e && is_ascii_space(x.s[b])) ++b;
-      while (e > b && is_ascii_space(x.s[e - 1])) --e;
-      return Value::string(x.s.substr(b, e - b));
-    }
+    case BuiltinId::Trim: return Value::string(std::string(ascii_trim(x.s)));
     case BuiltinId::Concat: {
       std::string s;
       for (const Value& a : args) s += a.s;
@@ -421,10 +422,7 @@ Value apply_builtin(BuiltinId id, std::vector<Value>& args, TypeKind result_kind
     case BuiltinId::ToInt: {
       if (x.kind == TypeKind::String) {
         int64_t v;
-        std::string_view s = x.s;
-        while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
-        while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
-        if (parse_int64(s, &v)) return Value::integer(v);
+        if (parse_int64(ascii_trim(x.s), &v)) return Value::integer(v);
         return Value::null();
       }
       double d = as_double(x);
@@ -437,10 +435,7 @@ Value apply_builtin(BuiltinId id, std::vector<Value>& args, TypeKind result_kind
     case BuiltinId::ToFloat: {
       if (x.kind == TypeKind::String) {
         double d;
-        std::string_view s = x.s;
-        while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
-        while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
-        if (!parse_double(s, &d)) return Value::null();
+        if (!parse_double(ascii_trim(x.s), &d)) return Value::null();
         return Value::floating(d);
       }
       return Value::floating(as_double(x));

@@ -50,6 +50,8 @@ std::string utf8_substr(std::string_view s, int64_t start, int64_t count);
 // Parsing used by int(x), float(x) and the readers.
 bool parse_int64(std::string_view s, int64_t* out);
 bool parse_double(std::string_view s, double* out);
+// `s` without ASCII whitespace at either end (trim(), and int(x)/float(x) of a string).
+std::string_view ascii_trim(std::string_view s);
 
 // Formats v with a format spec such as ".2f", ">8", "x"; false when the spec does not fit.
 bool format_with_spec(const Value& v, std::string_view spec, std::string* out);

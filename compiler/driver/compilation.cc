@@ -1,10 +1,12 @@
 // The pipeline in one place: load and parse every file, then check.
+#include <iostream>
 #include <sstream>
 
 #include "alert/compiler.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/driver/compiled_program.h"
 #include "compiler/parse/program_loader.h"
+#include "compiler/plan/plan_printer.h"
 #include "compiler/sema/sema.h"
 
 namespace alert {
@@ -16,6 +18,7 @@ struct Compilation::State {
   DiagnosticEngine diags{program->sources};
   bool io_error = false;
   bool ok = false;
+  std::string backend_error;  // the JIT failed: a bug or an unsupported host, not the user's fault
 };
 
 Compilation Compilation::compile(const std::vector<std::string>& files, const CompileOptions& options) {
@@ -30,13 +33,23 @@ Compilation Compilation::compile(const std::vector<std::string>& files, const Co
   check_program(program.plan, program.sources, s.diags);
   if (s.diags.has_errors()) return c;
   program.engine = options.engine;
+  if (options.engine == EngineKind::Jit) {
+    auto kernels = CompiledKernels::compile(program.plan);
+    if (!kernels.ok()) {
+      s.backend_error = kernels.error();
+      return c;
+    }
+    program.kernels = kernels.take();
+  }
   s.ok = true;
   return c;
 }
 
 bool Compilation::ok() const { return state_->ok; }
 bool Compilation::io_error() const { return state_->io_error; }
-size_t Compilation::error_count() const { return state_->diags.error_count(); }
+size_t Compilation::error_count() const {
+  return state_->diags.error_count() + (state_->backend_error.empty() ? 0 : 1);
+}
 
 void Compilation::print_diagnostics(std::ostream& out, DiagnosticFormat format, bool color) const {
   if (format == DiagnosticFormat::Json) {
@@ -44,6 +57,33 @@ void Compilation::print_diagnostics(std::ostream& out, DiagnosticFormat format, 
   } else {
     state_->diags.render_text(out, color);
   }
+  if (!state_->backend_error.empty()) {
+    if (format == DiagnosticFormat::Json) {
+      out << "{\"id\":\"backend_error\",\"severity\":\"error\",\"message\":\"internal compiler error\"}\n";
+    }
+    std::cerr << "alertc: internal compiler error in the JIT back end: " << state_->backend_error << '\n';
+  }
+}
+
+bool Compilation::emit(Stage stage, std::string* out, std::string* error) const {
+  if (!state_->ok) {
+    *error = "the program has errors";
+    return false;
+  }
+  const plan::Program& plan = state_->program->plan;
+  if (stage == Stage::Ast) {
+    *out = plan::print_program(plan);
+    return true;
+  }
+  EmitKind kind = stage == Stage::Ir ? EmitKind::Ir : stage == Stage::OptIr ? EmitKind::OptIr
+                : stage == Stage::Asm ? EmitKind::Asm : EmitKind::Obj;
+  auto text = emit_kernels(plan, kind);
+  if (!text.ok()) {
+    *error = text.error();
+    return false;
+  }
+  *out = text.take();
+  return true;
 }
 
 std::shared_ptr<const CompiledProgram> Compilation::program() const {

@@ -124,6 +124,12 @@ struct Program {
     for (size_t i = 0; i < schemas.size(); ++i) if (schemas[i].name == name) return static_cast<int>(i);
     return -1;
   }
+  // The rules over one schema, in plan order: the order of the fused row filter's outputs.
+  std::vector<int> rules_of_schema(int schema) const {
+    std::vector<int> out;
+    for (size_t i = 0; i < rules.size(); ++i) if (rules[i].schema == schema) out.push_back(static_cast<int>(i));
+    return out;
+  }
   int rule_index(std::string_view name) const {
     for (size_t i = 0; i < rules.size(); ++i) if (rules[i].name == name) return static_cast<int>(i);
     return -1;

@@ -31,6 +31,11 @@ class Compilation {
   // Null unless ok().
   std::shared_ptr<const CompiledProgram> program() const;
 
+  // A stage of the back end as text (object code as bytes), for `alertc compile --emit`: the
+  // checked program, LLVM IR as generated and optimized, assembly, an ELF object. Needs ok().
+  enum class Stage { Ast, Ir, OptIr, Asm, Obj };
+  bool emit(Stage stage, std::string* out, std::string* error) const;
+
  private:
   struct State;
   std::shared_ptr<State> state_;

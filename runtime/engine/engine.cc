@@ -196,6 +196,7 @@ struct GroupState {
 struct Engine::Impl {
   struct WindowRule {
     int rule;
+    size_t slot = 0;  // position among the schema's rules in the row filter's output
     bool started = false;
     int64_t watermark = INT64_MIN;
     int64_t next_close = 0;  // smallest window index not yet closed
@@ -211,7 +212,7 @@ struct Engine::Impl {
   EngineOptions options;
   RunStats stats;
   ArithmeticEvents events;
-  std::vector<std::vector<int>> row_rules;     // per schema
+  std::vector<std::vector<std::pair<int, size_t>>> row_rules;  // per schema: rule, filter slot
   std::vector<std::vector<WindowRule>> window_rules;  // per schema
   std::vector<absl::flat_hash_map<std::string, ThrottleEntry>> row_throttle;  // per rule
   std::vector<uint64_t> seq;  // per schema: rows seen, for first/last tie-breaking
@@ -223,18 +224,21 @@ struct Engine::Impl {
     window_rules.resize(plan.schemas.size());
     seq.resize(plan.schemas.size());
     row_throttle.resize(plan.rules.size());
-    for (size_t i = 0; i < plan.rules.size(); ++i) {
-      const plan::Rule& r = plan.rules[i];
-      stats.rules.push_back({r.name});
-      if (r.is_window) {
-        WindowRule w;
-        w.rule = static_cast<int>(i);
-        window_rules[r.schema].push_back(std::move(w));
-      } else {
-        row_rules[r.schema].push_back(static_cast<int>(i));
+    for (const plan::Rule& r : plan.rules) stats.rules.push_back({r.name});
+    for (size_t s = 0; s < plan.schemas.size(); ++s) {
+      std::vector<int> rules = plan.rules_of_schema(static_cast<int>(s));
+      for (size_t slot = 0; slot < rules.size(); ++slot) {
+        if (plan.rules[rules[slot]].is_window) {
+          WindowRule w;
+          w.rule = rules[slot];
+          w.slot = slot;
+          window_rules[s].push_back(std::move(w));
+        } else {
+          row_rules[s].push_back({rules[slot], slot});
+        }
       }
     }
-    filter = make_row_filter(*program, row_rules);
+    filter = make_row_filter(*program);
   }
 
   EvalContext row_context(const plan::Rule& rule, const Batch& batch, size_t row) {
@@ -513,7 +517,7 @@ struct Engine::Impl {
     const plan::Schema& schema = plan.schemas[batch.schema];
     auto& rows_rules = row_rules[batch.schema];
     auto& wrules = window_rules[batch.schema];
-    // Row-rule conditions for the whole batch at once (JIT kernel or interpreter).
+    // Every rule's `where` for the whole batch at once (JIT kernel or interpreter).
     const RowFilter::Selection& selected = filter->evaluate(batch, events);
     for (size_t row = 0; row < batch.rows; ++row) {
       ++stats.rows;
@@ -525,18 +529,12 @@ struct Engine::Impl {
         } else {
           for (auto& w : wrules) {
             advance(w, *time);
-            const plan::Rule& r = plan.rules[w.rule];
-            if (r.where) {
-              EvalContext ctx = row_context(r, batch, row);
-              Value v = evaluate(*r.where, ctx);
-              if (!(v.kind == TypeKind::Bool && v.b)) continue;
-            }
-            add_row(w, batch, row, *time, row_seq);
+            if (selected.test(w.slot, row)) add_row(w, batch, row, *time, row_seq);
           }
         }
       }
-      for (size_t i = 0; i < rows_rules.size(); ++i) {
-        if (selected.test(i, row)) fire_row_rule(rows_rules[i], batch, row, time);
+      for (auto [rule, slot] : rows_rules) {
+        if (selected.test(slot, row)) fire_row_rule(rule, batch, row, time);
       }
     }
     stats.division_by_zero = events.division_by_zero;

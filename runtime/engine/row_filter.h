@@ -1,6 +1,7 @@
-// Evaluates the `where` of every row rule of a batch's schema, for the whole batch at once, into
-// one selection bitmap per rule. The interpreter does it row by row; the JIT engine runs the
-// schema's fused kernel (compiler/jit) over the columns.
+// Evaluates the `where` of every rule of a batch's schema, for the whole batch at once, into one
+// 0/1 byte per rule and row. The JIT engine runs the schema's fused kernel (compiler/jit) over
+// the columns; the reference interpreter walks the rows. Both give the same bytes: the
+// differential test holds them to it.
 #pragma once
 
 #include <memory>
@@ -15,15 +16,16 @@ namespace alert {
 class RowFilter {
  public:
   struct Selection {
-    std::vector<std::vector<uint64_t>> bits;  // per row rule of the schema, bit per row
-    bool test(size_t rule_slot, size_t row) const { return (bits[rule_slot][row >> 6] >> (row & 63)) & 1; }
+    // masks[slot][row]: slot is the rule's position in plan.rules_of_schema(batch.schema).
+    std::vector<std::vector<uint8_t>> masks;
+    bool test(size_t slot, size_t row) const { return masks[slot][row] != 0; }
   };
   virtual ~RowFilter() = default;
   virtual const Selection& evaluate(const Batch& batch, ArithmeticEvents& events) = 0;
 };
 
-// `row_rules[schema]` lists the plan indexes of that schema's row rules, in bitmap order.
-std::unique_ptr<RowFilter> make_row_filter(const CompiledProgram& program,
-                                           const std::vector<std::vector<int>>& row_rules);
+// The program's engine decides which: its kernels when compiled for the JIT, else the interpreter.
+std::unique_ptr<RowFilter> make_row_filter(const CompiledProgram& program);
+std::unique_ptr<RowFilter> make_interpreted_row_filter(const CompiledProgram& program);
 
 }  // namespace alert

@@ -17,7 +17,7 @@ struct RunOptions {
   std::vector<std::string> inputs;
   bool dry_run = false;
   size_t batch_size = 4096;
-  std::string engine = "interp";
+  std::string engine = "jit";
   std::string rejects;
   bool strict = false;
   size_t max_groups = 1'000'000;
@@ -26,11 +26,17 @@ struct RunOptions {
 
 struct TestOptions {
   std::vector<std::string> files;
-  std::string engine = "interp";
+  std::string engine = "jit";
+};
+struct CompileCommandOptions {
+  std::vector<std::string> files;
+  std::string emit = "opt-ir";
+  std::string output;  // "" or "-": stdout
 };
 
 int run_check(const CheckOptions& options, bool color);
 int run_run(const RunOptions& options, bool color);
 int run_test(const TestOptions& options, bool color);
+int run_compile(const CompileCommandOptions& options, bool color);
 
 }  // namespace alert::cli

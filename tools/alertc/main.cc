@@ -2,6 +2,7 @@
 //   check  — compile and report diagnostics
 //   run    — evaluate rules over CSV / JSON Lines inputs and deliver or print alerts
 //   test   — run the `test` blocks of .alert files
+//   compile — show each stage: the checked AST, LLVM IR before and after optimization, asm, object
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
@@ -29,8 +30,8 @@ int main(int argc, char** argv) {
       ->required();
   run_cmd->add_flag("--dry-run", run.dry_run, "Print each notification as a JSON line instead of sending it");
   run_cmd->add_option("--batch-size", run.batch_size, "Rows per batch")->check(CLI::Range(1, 1 << 24));
-  run_cmd->add_option("--engine", run.engine, "Evaluation engine: interp (the reference interpreter)")
-      ->check(CLI::IsMember({"interp"}));
+  run_cmd->add_option("--engine", run.engine, "Evaluation engine: jit (LLVM, default) or interp (the reference interpreter)")
+      ->check(CLI::IsMember({"jit", "interp"}));
   run_cmd->add_option("--rejects", run.rejects, "Write rejected and late rows here, one JSON line each");
   run_cmd->add_flag("--strict", run.strict, "Stop at the first rejected row");
   run_cmd->add_option("--max-groups", run.max_groups, "Groups per window rule before new ones are refused");
@@ -40,7 +41,15 @@ int main(int argc, char** argv) {
   alert::cli::TestOptions test;
   auto* test_cmd = app.add_subcommand("test", "Run the test blocks of .alert files");
   test_cmd->add_option("files", test.files, "The .alert files")->required();
-  test_cmd->add_option("--engine", test.engine, "Evaluation engine: interp")->check(CLI::IsMember({"interp"}));
+  test_cmd->add_option("--engine", test.engine, "Evaluation engine: jit (default) or interp")
+      ->check(CLI::IsMember({"jit", "interp"}));
+
+  alert::cli::CompileCommandOptions compile;
+  auto* compile_cmd = app.add_subcommand("compile", "Show a stage of the compiled program");
+  compile_cmd->add_option("files", compile.files, "The .alert files")->required();
+  compile_cmd->add_option("--emit", compile.emit, "ast, ir (as generated), opt-ir (optimized), asm or obj")
+      ->check(CLI::IsMember({"ast", "ir", "opt-ir", "asm", "obj"}));
+  compile_cmd->add_option("-o", compile.output, "Write here instead of stdout");
 
   try {
     app.parse(argc, argv);
@@ -52,5 +61,6 @@ int main(int argc, char** argv) {
   if (*check_cmd) return alert::cli::run_check(check, color);
   if (*run_cmd) return alert::cli::run_run(run, color);
   if (*test_cmd) return alert::cli::run_test(test, color);
+  if (*compile_cmd) return alert::cli::run_compile(compile, color);
   return 2;
 }

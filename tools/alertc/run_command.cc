@@ -33,7 +33,7 @@ std::string json_string(std::string_view s) {
 
 int run_run(const RunOptions& options, bool color) {
   CompileOptions compile_options;
-  compile_options.engine = EngineKind::Interp;
+  compile_options.engine = options.engine == "interp" ? EngineKind::Interp : EngineKind::Jit;
   Compilation c = Compilation::compile(options.files, compile_options);
   c.print_diagnostics(std::cerr, DiagnosticFormat::Text, color);
   if (c.io_error()) return 2;

@@ -1,0 +1,29 @@
+// The host CPU as LLVM sees it, set up once per process: one TargetMachine for the host's CPU
+// name and features, given explicitly because a VM may hide features (AVX-512) from LLVM's
+// default detection. The optimization pipeline the kernels get is chosen here too.
+#pragma once
+
+#include <llvm/IR/Module.h>
+#include <llvm/Support/Error.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <mutex>
+#include <string>
+
+namespace alert::jit {
+
+struct NativeTarget {
+  std::string triple;
+  std::string cpu;
+  std::string features;
+  std::unique_ptr<llvm::TargetMachine> machine;
+  std::mutex mutex;  // the TargetMachine is not safe to use from two threads at once
+
+  // Null with a message in `error` when the host is not supported.
+  static NativeTarget* get(std::string* error);
+};
+
+// Sets the module's triple and data layout and runs the kernel pipeline on it.
+void optimize_module(llvm::Module& module, NativeTarget& target);
+
+}  // namespace alert::jit
