@@ -11,7 +11,9 @@ namespace alert {
 
 class StringArena {
  public:
+  // Every string is followed by ALERT_STRING_PADDING readable bytes (kernel_abi.h).
   char* allocate(size_t size) {
+    size += kPadding;
     if (size > kBlockSize / 4) {
       large_.push_back(std::make_unique<char[]>(size));
       return large_.back().get();
@@ -40,6 +42,7 @@ class StringArena {
 
  private:
   static constexpr size_t kBlockSize = 64 * 1024;
+  static constexpr size_t kPadding = 16;
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::vector<std::unique_ptr<char[]>> large_;
   size_t next_block_ = 0;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "compiler/codegen/kernel_abi.h"
 #include "stdlib/scalar_ops.h"
 #include "stdlib/time_format.h"
 
@@ -22,6 +23,27 @@ llvm::Error unsupported(const Expr& e, const char* what) {
 
 // Field offsets in AlertColumnView (four pointers).
 constexpr unsigned kValidity = 0, kValues = 1, kOffsets = 2, kBytes = 3;
+
+// Work that branches or calls out: string comparisons and functions, regexes, libm calls. Such an
+// operand of `and`/`or` is worth skipping when the other side already decides the result.
+bool is_costly(const Expr& e) {
+  if (e.constant) return false;
+  if (e.type.kind == TypeKind::String) return true;
+  if (e.kind == ExprKind::Call && e.ref == RefKind::Builtin) {
+    switch (static_cast<BuiltinId>(e.index)) {
+      case BuiltinId::Pow:
+      case BuiltinId::Ln:
+      case BuiltinId::Log10:
+      case BuiltinId::Matches:
+      case BuiltinId::Round: return true;
+      default: break;
+    }
+  }
+  for (const auto& c : e.children) {
+    if (c->type.kind == TypeKind::String || is_costly(*c)) return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -83,7 +105,10 @@ llvm::FunctionCallee ExprCodegen::helper(const char* name, llvm::Type* result, s
 llvm::Value* ExprCodegen::string_constant(const std::string& s) {
   auto it = strings_.find(s);
   if (it != strings_.end()) return it->second;
-  llvm::Value* g = b_.CreateGlobalString(s, ".str", 0, &module_);
+  // Padded like batch strings, so word-wise comparisons may read past the end.
+  std::string padded = s + std::string(ALERT_STRING_PADDING, '\0');
+  auto* init = llvm::ConstantDataArray::getString(ctx_, padded, /*AddNull=*/false);
+  llvm::Value* g = new llvm::GlobalVariable(module_, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, ".str");
   strings_.emplace(s, g);
   constant_text_.emplace(g, s);
   return g;
@@ -295,9 +320,42 @@ llvm::Value* ExprCodegen::string_equals_constant(const CgValue& s, const std::st
   return string_in_constants(s, {constant});
 }
 
-// Membership of a string in constant strings: a switch on the length, then for each candidate
-// of that length its bytes compared inline (memcmp beyond 16 bytes, only when lengths match).
+// Membership of a string in constant strings of up to 16 bytes, without a branch: the string's
+// first two 8-byte words are loaded once (strings are padded, ALERT_STRING_PADDING), and each
+// candidate is a length test and one or two masked word compares.
+llvm::Value* ExprCodegen::string_in_short_constants(const CgValue& s, const std::vector<std::string>& items) {
+  llvm::Type* i64 = b_.getInt64Ty();
+  llvm::Value* words[2] = {nullptr, nullptr};
+  auto word = [&](int w) {
+    if (!words[w]) {
+      auto* load = b_.CreateAlignedLoad(i64, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), s.value, 8 * w), llvm::MaybeAlign(1));
+      words[w] = load;
+    }
+    return words[w];
+  };
+  llvm::Value* any = b_.getFalse();
+  for (const std::string& item : items) {
+    llvm::Value* match = b_.CreateICmpEQ(s.size, b_.getInt64(static_cast<int64_t>(item.size())));
+    for (size_t w = 0; w * 8 < item.size(); ++w) {
+      size_t n = std::min<size_t>(8, item.size() - w * 8);
+      uint64_t expected = 0;
+      for (size_t i = 0; i < n; ++i) expected |= uint64_t{static_cast<uint8_t>(item[w * 8 + i])} << (8 * i);
+      uint64_t mask = n == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+      llvm::Value* bytes = b_.CreateAnd(word(static_cast<int>(w)), b_.getInt64(mask));
+      match = b_.CreateAnd(match, b_.CreateICmpEQ(bytes, b_.getInt64(expected)));
+    }
+    any = b_.CreateOr(any, match);
+  }
+  return any;
+}
+
+// Membership of a string in constant strings: branch-free word compares when every candidate is
+// short (and the target little-endian); otherwise a switch on the length, then the candidates of
+// that length compared (memcmp beyond 16 bytes, only when the lengths match).
 llvm::Value* ExprCodegen::string_in_constants(const CgValue& s, const std::vector<std::string>& items) {
+  bool short_items = module_.getDataLayout().isLittleEndian();
+  for (const std::string& item : items) short_items = short_items && item.size() <= 16;
+  if (short_items) return string_in_short_constants(s, items);
   std::map<size_t, std::vector<const std::string*>> by_length;
   for (const std::string& item : items) by_length[item.size()].push_back(&item);
   llvm::Function* fn = b_.GetInsertBlock()->getParent();
@@ -344,7 +402,59 @@ llvm::Value* ExprCodegen::string_in_constants(const CgValue& s, const std::vecto
   return phi;
 }
 
+llvm::Expected<CgValue> ExprCodegen::emit_logic_short_circuit(const Expr& e) {
+  // The right operand is evaluated only when the left one does not decide: a known false for
+  // `and`, a known true for `or`. Values made inside the skipped block are dropped from the
+  // sub-expression cache, since they do not dominate what follows.
+  bool is_and = e.binary_op == BinaryOp::And;
+  auto a = emit(*e.children[0]);
+  if (!a) return a.takeError();
+  llvm::Value* va = a->valid ? a->valid : b_.getTrue();
+  llvm::Value* decided = b_.CreateAnd(va, is_and ? b_.CreateNot(a->value) : a->value);
+  llvm::Function* fn = b_.GetInsertBlock()->getParent();
+  llvm::BasicBlock* from = b_.GetInsertBlock();
+  llvm::BasicBlock* eval = llvm::BasicBlock::Create(ctx_, is_and ? "and.rhs" : "or.rhs", fn);
+  llvm::BasicBlock* merge = llvm::BasicBlock::Create(ctx_, is_and ? "and.end" : "or.end", fn);
+  b_.CreateCondBr(decided, merge, eval);
+  b_.SetInsertPoint(eval);
+  auto saved_cache = cache_;
+  auto saved_fields = fields_;
+  auto b = emit(*e.children[1]);
+  cache_ = std::move(saved_cache);
+  fields_ = std::move(saved_fields);
+  if (!b) return b.takeError();
+  llvm::BasicBlock* eval_end = b_.GetInsertBlock();
+  b_.CreateBr(merge);
+  b_.SetInsertPoint(merge);
+  llvm::PHINode* value = b_.CreatePHI(b_.getInt1Ty(), 2);
+  value->addIncoming(b->value, eval_end);
+  value->addIncoming(b_.getInt1(!is_and), from);
+  llvm::PHINode* valid = b_.CreatePHI(b_.getInt1Ty(), 2);
+  valid->addIncoming(b->valid ? b->valid : b_.getTrue(), eval_end);
+  valid->addIncoming(b_.getTrue(), from);
+  return combine_logic(e.binary_op, *a, CgValue{value, nullptr, valid});
+}
+
+CgValue ExprCodegen::combine_logic(BinaryOp op, const CgValue& a, const CgValue& b) {
+  // Three-valued logic: a known false (and) or true (or) operand decides, else null wins.
+  llvm::Value* va = a.valid ? a.valid : b_.getTrue();
+  llvm::Value* vb = b.valid ? b.valid : b_.getTrue();
+  bool may_be_null = a.valid || b.valid;
+  if (op == BinaryOp::And) {
+    llvm::Value* known_false = b_.CreateOr(b_.CreateAnd(va, b_.CreateNot(a.value)), b_.CreateAnd(vb, b_.CreateNot(b.value)));
+    llvm::Value* valid = may_be_null ? b_.CreateOr(b_.CreateAnd(va, vb), known_false) : nullptr;
+    return CgValue{b_.CreateAnd(a.value, b.value), nullptr, valid};
+  }
+  llvm::Value* known_true = b_.CreateOr(b_.CreateAnd(va, a.value), b_.CreateAnd(vb, b.value));
+  llvm::Value* valid = may_be_null ? b_.CreateOr(b_.CreateAnd(va, vb), known_true) : nullptr;
+  return CgValue{known_true, nullptr, valid};
+}
+
 llvm::Expected<CgValue> ExprCodegen::emit_binary(const Expr& e) {
+  bool logic = e.binary_op == BinaryOp::And || e.binary_op == BinaryOp::Or;
+  if (logic && e.children[0]->type.kind == TypeKind::Bool && is_costly(*e.children[1])) {
+    return emit_logic_short_circuit(e);
+  }
   auto a = emit(*e.children[0]);
   if (!a) return a.takeError();
   auto b = emit(*e.children[1]);
@@ -352,19 +462,9 @@ llvm::Expected<CgValue> ExprCodegen::emit_binary(const Expr& e) {
   TypeKind ka = e.children[0]->type.kind, kb = e.children[1]->type.kind;
   BinaryOp op = e.binary_op;
   if (op == BinaryOp::And || op == BinaryOp::Or) {
-    // Three-valued logic: a known false (and) or true (or) operand decides, else null wins.
     if (ka == TypeKind::Null) *a = coerce(*a, ka, TypeKind::Bool);
     if (kb == TypeKind::Null) *b = coerce(*b, kb, TypeKind::Bool);
-    llvm::Value* va = a->valid ? a->valid : b_.getTrue();
-    llvm::Value* vb = b->valid ? b->valid : b_.getTrue();
-    if (op == BinaryOp::And) {
-      llvm::Value* known_false = b_.CreateOr(b_.CreateAnd(va, b_.CreateNot(a->value)), b_.CreateAnd(vb, b_.CreateNot(b->value)));
-      llvm::Value* valid = (a->valid || b->valid) ? b_.CreateOr(b_.CreateAnd(va, vb), known_false) : nullptr;
-      return CgValue{b_.CreateAnd(a->value, b->value), nullptr, valid};
-    }
-    llvm::Value* known_true = b_.CreateOr(b_.CreateAnd(va, a->value), b_.CreateAnd(vb, b->value));
-    llvm::Value* valid = (a->valid || b->valid) ? b_.CreateOr(b_.CreateAnd(va, vb), known_true) : nullptr;
-    return CgValue{known_true, nullptr, valid};
+    return combine_logic(op, *a, *b);
   }
   if (ka == TypeKind::Null || kb == TypeKind::Null) return emit_constant(Value::null(), e.type.kind);
   llvm::Value* valid = all_valid(a->valid, b->valid);

@@ -58,6 +58,8 @@ class ExprCodegen {
   CgValue emit_constant(const Value& v, TypeKind kind);
   llvm::Expected<CgValue> emit_unary(const ast::Expr& e);
   llvm::Expected<CgValue> emit_binary(const ast::Expr& e);
+  llvm::Expected<CgValue> emit_logic_short_circuit(const ast::Expr& e);
+  CgValue combine_logic(BinaryOp op, const CgValue& a, const CgValue& b);
   llvm::Expected<CgValue> emit_in(const ast::Expr& e);
   llvm::Expected<CgValue> emit_between(const ast::Expr& e);
   llvm::Expected<CgValue> emit_call(const ast::Expr& e);
@@ -66,6 +68,7 @@ class ExprCodegen {
   llvm::Value* compare(BinaryOp op, const CgValue& a, TypeKind ka, const CgValue& b, TypeKind kb);
   llvm::Value* string_equals_constant(const CgValue& s, const std::string& constant);
   llvm::Value* string_in_constants(const CgValue& s, const std::vector<std::string>& items);
+  llvm::Value* string_in_short_constants(const CgValue& s, const std::vector<std::string>& items);
   llvm::Value* to_double(const CgValue& v, TypeKind kind);
   CgValue coerce(const CgValue& v, TypeKind from, TypeKind to);
   llvm::Value* floor_div(llvm::Value* a, int64_t b);

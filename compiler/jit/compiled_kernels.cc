@@ -28,10 +28,12 @@ struct BuiltModule {
   std::vector<codegen::RowKernelSymbol> kernels;
 };
 
-Result<BuiltModule> build_module(const plan::Program& program) {
+Result<BuiltModule> build_module(const plan::Program& program, jit::NativeTarget& target) {
   BuiltModule built;
   built.context = std::make_unique<llvm::LLVMContext>();
   built.module = std::make_unique<llvm::Module>("alert_kernels", *built.context);
+  built.module->setTargetTriple(target.triple);
+  built.module->setDataLayout(target.machine->createDataLayout());
   auto kernels = codegen::build_row_kernels(program, *built.module);
   if (!kernels) return Result<BuiltModule>::failure(message_of(kernels.takeError()));
   built.kernels = std::move(*kernels);
@@ -75,7 +77,7 @@ Result<std::unique_ptr<CompiledKernels>> CompiledKernels::compile(const plan::Pr
   std::string error;
   jit::NativeTarget* target = jit::NativeTarget::get(&error);
   if (!target) return R::failure(error);
-  auto built = build_module(program);
+  auto built = build_module(program, *target);
   if (!built.ok()) return R::failure(built.error());
   BuiltModule module = built.take();
   {
@@ -125,15 +127,13 @@ Result<std::string> emit_kernels(const plan::Program& program, EmitKind kind) {
   std::string error;
   jit::NativeTarget* target = jit::NativeTarget::get(&error);
   if (!target) return Result<std::string>::failure(error);
-  auto built = build_module(program);
+  auto built = build_module(program, *target);
   if (!built.ok()) return Result<std::string>::failure(built.error());
   BuiltModule module = built.take();
   std::string text;
   llvm::raw_string_ostream os(text);
   std::lock_guard<std::mutex> lock(target->mutex);
   if (kind == EmitKind::Ir) {
-    module.module->setTargetTriple(target->triple);
-    module.module->setDataLayout(target->machine->createDataLayout());
     module.module->print(os, nullptr);
     return os.str();
   }

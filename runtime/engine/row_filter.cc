@@ -19,21 +19,23 @@ class InterpretedRowFilter : public RowFilter {
 
   const Selection& evaluate(const Batch& batch, ArithmeticEvents& events) override {
     const auto& rules = rules_[batch.schema];
-    selection_.masks.resize(rules.size());
+    selection_.reset(rules.size(), batch.rows);
+    constexpr size_t kChunk = Selection::kChunk;
     for (size_t i = 0; i < rules.size(); ++i) {
-      auto& mask = selection_.masks[i];
-      mask.assign(batch.rows, 1);
       const plan::Rule& rule = program_.plan.rules[rules[i]];
-      if (!rule.where) continue;
       EvalContext ctx;
       ctx.program = &program_.plan;
       ctx.rule = &rule;
       ctx.batch = &batch;
       ctx.events = &events;
       for (size_t row = 0; row < batch.rows; ++row) {
-        ctx.row = row;
-        Value v = alert::evaluate(*rule.where, ctx);
-        mask[row] = v.kind == TypeKind::Bool && v.b;
+        bool pass = true;
+        if (rule.where) {
+          ctx.row = row;
+          Value v = alert::evaluate(*rule.where, ctx);
+          pass = v.kind == TypeKind::Bool && v.b;
+        }
+        selection_.chunk(row / kChunk)[i * kChunk + row % kChunk] = pass;
       }
     }
     return selection_;
@@ -52,40 +54,51 @@ class JitRowFilter : public RowFilter {
       : program_(program), rules_(rules_by_schema(program.plan)) {}
 
   const Selection& evaluate(const Batch& batch, ArithmeticEvents& events) override {
-    size_t n_rules = rules_[batch.schema].size();
-    selection_.masks.resize(n_rules);
-    outputs_.resize(n_rules);
-    for (size_t i = 0; i < n_rules; ++i) {
-      selection_.masks[i].resize(batch.rows);
-      outputs_[i] = selection_.masks[i].data();
-    }
+    constexpr size_t kChunk = Selection::kChunk;
+    selection_.reset(rules_[batch.schema].size(), batch.rows);
     AlertRowFilterFn kernel = program_.kernels->row_filter(batch.schema);
     if (!kernel || batch.rows == 0) return selection_;
     views_.resize(batch.columns.size());
-    for (size_t c = 0; c < batch.columns.size(); ++c) {
-      const Column& col = batch.columns[c];
-      const void* values = nullptr;
-      switch (col.kind) {
-        case TypeKind::Float: values = col.floats.data(); break;
-        case TypeKind::Bool: values = col.bools.data(); break;
-        case TypeKind::String: values = nullptr; break;
-        default: values = col.ints.data();
-      }
-      views_[c] = AlertColumnView{col.validity.data(), values, col.offsets.data(), col.bytes.data()};
-    }
     arena_.reset();
     AlertKernelState state{0, 0, &arena_};
-    kernel(views_.data(), static_cast<int64_t>(batch.rows), outputs_.data(), &state);
+    for (size_t start = 0; start < batch.rows; start += kChunk) {
+      // A chunk starts on a multiple of 64 rows, so bitmaps are offset by whole words.
+      size_t word = start / 64;
+      for (size_t c = 0; c < batch.columns.size(); ++c) {
+        const Column& col = batch.columns[c];
+        const void* values = nullptr;
+        switch (col.kind) {
+          case TypeKind::Float: values = col.floats.data() + start; break;
+          case TypeKind::Bool: values = col.bools.data() + word; break;
+          case TypeKind::String: break;
+          default: values = col.ints.data() + start;
+        }
+        views_[c] = AlertColumnView{col.validity.data() + word, values, col.offsets.data() + start,
+                                    col.kind == TypeKind::String ? padded_bytes(c, col) : nullptr};
+      }
+      size_t rows = std::min(kChunk, batch.rows - start);
+      kernel(views_.data(), static_cast<int64_t>(rows), selection_.chunk(start / kChunk), &state);
+    }
     events.division_by_zero += state.division_by_zero;
     events.overflow += state.overflow;
     return selection_;
   }
 
  private:
+  // String bytes readable ALERT_STRING_PADDING past their end: the column's own buffer when its
+  // allocation already reaches that far (Batch reserves it), else a padded copy.
+  const char* padded_bytes(size_t column, const Column& col) {
+    if (col.bytes.capacity() >= col.bytes.size() + ALERT_STRING_PADDING) return col.bytes.data();
+    if (padded_.size() <= column) padded_.resize(column + 1);
+    padded_[column].assign(col.bytes.begin(), col.bytes.end());
+    padded_[column].resize(col.bytes.size() + ALERT_STRING_PADDING, '\0');
+    return padded_[column].data();
+  }
+
   const CompiledProgram& program_;
   std::vector<std::vector<int>> rules_;
   std::vector<AlertColumnView> views_;
-  std::vector<uint8_t*> outputs_;
+  std::vector<std::vector<char>> padded_;
   StringArena arena_;
   Selection selection_;
 };

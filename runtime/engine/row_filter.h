@@ -15,10 +15,22 @@ namespace alert {
 
 class RowFilter {
  public:
+  // One byte per rule and row, laid out as the kernels write it: chunks of
+  // ALERT_KERNEL_CHUNK_ROWS rows, each holding every rule's bytes for those rows in turn. A
+  // slot is the rule's position in plan.rules_of_schema(batch.schema).
   struct Selection {
-    // masks[slot][row]: slot is the rule's position in plan.rules_of_schema(batch.schema).
-    std::vector<std::vector<uint8_t>> masks;
-    bool test(size_t slot, size_t row) const { return masks[slot][row] != 0; }
+    static constexpr size_t kChunk = ALERT_KERNEL_CHUNK_ROWS;
+    size_t rules = 0;
+    std::vector<uint8_t> bytes;
+
+    void reset(size_t n_rules, size_t rows) {
+      rules = n_rules;
+      bytes.resize(((rows + kChunk - 1) / kChunk) * rules * kChunk);
+    }
+    uint8_t* chunk(size_t index) { return bytes.data() + index * rules * kChunk; }
+    bool test(size_t slot, size_t row) const {
+      return bytes[((row / kChunk) * rules + slot) * kChunk + row % kChunk] != 0;
+    }
   };
   virtual ~RowFilter() = default;
   virtual const Selection& evaluate(const Batch& batch, ArithmeticEvents& events) = 0;
