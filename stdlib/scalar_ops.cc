@@ -236,7 +236,7 @@ std::string utf8_substr(std::string_view s, int64_t start, int64_t count) {
   if (count <= 0) return "";
   // start < 1 counts from 1, but the count still starts at `start`: substr(s, 0, 2) = first char.
   int64_t first = start;
-  int64_t last = start + count;  // exclusive, 1-based
+  int64_t last;  // exclusive, 1-based
   if (__builtin_add_overflow(start, count, &last)) last = INT64_MAX;
   if (first < 1) first = 1;
   if (last <= first) return "";
@@ -454,7 +454,13 @@ Value apply_builtin(BuiltinId id, std::vector<Value>& args, TypeKind result_kind
     }
     case BuiltinId::DateTrunc: {
       int64_t unit = args[0].s == "day" ? 86400 * kNanosPerSecond : 3600 * kNanosPerSecond;
-      return Value::timestamp(floor_div(args[1].i, unit) * unit);
+      // Truncating the earliest timestamps goes below the smallest int: overflow, null.
+      int64_t truncated;
+      if (__builtin_mul_overflow(floor_div(args[1].i, unit), unit, &truncated)) {
+        if (events) ++events->overflow;
+        return Value::null();
+      }
+      return Value::timestamp(truncated);
     }
     default: return Value::null();
   }

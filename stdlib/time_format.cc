@@ -100,7 +100,9 @@ std::optional<int64_t> parse_rfc3339(std::string_view s, bool allow_space) {
 
 std::string format_rfc3339(int64_t ns) {
   int64_t secs = floor_div(ns, kNanosPerSecond);
-  int64_t frac = ns - secs * kNanosPerSecond;
+  // Floor modulo without secs * 1e9, which overflows for the earliest timestamps.
+  int64_t frac = ns % kNanosPerSecond;
+  if (frac < 0) frac += kNanosPerSecond;
   int64_t days = floor_div(secs, 86400);
   int64_t rem = secs - days * 86400;
   int64_t y;

@@ -751,7 +751,7 @@ llvm::Expected<CgValue> ExprCodegen::emit_call(const Expr& e) {
       const ast::Expr& unit_expr = *e.children[0];
       bool day = unit_expr.constant && unit_expr.constant->kind == TypeKind::String && unit_expr.constant->s == "day";
       int64_t unit = (day ? 86400 : 3600) * kNanosPerSecond;
-      return CgValue{b_.CreateMul(floor_div(args[1].value, unit), b_.getInt64(unit)), nullptr, valid};
+      return int_arith(BinaryOp::Mul, floor_div(args[1].value, unit), b_.getInt64(unit), valid);
     }
     default: return unsupported(e, "this function in a row kernel");
   }

@@ -115,3 +115,15 @@ TEST(TimeFunctions, HourAndDayOfWeekAreUtc) {
 
 }  // namespace
 }  // namespace alert
+
+namespace alert {
+namespace {
+
+TEST(TimeFormat, EarliestAndLatestTimestampsFormatWithoutOverflow) {
+  EXPECT_EQ(format_rfc3339(INT64_MIN), "1677-09-21T00:12:43.145224192Z");
+  EXPECT_EQ(format_rfc3339(INT64_MAX), "2262-04-11T23:47:16.854775807Z");
+  EXPECT_EQ(format_rfc3339(-1), "1969-12-31T23:59:59.999999999Z");
+}
+
+}  // namespace
+}  // namespace alert
