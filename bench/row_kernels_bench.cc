@@ -89,7 +89,7 @@ double filter_time(const CompiledProgram& program, const std::vector<Batch>& chu
       const auto& sel = filter->evaluate(c, events);
       // Rule 0's bytes, chunk by chunk (the same counting loop as the hand-written baseline's).
       for (size_t start = 0; start < c.rows; start += RowFilter::Selection::kChunk) {
-        const uint8_t* bytes = sel.bytes.data() + (start / RowFilter::Selection::kChunk) * sel.rules * RowFilter::Selection::kChunk;
+        const uint8_t* bytes = sel.rule_in_chunk(0, start / RowFilter::Selection::kChunk);
         size_t rows = std::min(RowFilter::Selection::kChunk, c.rows - start);
         for (size_t i = 0; i < rows; ++i) n += bytes[i];
       }

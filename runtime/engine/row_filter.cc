@@ -35,7 +35,7 @@ class InterpretedRowFilter : public RowFilter {
           Value v = alert::evaluate(*rule.where, ctx);
           pass = v.kind == TypeKind::Bool && v.b;
         }
-        selection_.chunk(row / kChunk)[i * kChunk + row % kChunk] = pass;
+        selection_.chunk(row / kChunk)[i * Selection::kStride + row % kChunk] = pass;
       }
     }
     return selection_;

@@ -20,17 +20,18 @@ class RowFilter {
   // slot is the rule's position in plan.rules_of_schema(batch.schema).
   struct Selection {
     static constexpr size_t kChunk = ALERT_KERNEL_CHUNK_ROWS;
+    static constexpr size_t kStride = ALERT_KERNEL_OUTPUT_STRIDE;
     size_t rules = 0;
     std::vector<uint8_t> bytes;
 
     void reset(size_t n_rules, size_t rows) {
       rules = n_rules;
-      bytes.resize(((rows + kChunk - 1) / kChunk) * rules * kChunk);
+      bytes.resize(((rows + kChunk - 1) / kChunk) * rules * kStride);
     }
-    uint8_t* chunk(size_t index) { return bytes.data() + index * rules * kChunk; }
-    bool test(size_t slot, size_t row) const {
-      return bytes[((row / kChunk) * rules + slot) * kChunk + row % kChunk] != 0;
-    }
+    uint8_t* chunk(size_t index) { return bytes.data() + index * rules * kStride; }
+    // The bytes of one rule for the rows of one chunk.
+    const uint8_t* rule_in_chunk(size_t slot, size_t index) const { return bytes.data() + (index * rules + slot) * kStride; }
+    bool test(size_t slot, size_t row) const { return rule_in_chunk(slot, row / kChunk)[row % kChunk] != 0; }
   };
   virtual ~RowFilter() = default;
   virtual const Selection& evaluate(const Batch& batch, ArithmeticEvents& events) = 0;
