@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build ccache mold python3
+  build-essential cmake ninja-build ccache mold python3 bc
   # compiler back end and its test tools (FileCheck, lit)
   llvm-19-dev llvm-19-tools libzstd-dev zlib1g-dev libedit-dev libxml2-dev libffi-dev libcurl4-openssl-dev
   # parser generator (tool 4.7.2 + C++ runtime 4.9, checked to work together)

@@ -6,43 +6,48 @@
 #include "stdlib/time_format.h"
 
 namespace alert {
+namespace {
 
-bool parse_field_text(std::string_view text, TypeKind kind, Value* out, std::string* reason) {
+bool equals_ignoring_case(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != lower[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool parse_field(std::string_view text, TypeKind kind, FieldSlot* out, std::string* reason) {
+  out->null = false;
   switch (kind) {
-    case TypeKind::String: *out = Value::string(std::string(text)); return true;
-    case TypeKind::Int: {
-      int64_t v;
-      if (!parse_int64(text, &v)) {
-        *reason = fmt::format("'{}' is not an int", text);
-        return false;
+    case TypeKind::String: out->s = text; return true;
+    case TypeKind::Int:
+      if (parse_int64(text, &out->i)) return true;
+      *reason = fmt::format("'{}' is not an int", text);
+      return false;
+    case TypeKind::Float:
+      if (parse_double(text, &out->f)) return true;
+      *reason = fmt::format("'{}' is not a number", text);
+      return false;
+    case TypeKind::Bool:
+      if (text == "1" || equals_ignoring_case(text, "true")) {
+        out->b = true;
+        return true;
       }
-      *out = Value::integer(v);
-      return true;
-    }
-    case TypeKind::Float: {
-      double v;
-      if (!parse_double(text, &v)) {
-        *reason = fmt::format("'{}' is not a number", text);
-        return false;
+      if (text == "0" || equals_ignoring_case(text, "false")) {
+        out->b = false;
+        return true;
       }
-      *out = Value::floating(v);
-      return true;
-    }
-    case TypeKind::Bool: {
-      std::string lower;
-      for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (lower == "true" || lower == "1") { *out = Value::boolean(true); return true; }
-      if (lower == "false" || lower == "0") { *out = Value::boolean(false); return true; }
       *reason = fmt::format("'{}' is not a bool (true, false, 1 or 0)", text);
       return false;
-    }
     case TypeKind::Timestamp: {
       auto ns = parse_rfc3339(text, /*allow_space=*/true);
       if (!ns) {
         *reason = fmt::format("'{}' is not an RFC 3339 timestamp", text);
         return false;
       }
-      *out = Value::timestamp(*ns);
+      out->i = *ns;
       return true;
     }
     case TypeKind::Duration: {
@@ -51,11 +56,56 @@ bool parse_field_text(std::string_view text, TypeKind kind, Value* out, std::str
         *reason = fmt::format("'{}' is not a duration such as 90s or 1h30m", text);
         return false;
       }
-      *out = Value::duration(*ns);
+      out->i = *ns;
       return true;
     }
     default: *reason = "unsupported field type"; return false;
   }
+}
+
+RowBuilder::RowBuilder(const std::vector<FieldSpec>& fields) : fields_(fields), slots_(fields.size()) {}
+
+void RowBuilder::clear() {
+  for (FieldSlot& s : slots_) s.null = true;
+}
+
+int RowBuilder::null_violation() const {
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    if (slots_[i].null && !fields_[i].type.nullable) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void RowBuilder::commit(Batch& batch, uint64_t line) const {
+  size_t row = batch.rows++;
+  size_t word = row >> 6;
+  uint64_t bit = uint64_t{1} << (row & 63);
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    Column& c = batch.columns[i];
+    const FieldSlot& v = slots_[i];
+    if (c.validity.size() <= word) c.validity.push_back(0);
+    if (!v.null) c.validity[word] |= bit;
+    switch (c.kind) {
+      case TypeKind::Int:
+      case TypeKind::Timestamp:
+      case TypeKind::Duration: c.ints.push_back(v.null ? 0 : v.i); break;
+      case TypeKind::Float: c.floats.push_back(v.null ? 0.0 : v.f); break;
+      case TypeKind::Bool:
+        if (c.bools.size() <= word) c.bools.push_back(0);
+        if (!v.null && v.b) c.bools[word] |= bit;
+        break;
+      case TypeKind::String:
+        if (!v.null) {
+          // Kernels read string bytes a word at a time: keep 16 spare bytes (ALERT_STRING_PADDING).
+          if (c.bytes.capacity() < c.bytes.size() + v.s.size() + 16) c.bytes.reserve(2 * (c.bytes.size() + v.s.size() + 16));
+          c.bytes.append(v.s);
+        }
+        c.offsets.push_back(static_cast<int32_t>(c.bytes.size()));
+        break;
+      default: break;
+    }
+  }
+  batch.line_numbers.push_back(line);
 }
 
 }  // namespace alert

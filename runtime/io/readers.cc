@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <cstring>
 #include <optional>
 
 #include "alert/reader.h"
@@ -14,93 +15,80 @@
 namespace alert {
 namespace {
 
-// Buffered byte source over an istream.
-class ByteSource {
+// A window over the input: bytes [pos, end) are read but not yet consumed. refill() keeps
+// them, moves them to the front and reads more after them, growing the buffer when one record
+// is longer than it. The allocation always has kPadding spare bytes, which simdjson needs.
+class InputBuffer {
  public:
-  explicit ByteSource(std::istream* in) : in_(in) {}
-  int get() {
-    if (pos_ == len_ && !refill()) return -1;
-    return static_cast<unsigned char>(buf_[pos_++]);
-  }
-  int peek() {
-    if (pos_ == len_ && !refill()) return -1;
-    return static_cast<unsigned char>(buf_[pos_]);
+  static constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
+
+  explicit InputBuffer(std::istream* in) : in_(in) { buf_.resize((1 << 20) + kPadding); }
+  const char* data() const { return buf_.data(); }
+  size_t pos = 0, end = 0;
+
+  // False when nothing more could be read (end of input).
+  bool refill() {
+    if (eof_) return false;
+    if (pos > 0) {
+      std::memmove(buf_.data(), buf_.data() + pos, end - pos);
+      end -= pos;
+      pos = 0;
+    }
+    if (end + kPadding >= buf_.size() / 2) buf_.resize(buf_.size() * 2);
+    in_->read(buf_.data() + end, static_cast<std::streamsize>(buf_.size() - kPadding - end));
+    size_t n = static_cast<size_t>(in_->gcount());
+    end += n;
+    total_ += n;
+    if (n == 0) eof_ = true;
+    return n > 0;
   }
   bool bad() const { return in_->bad(); }
-  uint64_t consumed() const { return total_ - (len_ - pos_); }
-  // Reads one line (without its \n and a trailing \r); false at end of input.
-  bool line(std::string* out) {
-    out->clear();
-    while (true) {
-      if (pos_ == len_ && !refill()) return !out->empty() || saw_any_;
-      saw_any_ = true;
-      const char* start = buf_.data() + pos_;
-      const void* nl = std::memchr(start, '\n', len_ - pos_);
-      if (nl) {
-        size_t n = static_cast<const char*>(nl) - start;
-        out->append(start, n);
-        pos_ += n + 1;
-        if (!out->empty() && out->back() == '\r') out->pop_back();
-        saw_any_ = false;
-        return true;
-      }
-      out->append(start, len_ - pos_);
-      pos_ = len_;
-    }
-  }
+  uint64_t consumed() const { return total_ - (end - pos); }
 
  private:
-  bool refill() {
-    if (buf_.empty()) buf_.resize(1 << 16);
-    in_->read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-    len_ = static_cast<size_t>(in_->gcount());
-    pos_ = 0;
-    total_ += len_;
-    return len_ > 0;
-  }
   std::istream* in_;
-  std::string buf_;
-  size_t pos_ = 0, len_ = 0;
+  std::vector<char> buf_;
   uint64_t total_ = 0;
-  bool saw_any_ = false;
+  bool eof_ = false;
 };
 
 class ReaderBase : public RowReader {
  public:
   ReaderBase(std::unique_ptr<std::istream> in, std::string name, int schema, std::vector<FieldSpec> fields,
              RejectSink rejects)
-      : in_(std::move(in)), source_(in_.get()), name_(std::move(name)), schema_(schema),
-        fields_(std::move(fields)), rejects_(std::move(rejects)) {
+      : in_(std::move(in)), input_(in_.get()), name_(std::move(name)), schema_(schema),
+        fields_(std::move(fields)), rejects_(std::move(rejects)), row_(fields_) {
     for (auto& f : fields_) kinds_.push_back(f.type.kind);
-    row_.resize(fields_.size());
   }
 
  protected:
-  void reject(uint64_t line, std::string reason, std::string raw) {
+  void reject(uint64_t line, std::string reason, std::string_view raw) {
     ++rows_rejected_;
-    if (rejects_) rejects_(RejectedRow{name_, line, std::move(reason), std::move(raw)});
+    if (rejects_) rejects_(RejectedRow{name_, line, std::move(reason), std::string(raw)});
   }
-  // Checks nullability of the assembled row; false (and rejected) when a required value is null.
-  bool check_nulls(uint64_t line, const std::string& raw) {
-    for (size_t i = 0; i < fields_.size(); ++i) {
-      if (row_[i].is_null() && !fields_[i].type.nullable) {
-        reject(line, fmt::format("null in non-nullable field '{}'", fields_[i].name), raw);
-        return false;
-      }
+  // Commits the assembled row, or rejects it when a non-nullable field is null.
+  void finish_row(Batch& batch, uint64_t line, std::string_view raw) {
+    int missing = row_.null_violation();
+    if (missing >= 0) {
+      reject(line, fmt::format("null in non-nullable field '{}'", fields_[missing].name), raw);
+      return;
     }
-    return true;
+    row_.commit(batch, line);
   }
 
   std::unique_ptr<std::istream> in_;
-  ByteSource source_;
+  InputBuffer input_;
   std::string name_;
   int schema_;
   std::vector<FieldSpec> fields_;
   std::vector<TypeKind> kinds_;
   RejectSink rejects_;
-  std::vector<Value> row_;
+  RowBuilder row_;
 };
 
+// RFC 4180. Records without a quote (nearly all) are split in place with memchr; a record with
+// a quote goes through a small state machine that unescapes into scratch storage and may span
+// lines.
 class CsvReader : public ReaderBase {
  public:
   using ReaderBase::ReaderBase;
@@ -111,45 +99,40 @@ class CsvReader : public ReaderBase {
       if (auto r = read_header(); !r.ok()) return Result<bool>::failure(r.error());
       header_done_ = true;
     }
+    std::string reason;
     while (batch.rows < max_rows) {
       uint64_t line = line_;
       if (!read_record()) break;
-      if (record_.size() == 1 && record_[0].empty() && !quoted_[0]) continue;  // blank line
+      if (fields_view_.size() == 1 && fields_view_[0].empty() && !quoted_[0]) continue;  // blank line
       ++rows_read_;
-      if (record_.size() != header_.size()) {
-        reject(line, fmt::format("expected {} fields, found {}", header_.size(), record_.size()), raw_);
+      if (fields_view_.size() != header_.size()) {
+        reject(line, fmt::format("expected {} fields, found {}", header_.size(), fields_view_.size()), raw_);
         continue;
       }
+      row_.clear();
       bool ok = true;
-      for (size_t i = 0; i < fields_.size() && ok; ++i) {
+      for (size_t i = 0; i < fields_.size(); ++i) {
         int col = column_of_[i];
-        if (col < 0) {
-          row_[i] = Value::null();
-          continue;
-        }
-        const std::string& text = record_[col];
-        if (text.empty() && !quoted_[col]) {
-          row_[i] = Value::null();
-          continue;
-        }
-        std::string reason;
-        if (!parse_field_text(text, kinds_[i], &row_[i], &reason)) {
+        if (col < 0) continue;
+        std::string_view text = fields_view_[col];
+        if (text.empty() && !quoted_[col]) continue;  // unquoted empty: null
+        if (!parse_field(text, kinds_[i], &row_.slot(i), &reason)) {
           reject(line, fmt::format("field '{}': {}", fields_[i].name, reason), raw_);
           ok = false;
+          break;
         }
       }
-      if (!ok || !check_nulls(line, raw_)) continue;
-      batch.append(row_, line);
+      if (ok) finish_row(batch, line, raw_);
     }
-    bytes_read_ = source_.consumed();
-    if (source_.bad()) return Result<bool>::failure(fmt::format("{}: read error", name_));
+    bytes_read_ = input_.consumed();
+    if (input_.bad()) return Result<bool>::failure(fmt::format("{}: read error", name_));
     return batch.rows > 0 || !eof_;
   }
 
  private:
   Result<bool> read_header() {
     if (!read_record()) return Result<bool>::failure(fmt::format("{}: empty input: expected a header row", name_));
-    header_ = record_;
+    header_.assign(fields_view_.begin(), fields_view_.end());
     if (!header_.empty() && header_[0].starts_with("\xEF\xBB\xBF")) header_[0] = header_[0].substr(3);
     column_of_.assign(fields_.size(), -1);
     for (size_t i = 0; i < fields_.size(); ++i) {
@@ -164,62 +147,126 @@ class CsvReader : public ReaderBase {
     return true;
   }
 
-  // One RFC 4180 record; false at end of input.
+  // The next record into fields_view_/quoted_/raw_ (views valid until the next call); false at
+  // end of input.
   bool read_record() {
-    record_.clear();
-    quoted_.clear();
-    raw_.clear();
-    int c = source_.peek();
-    if (c < 0) {
-      eof_ = true;
-      return false;
-    }
-    std::string field;
-    bool quoted = false;
     while (true) {
-      c = source_.get();
-      if (c < 0 || c == '\n') {
-        if (c == '\n') ++line_;
-        if (!field.empty() && field.back() == '\r' && !quoted) field.pop_back();
-        if (!raw_.empty() && raw_.back() == '\r') raw_.pop_back();
-        record_.push_back(std::move(field));
-        quoted_.push_back(quoted);
-        if (c < 0) eof_ = true;
+      if (input_.pos == input_.end && !input_.refill()) {
+        eof_ = true;
+        return false;
+      }
+      const char* base = input_.data();
+      size_t pos = input_.pos, end = input_.end;
+      const char* nl = static_cast<const char*>(std::memchr(base + pos, '\n', end - pos));
+      if (!nl && input_.refill()) continue;  // the record may go on past the buffer
+      base = input_.data();
+      pos = input_.pos;
+      end = input_.end;
+      size_t line_end = nl ? static_cast<size_t>(nl - input_.data()) : end;
+      if (!nl) {
+        const char* again = static_cast<const char*>(std::memchr(base + pos, '\n', end - pos));
+        line_end = again ? static_cast<size_t>(again - base) : end;
+      }
+      if (split_plain(base + pos, line_end - pos)) {
+        input_.pos = line_end < end ? line_end + 1 : end;
+        ++line_;
         return true;
       }
+      if (scan_quoted()) return true;
+      if (!input_.refill()) {
+        scan_quoted(/*at_end=*/true);
+        return true;
+      }
+    }
+  }
+
+  // Splits a line without quotes at its commas in one pass (fields are short: a loop beats a
+  // memchr call per field). False, touching nothing, when the line has a quote.
+  bool split_plain(const char* p, size_t n) {
+    if (n > 0 && p[n - 1] == '\r') --n;
+    fields_view_.clear();
+    size_t start = 0;
+    for (size_t i = 0; i < n; ++i) {
+      char c = p[i];
       if (c == ',') {
-        raw_ += ',';
-        record_.push_back(std::move(field));
-        quoted_.push_back(quoted);
-        field.clear();
-        quoted = false;
+        fields_view_.emplace_back(p + start, i - start);
+        start = i + 1;
+      } else if (c == '"') {
+        return false;
+      }
+    }
+    fields_view_.emplace_back(p + start, n - start);
+    quoted_.assign(fields_view_.size(), false);
+    raw_ = std::string_view(p, n);
+    return true;
+  }
+
+  // A record containing quotes, from input_.pos. False when the buffer ends inside it (unless
+  // at_end: then the record is what there is). Unescaped fields go to scratch_.
+  bool scan_quoted(bool at_end = false) {
+    const char* base = input_.data();
+    size_t i = input_.pos, end = input_.end;
+    scratch_.clear();
+    std::vector<std::pair<size_t, size_t>> spans;  // into scratch_
+    quoted_.clear();
+    size_t field_start = 0;
+    bool quoted = false;
+    uint64_t newlines = 0;
+    auto close_field = [&](bool strip_cr) {
+      if (strip_cr && !quoted && scratch_.size() > field_start && scratch_.back() == '\r') scratch_.pop_back();
+      spans.emplace_back(field_start, scratch_.size() - field_start);
+      quoted_.push_back(quoted);
+      field_start = scratch_.size();
+      quoted = false;
+    };
+    while (true) {
+      if (i == end) {
+        if (!at_end) return false;
+        close_field(true);
+        break;
+      }
+      char c = base[i++];
+      if (c == '\n') {
+        ++newlines;
+        close_field(true);
+        break;
+      }
+      if (c == ',') {
+        close_field(false);
         continue;
       }
-      if (c == '"' && field.empty() && !quoted) {
+      if (c == '"' && scratch_.size() == field_start && !quoted) {
         quoted = true;
-        raw_ += '"';
-        // Quoted field: up to the closing quote, "" is a quote, newlines are kept.
-        while (true) {
-          int q = source_.get();
-          if (q < 0) break;
-          raw_ += static_cast<char>(q);
-          if (q == '\n') ++line_;
+        bool closed = false;
+        while (i < end) {
+          char q = base[i++];
+          if (q == '\n') ++newlines;
           if (q == '"') {
-            if (source_.peek() == '"') {
-              source_.get();
-              raw_ += '"';
-              field += '"';
+            if (i == end && !at_end) return false;  // "" may straddle the buffer's end
+            if (i < end && base[i] == '"') {
+              scratch_ += '"';
+              ++i;
               continue;
             }
+            closed = true;
             break;
           }
-          field += static_cast<char>(q);
+          scratch_ += q;
         }
+        if (!closed && !at_end) return false;
         continue;
       }
-      raw_ += static_cast<char>(c);
-      field += static_cast<char>(c);
+      scratch_ += c;
     }
+    size_t raw_end = i;
+    if (raw_end > input_.pos && base[raw_end - 1] == '\n') --raw_end;
+    if (raw_end > input_.pos && base[raw_end - 1] == '\r') --raw_end;
+    raw_ = std::string_view(base + input_.pos, raw_end - input_.pos);
+    fields_view_.clear();
+    for (auto [off, len] : spans) fields_view_.emplace_back(scratch_.data() + off, len);
+    input_.pos = i;
+    line_ += newlines;
+    return true;
   }
 
   bool header_done_ = false;
@@ -227,9 +274,10 @@ class CsvReader : public ReaderBase {
   uint64_t line_ = 1;
   std::vector<std::string> header_;
   std::vector<int> column_of_;
-  std::vector<std::string> record_;
+  std::vector<std::string_view> fields_view_;
   std::vector<bool> quoted_;
-  std::string raw_;
+  std::string scratch_;
+  std::string_view raw_;
 };
 
 class JsonLinesReader : public ReaderBase {
@@ -238,34 +286,52 @@ class JsonLinesReader : public ReaderBase {
 
   Result<bool> next(Batch& batch, size_t max_rows) override {
     batch.reset(schema_, kinds_);
-    std::string line;
+    std::string reason;
     while (batch.rows < max_rows) {
-      if (!source_.line(&line)) {
+      std::string_view line;
+      if (!read_line(&line)) {
         eof_ = true;
         break;
       }
       uint64_t number = ++line_;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
       ++rows_read_;
-      std::string reason;
       if (!parse_line(line, &reason)) {
         reject(number, reason, line);
         continue;
       }
-      if (!check_nulls(number, line)) continue;
-      batch.append(row_, number);
+      finish_row(batch, number, line);
     }
-    bytes_read_ = source_.consumed();
-    if (source_.bad()) return Result<bool>::failure(fmt::format("{}: read error", name_));
+    bytes_read_ = input_.consumed();
+    if (input_.bad()) return Result<bool>::failure(fmt::format("{}: read error", name_));
     return batch.rows > 0 || !eof_;
   }
 
  private:
-  bool parse_line(const std::string& line, std::string* reason) {
-    for (auto& v : row_) v = Value::null();
-    simdjson::padded_string padded(line);
+  // The next line (without \n and a trailing \r), a view into the input buffer followed by at
+  // least SIMDJSON_PADDING readable bytes.
+  bool read_line(std::string_view* line) {
+    while (true) {
+      if (input_.pos == input_.end && !input_.refill()) return false;
+      const char* base = input_.data();
+      const char* nl = static_cast<const char*>(std::memchr(base + input_.pos, '\n', input_.end - input_.pos));
+      if (!nl && input_.refill()) continue;
+      base = input_.data();
+      nl = static_cast<const char*>(std::memchr(base + input_.pos, '\n', input_.end - input_.pos));
+      size_t stop = nl ? static_cast<size_t>(nl - base) : input_.end;
+      size_t n = stop - input_.pos;
+      if (n > 0 && base[input_.pos + n - 1] == '\r') --n;
+      *line = std::string_view(base + input_.pos, n);
+      input_.pos = nl ? stop + 1 : stop;
+      return true;
+    }
+  }
+
+  bool parse_line(std::string_view line, std::string* reason) {
+    row_.clear();
     simdjson::ondemand::document doc;
-    if (auto err = parser_.iterate(padded).get(doc)) {
+    // The buffer holds at least SIMDJSON_PADDING bytes after any line.
+    if (auto err = parser_.iterate(line.data(), line.size(), line.size() + InputBuffer::kPadding).get(doc)) {
       *reason = fmt::format("not JSON: {}", simdjson::error_message(err));
       return false;
     }
@@ -290,7 +356,7 @@ class JsonLinesReader : public ReaderBase {
         *reason = fmt::format("field '{}': bad value", key);
         return false;
       }
-      if (!value_of(v, kinds_[index], &row_[index], reason)) {
+      if (!value_of(v, kinds_[index], &row_.slot(index), reason)) {
         *reason = fmt::format("field '{}': {}", key, *reason);
         return false;
       }
@@ -298,51 +364,43 @@ class JsonLinesReader : public ReaderBase {
     return true;
   }
 
-  bool value_of(simdjson::ondemand::value& v, TypeKind kind, Value* out, std::string* reason) {
+  bool value_of(simdjson::ondemand::value& v, TypeKind kind, FieldSlot* out, std::string* reason) {
     simdjson::ondemand::json_type type;
     if (v.type().get(type)) {
       *reason = "bad value";
       return false;
     }
     if (type == simdjson::ondemand::json_type::null) {
-      *out = Value::null();
+      out->null = true;
       return true;
     }
+    out->null = false;
     switch (kind) {
-      case TypeKind::Int: {
-        int64_t x;
-        if (type != simdjson::ondemand::json_type::number || v.get_int64().get(x)) {
+      case TypeKind::Int:
+        if (type != simdjson::ondemand::json_type::number || v.get_int64().get(out->i)) {
           *reason = "expected an int";
           return false;
         }
-        *out = Value::integer(x);
         return true;
-      }
-      case TypeKind::Float: {
-        double x;
-        if (type != simdjson::ondemand::json_type::number || v.get_double().get(x)) {
+      case TypeKind::Float:
+        if (type != simdjson::ondemand::json_type::number || v.get_double().get(out->f)) {
           *reason = "expected a number";
           return false;
         }
-        *out = Value::floating(x);
         return true;
-      }
-      case TypeKind::Bool: {
-        bool x;
-        if (type != simdjson::ondemand::json_type::boolean || v.get_bool().get(x)) {
+      case TypeKind::Bool:
+        if (type != simdjson::ondemand::json_type::boolean || v.get_bool().get(out->b)) {
           *reason = "expected true or false";
           return false;
         }
-        *out = Value::boolean(x);
         return true;
-      }
       default: {
         std::string_view s;
         if (type != simdjson::ondemand::json_type::string || v.get_string().get(s)) {
           *reason = fmt::format("expected a string ({})", type_kind_name(kind));
           return false;
         }
-        return parse_field_text(s, kind, out, reason);
+        return parse_field(s, kind, out, reason);
       }
     }
   }
