@@ -41,7 +41,9 @@ std::string value_to_text(const Value& v) {
     case TypeKind::Null: return "null";
     case TypeKind::Bool: return v.b ? "true" : "false";
     case TypeKind::Int: return std::to_string(v.i);
-    case TypeKind::Float: return fmt::format("{}", v.f);
+    // NaN's sign bit depends on how it was made (x86 makes -nan, constant folding +nan): always
+    // "nan", so text never depends on the engine.
+    case TypeKind::Float: return std::isnan(v.f) ? "nan" : fmt::format("{}", v.f);
     case TypeKind::String: return v.s;
     case TypeKind::Timestamp: return format_rfc3339(v.i);
     case TypeKind::Duration: return format_duration(v.i);
@@ -319,7 +321,7 @@ bool format_with_spec(const Value& v, std::string_view spec, std::string* out) {
   try {
     switch (v.kind) {
       case TypeKind::Int: *out = fmt::format(fmt::runtime(f), v.i); break;
-      case TypeKind::Float: *out = fmt::format(fmt::runtime(f), v.f); break;
+      case TypeKind::Float: *out = fmt::format(fmt::runtime(f), std::isnan(v.f) ? std::fabs(v.f) : v.f); break;
       case TypeKind::Bool: *out = fmt::format(fmt::runtime(f), v.b); break;
       default: *out = fmt::format(fmt::runtime(f), value_to_text(v)); break;
     }

@@ -182,6 +182,9 @@ llvm::Expected<CgValue> ExprCodegen::emit_uncached(const Expr& e) {
     case ExprKind::Literal: return emit_constant(e.literal, e.type.kind);
     case ExprKind::Name:
       if (e.ref == RefKind::Field) return emit_field(e.index);
+      // A row rule's let or group-key alias stands for its expression over the same row.
+      if (e.ref == RefKind::Let && env_.rule) return emit(*env_.rule->lets[e.index].expr);
+      if (e.ref == RefKind::GroupKey && env_.rule) return emit(*env_.rule->group_keys[e.index].expr);
       return unsupported(e, "this name in a row kernel");
     case ExprKind::Unary: return emit_unary(e);
     case ExprKind::Binary: return emit_binary(e);

@@ -30,6 +30,7 @@ struct CgValue {
 struct RowEnv {
   const plan::Program* program = nullptr;
   const plan::Schema* schema = nullptr;
+  const plan::Rule* rule = nullptr;  // for its lets and group keys (dispatch functions)
   llvm::Value* columns = nullptr;  // const AlertColumnView*
   llvm::Value* state = nullptr;    // AlertKernelState*
   llvm::Value* row = nullptr;      // i64 row index

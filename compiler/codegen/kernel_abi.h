@@ -32,6 +32,24 @@ struct AlertKernelState {
   void* arena;  // alert::StringArena*
 };
 
+// One value of a row alert (a let, a group key, a template's argument), as a rule's dispatch
+// function hands it to the runtime. kind is an alert::TypeKind; strings point into the batch or
+// the kernel state's arena and stay valid until the next batch.
+struct AlertValue {
+  int32_t kind;
+  int32_t valid;
+  int64_t i;  // int, timestamp, duration, bool (0/1)
+  double f;
+  const char* data;
+  int64_t size;
+};
+
+// A row rule's dispatch function: for each row i < rows with selected[i] != 0, in order, writes
+// the rule's alert values (compiler/plan/alert_values.h) to out[k * count .. (k+1) * count) for
+// the k-th selected row. Same chunking as the row filter.
+typedef void (*AlertDispatchFn)(const AlertColumnView* columns, int64_t rows, const uint8_t* selected,
+                                AlertValue* out, AlertKernelState* state);
+
 // A kernel call covers at most ALERT_KERNEL_CHUNK_ROWS rows; rule r's output bytes start at
 // out + r * ALERT_KERNEL_OUTPUT_STRIDE. A constant stride lets LLVM see the rules' outputs never
 // overlap; the extra cache line keeps hundreds of output streams from mapping onto the same L1

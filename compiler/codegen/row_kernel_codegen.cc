@@ -8,6 +8,7 @@
 
 #include "compiler/codegen/expr_codegen.h"
 #include "compiler/codegen/kernel_abi.h"
+#include "compiler/plan/alert_values.h"
 
 namespace alert::codegen {
 namespace {
@@ -35,33 +36,46 @@ void mark_columns_apart_from_outputs(llvm::Function& fn, const std::vector<llvm:
   }
 }
 
-llvm::Expected<std::string> build_kernel(const plan::Program& program, int schema, llvm::Module& module) {
+// The parts every kernel shares: the function, the loop over rows `i`, the scratch allocas the
+// expression code needs, and the counters added to the state on the way out.
+struct KernelFrame {
+  llvm::Function* fn = nullptr;
+  llvm::BasicBlock* entry = nullptr;
+  llvm::BasicBlock* loop = nullptr;
+  llvm::BasicBlock* exit = nullptr;
+  llvm::PHINode* row = nullptr;
+  RowEnv env;
+};
+
+// fn(const AlertColumnView* columns, i64 rows, ptr arg2, [ptr arg3,] AlertKernelState* state):
+// leaves the builder at the top of the loop body.
+KernelFrame open_kernel(llvm::IRBuilder<>& b, llvm::Module& module, const std::string& symbol,
+                        const plan::Program& program, int schema, unsigned pointer_args) {
   llvm::LLVMContext& ctx = module.getContext();
-  llvm::IRBuilder<> b(ctx);
   llvm::Type* i64 = b.getInt64Ty();
   llvm::Type* ptr = b.getPtrTy();
-  std::string symbol = "alert_row_filter_" + std::to_string(schema);
-  auto* fn_ty = llvm::FunctionType::get(b.getVoidTy(), {ptr, i64, ptr, ptr}, false);
-  auto* fn = llvm::Function::Create(fn_ty, llvm::Function::ExternalLinkage, symbol, module);
-  fn->setDoesNotThrow();
-  // The output and the state are reached through no other pointer, so LLVM may keep column
-  // loads and output stores apart without runtime overlap checks.
-  for (unsigned a : {0u, 2u, 3u}) fn->addParamAttr(a, llvm::Attribute::NoAlias);
-  fn->addParamAttr(0, llvm::Attribute::ReadOnly);
-  llvm::Value* columns = fn->getArg(0);
-  llvm::Value* rows = fn->getArg(1);
-  llvm::Value* out = fn->getArg(2);
-  llvm::Value* state = fn->getArg(3);
-
-  llvm::BasicBlock* entry = llvm::BasicBlock::Create(ctx, "entry", fn);
-  llvm::BasicBlock* loop = llvm::BasicBlock::Create(ctx, "row", fn);
-  llvm::BasicBlock* exit = llvm::BasicBlock::Create(ctx, "exit", fn);
-  b.SetInsertPoint(entry);
-  RowEnv env;
+  std::vector<llvm::Type*> params{ptr, i64};
+  for (unsigned a = 0; a < pointer_args; ++a) params.push_back(ptr);
+  params.push_back(ptr);
+  KernelFrame k;
+  k.fn = llvm::Function::Create(llvm::FunctionType::get(b.getVoidTy(), params, false),
+                                llvm::Function::ExternalLinkage, symbol, module);
+  k.fn->setDoesNotThrow();
+  // Outputs and the state are reached through no other pointer, so LLVM may keep column loads
+  // and output stores apart without runtime overlap checks.
+  for (unsigned a = 0; a < params.size(); ++a) {
+    if (a != 1) k.fn->addParamAttr(a, llvm::Attribute::NoAlias);
+  }
+  k.fn->addParamAttr(0, llvm::Attribute::ReadOnly);
+  k.entry = llvm::BasicBlock::Create(ctx, "entry", k.fn);
+  k.loop = llvm::BasicBlock::Create(ctx, "row", k.fn);
+  k.exit = llvm::BasicBlock::Create(ctx, "exit", k.fn);
+  b.SetInsertPoint(k.entry);
+  RowEnv& env = k.env;
   env.program = &program;
   env.schema = &program.schemas[schema];
-  env.columns = columns;
-  env.state = state;
+  env.columns = k.fn->getArg(0);
+  env.state = k.fn->getArg(static_cast<unsigned>(params.size()) - 1);
   env.division_by_zero = b.CreateAlloca(i64, nullptr, "division_by_zero");
   env.overflow = b.CreateAlloca(i64, nullptr, "overflow");
   env.string_out = b.CreateAlloca(llvm::StructType::get(ctx, {ptr, i64}), nullptr, "string_out");
@@ -69,15 +83,50 @@ llvm::Expected<std::string> build_kernel(const plan::Program& program, int schem
   env.float_out = b.CreateAlloca(b.getDoubleTy(), nullptr, "float_out");
   b.CreateStore(b.getInt64(0), env.division_by_zero);
   b.CreateStore(b.getInt64(0), env.overflow);
-  std::vector<int> rules = program.rules_of_schema(schema);
-  b.CreateCondBr(b.CreateICmpSGT(rows, b.getInt64(0)), loop, exit);
+  return k;
+}
 
-  b.SetInsertPoint(loop);
-  llvm::PHINode* row = b.CreatePHI(i64, 2, "i");
-  row->addIncoming(b.getInt64(0), entry);
-  env.row = row;
-  ExprCodegen gen(b, env);
+// Enters the loop (after any entry code the caller added).
+void begin_loop(llvm::IRBuilder<>& b, KernelFrame& k) {
+  llvm::Value* rows = k.fn->getArg(1);
+  b.CreateCondBr(b.CreateICmpSGT(rows, b.getInt64(0)), k.loop, k.exit);
+  b.SetInsertPoint(k.loop);
+  k.row = b.CreatePHI(b.getInt64Ty(), 2, "i");
+  k.row->addIncoming(b.getInt64(0), k.entry);
+  k.env.row = k.row;
+}
+
+// Closes the loop from the current block, adds the counters to the state and verifies.
+llvm::Error close_kernel(llvm::IRBuilder<>& b, KernelFrame& k) {
+  llvm::LLVMContext& ctx = b.getContext();
+  llvm::Type* i64 = b.getInt64Ty();
+  llvm::Value* next = b.CreateAdd(k.row, b.getInt64(1), "i.next");
+  k.row->addIncoming(next, b.GetInsertBlock());
+  b.CreateCondBr(b.CreateICmpSLT(next, k.fn->getArg(1)), k.loop, k.exit);
+  b.SetInsertPoint(k.exit);
+  llvm::StructType* state_ty = llvm::StructType::get(ctx, {i64, i64, b.getPtrTy()});
+  for (auto [field, counter] : {std::pair{0u, k.env.division_by_zero}, std::pair{1u, k.env.overflow}}) {
+    llvm::Value* slot = b.CreateStructGEP(state_ty, k.env.state, field);
+    b.CreateStore(b.CreateAdd(b.CreateLoad(i64, slot), b.CreateLoad(i64, counter)), slot);
+  }
+  b.CreateRetVoid();
+  std::string problems;
+  llvm::raw_string_ostream os(problems);
+  if (llvm::verifyFunction(*k.fn, &os)) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "invalid kernel IR: " + os.str());
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::string> build_row_filter(const plan::Program& program, int schema, llvm::Module& module) {
+  llvm::IRBuilder<> b(module.getContext());
+  std::string symbol = "alert_row_filter_" + std::to_string(schema);
+  KernelFrame k = open_kernel(b, module, symbol, program, schema, 1);
+  llvm::Value* out = k.fn->getArg(2);
+  begin_loop(b, k);
+  ExprCodegen gen(b, k.env);
   std::vector<llvm::StoreInst*> stores;
+  std::vector<int> rules = program.rules_of_schema(schema);
   for (size_t r = 0; r < rules.size(); ++r) {
     const plan::Rule& rule = program.rules[rules[r]];
     llvm::Value* pass = b.getTrue();
@@ -86,39 +135,86 @@ llvm::Expected<std::string> build_kernel(const plan::Program& program, int schem
       if (!v) return v.takeError();
       pass = gen.is_true(*v);
     }
-    llvm::Value* slot = b.CreateAdd(row, b.getInt64(static_cast<int64_t>(r) * ALERT_KERNEL_OUTPUT_STRIDE));
+    llvm::Value* slot = b.CreateAdd(k.row, b.getInt64(static_cast<int64_t>(r) * ALERT_KERNEL_OUTPUT_STRIDE));
     stores.push_back(b.CreateStore(b.CreateZExt(pass, b.getInt8Ty()), b.CreateInBoundsGEP(b.getInt8Ty(), out, slot)));
   }
-  llvm::Value* next = b.CreateAdd(row, b.getInt64(1), "i.next");
-  row->addIncoming(next, b.GetInsertBlock());
-  b.CreateCondBr(b.CreateICmpSLT(next, rows), loop, exit);
+  if (auto err = close_kernel(b, k)) return err;
+  mark_columns_apart_from_outputs(*k.fn, stores);
+  return symbol;
+}
 
-  b.SetInsertPoint(exit);
-  llvm::StructType* state_ty = llvm::StructType::get(ctx, {i64, i64, ptr});
-  for (auto [field, counter] : {std::pair{0u, env.division_by_zero}, std::pair{1u, env.overflow}}) {
-    llvm::Value* slot = b.CreateStructGEP(state_ty, state, field);
-    b.CreateStore(b.CreateAdd(b.CreateLoad(i64, slot), b.CreateLoad(i64, counter)), slot);
+// Stores one value into an AlertValue {i32 kind, i32 valid, i64 i, double f, ptr data, i64 size}.
+void store_alert_value(llvm::IRBuilder<>& b, llvm::Value* slot, const CgValue& v, TypeKind kind) {
+  llvm::LLVMContext& ctx = b.getContext();
+  llvm::StructType* ty = llvm::StructType::get(
+      ctx, {b.getInt32Ty(), b.getInt32Ty(), b.getInt64Ty(), b.getDoubleTy(), b.getPtrTy(), b.getInt64Ty()});
+  b.CreateStore(b.getInt32(static_cast<int32_t>(kind)), b.CreateStructGEP(ty, slot, 0));
+  llvm::Value* valid = v.valid ? b.CreateZExt(v.valid, b.getInt32Ty()) : static_cast<llvm::Value*>(b.getInt32(1));
+  if (kind == TypeKind::Null) valid = b.getInt32(0);
+  b.CreateStore(valid, b.CreateStructGEP(ty, slot, 1));
+  switch (kind) {
+    case TypeKind::Null: break;
+    case TypeKind::Bool: b.CreateStore(b.CreateZExt(v.value, b.getInt64Ty()), b.CreateStructGEP(ty, slot, 2)); break;
+    case TypeKind::Float: b.CreateStore(v.value, b.CreateStructGEP(ty, slot, 3)); break;
+    case TypeKind::String:
+      b.CreateStore(v.value, b.CreateStructGEP(ty, slot, 4));
+      b.CreateStore(v.size, b.CreateStructGEP(ty, slot, 5));
+      break;
+    default: b.CreateStore(v.value, b.CreateStructGEP(ty, slot, 2));
   }
-  b.CreateRetVoid();
-  mark_columns_apart_from_outputs(*fn, stores);
+}
 
-  std::string problems;
-  llvm::raw_string_ostream os(problems);
-  if (llvm::verifyFunction(*fn, &os)) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), "invalid kernel IR: " + os.str());
+llvm::Expected<std::string> build_dispatch(const plan::Program& program, int rule_index, llvm::Module& module) {
+  const plan::Rule& rule = program.rules[rule_index];
+  llvm::LLVMContext& ctx = module.getContext();
+  llvm::IRBuilder<> b(ctx);
+  std::string symbol = "alert_dispatch_" + std::to_string(rule_index);
+  KernelFrame k = open_kernel(b, module, symbol, program, rule.schema, 2);
+  k.env.rule = &rule;
+  llvm::Value* selected = k.fn->getArg(2);
+  llvm::Value* out = k.fn->getArg(3);
+  llvm::Value* written = b.CreateAlloca(b.getInt64Ty(), nullptr, "written");
+  b.CreateStore(b.getInt64(0), written);
+  begin_loop(b, k);
+  llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx, "selected", k.fn, k.exit);
+  llvm::BasicBlock* latch = llvm::BasicBlock::Create(ctx, "next", k.fn, k.exit);
+  llvm::Value* flag = b.CreateLoad(b.getInt8Ty(), b.CreateInBoundsGEP(b.getInt8Ty(), selected, k.row));
+  b.CreateCondBr(b.CreateICmpNE(flag, b.getInt8(0)), body, latch);
+  b.SetInsertPoint(body);
+  plan::AlertValueLayout layout = plan::row_alert_values(rule);
+  llvm::StructType* value_ty = llvm::StructType::get(
+      ctx, {b.getInt32Ty(), b.getInt32Ty(), b.getInt64Ty(), b.getDoubleTy(), b.getPtrTy(), b.getInt64Ty()});
+  llvm::Value* k_index = b.CreateLoad(b.getInt64Ty(), written);
+  llvm::Value* base = b.CreateMul(k_index, b.getInt64(static_cast<int64_t>(layout.exprs.size())));
+  ExprCodegen gen(b, k.env);  // its cache lives in this block only
+  for (size_t j = 0; j < layout.exprs.size(); ++j) {
+    auto v = gen.emit(*layout.exprs[j]);
+    if (!v) return v.takeError();
+    llvm::Value* slot = b.CreateInBoundsGEP(value_ty, out, b.CreateAdd(base, b.getInt64(static_cast<int64_t>(j))));
+    store_alert_value(b, slot, *v, layout.exprs[j]->type.kind);
   }
+  b.CreateStore(b.CreateAdd(k_index, b.getInt64(1)), written);
+  b.CreateBr(latch);
+  b.SetInsertPoint(latch);
+  if (auto err = close_kernel(b, k)) return err;
   return symbol;
 }
 
 }  // namespace
 
-llvm::Expected<std::vector<RowKernelSymbol>> build_row_kernels(const plan::Program& program, llvm::Module& module) {
-  std::vector<RowKernelSymbol> out;
+llvm::Expected<KernelSymbols> build_row_kernels(const plan::Program& program, llvm::Module& module) {
+  KernelSymbols out;
   for (size_t s = 0; s < program.schemas.size(); ++s) {
     if (program.rules_of_schema(static_cast<int>(s)).empty()) continue;
-    auto symbol = build_kernel(program, static_cast<int>(s), module);
+    auto symbol = build_row_filter(program, static_cast<int>(s), module);
     if (!symbol) return symbol.takeError();
-    out.push_back({static_cast<int>(s), *symbol});
+    out.row_filters.emplace_back(static_cast<int>(s), *symbol);
+  }
+  for (size_t r = 0; r < program.rules.size(); ++r) {
+    if (program.rules[r].is_window) continue;
+    auto symbol = build_dispatch(program, static_cast<int>(r), module);
+    if (!symbol) return symbol.takeError();
+    out.dispatchers.emplace_back(static_cast<int>(r), *symbol);
   }
   return out;
 }

@@ -1,6 +1,8 @@
-// Builds the fused row-filter kernel of each schema (kernel_abi.h: AlertRowFilterFn): one loop
-// over the batch that loads each column once and evaluates the `where` of every rule over that
-// schema, sharing common sub-expressions across rules, with one 0/1 byte per rule and row out.
+// Builds the row-rule kernels (kernel_abi.h): per schema, the fused row filter (one loop over the
+// batch that loads each column once and evaluates the `where` of every rule over that schema,
+// sharing common sub-expressions across rules, one 0/1 byte per rule and row out); per row rule,
+// a dispatch function that walks the filter's selection and writes the alert's values
+// (compiler/plan/alert_values.h) for each selected row.
 #pragma once
 
 #include <llvm/IR/Module.h>
@@ -13,12 +15,11 @@
 
 namespace alert::codegen {
 
-struct RowKernelSymbol {
-  int schema = 0;
-  std::string symbol;
+struct KernelSymbols {
+  std::vector<std::pair<int, std::string>> row_filters;  // schema, symbol
+  std::vector<std::pair<int, std::string>> dispatchers;  // row rule, symbol
 };
 
-// Adds one kernel per schema that has rules to `module`.
-llvm::Expected<std::vector<RowKernelSymbol>> build_row_kernels(const plan::Program& program, llvm::Module& module);
+llvm::Expected<KernelSymbols> build_row_kernels(const plan::Program& program, llvm::Module& module);
 
 }  // namespace alert::codegen

@@ -25,7 +25,7 @@ std::string message_of(llvm::Error error) { return llvm::toString(std::move(erro
 struct BuiltModule {
   std::unique_ptr<llvm::LLVMContext> context;
   std::unique_ptr<llvm::Module> module;
-  std::vector<codegen::RowKernelSymbol> kernels;
+  codegen::KernelSymbols kernels;
 };
 
 Result<BuiltModule> build_module(const plan::Program& program, jit::NativeTarget& target) {
@@ -59,6 +59,7 @@ class SharedTargetCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
 struct CompiledKernels::Impl {
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::vector<AlertRowFilterFn> row_filters;  // per schema
+  std::vector<AlertDispatchFn> dispatchers;   // per rule (row rules only)
   double seconds = 0;
 };
 
@@ -67,6 +68,10 @@ CompiledKernels::~CompiledKernels() = default;
 
 AlertRowFilterFn CompiledKernels::row_filter(int schema) const {
   return schema >= 0 && static_cast<size_t>(schema) < impl_->row_filters.size() ? impl_->row_filters[schema] : nullptr;
+}
+
+AlertDispatchFn CompiledKernels::dispatcher(int rule) const {
+  return rule >= 0 && static_cast<size_t>(rule) < impl_->dispatchers.size() ? impl_->dispatchers[rule] : nullptr;
 }
 
 double CompiledKernels::compile_seconds() const { return impl_->seconds; }
@@ -113,11 +118,22 @@ Result<std::unique_ptr<CompiledKernels>> CompiledKernels::compile(const plan::Pr
   if (auto err = impl->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(module.module), std::move(module.context)))) {
     return R::failure("cannot add the kernels: " + message_of(std::move(err)));
   }
+  auto lookup = [&](const std::string& symbol) -> Result<void*> {
+    auto address = impl->jit->lookup(symbol);
+    if (!address) return Result<void*>::failure("cannot compile kernel " + symbol + ": " + message_of(address.takeError()));
+    return address->toPtr<void*>();
+  };
   impl->row_filters.assign(program.schemas.size(), nullptr);
-  for (const auto& k : module.kernels) {
-    auto address = impl->jit->lookup(k.symbol);
-    if (!address) return R::failure("cannot compile kernel " + k.symbol + ": " + message_of(address.takeError()));
-    impl->row_filters[k.schema] = address->toPtr<AlertRowFilterFn>();
+  for (const auto& [schema, symbol] : module.kernels.row_filters) {
+    auto address = lookup(symbol);
+    if (!address.ok()) return R::failure(address.error());
+    impl->row_filters[schema] = reinterpret_cast<AlertRowFilterFn>(address.value());
+  }
+  impl->dispatchers.assign(program.rules.size(), nullptr);
+  for (const auto& [rule, symbol] : module.kernels.dispatchers) {
+    auto address = lookup(symbol);
+    if (!address.ok()) return R::failure(address.error());
+    impl->dispatchers[rule] = reinterpret_cast<AlertDispatchFn>(address.value());
   }
   impl->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return std::unique_ptr<CompiledKernels>(new CompiledKernels(std::move(impl)));

@@ -217,6 +217,7 @@ struct Engine::Impl {
   std::vector<absl::flat_hash_map<std::string, ThrottleEntry>> row_throttle;  // per rule
   std::vector<uint64_t> seq;  // per schema: rows seen, for first/last tie-breaking
   std::unique_ptr<RowFilter> filter;
+  std::vector<Value> values_scratch;
 
   Impl(std::shared_ptr<const CompiledProgram> p, AlertSink s, RejectSink l, EngineOptions o)
       : program(std::move(p)), plan(program->plan), sink(std::move(s)), late_sink(std::move(l)), options(o) {
@@ -264,23 +265,23 @@ struct Engine::Impl {
 
   // ---- row rules ----------------------------------------------------------------------------
 
-  void fire_row_rule(int rule_index, const Batch& batch, size_t row, std::optional<int64_t> time) {
+  // One alert of a row rule, built from the values the row filter computed for the row
+  // (compiler/plan/alert_values.h order: lets, group keys, throttle keys, template arguments).
+  void fire_row_rule(int rule_index, size_t slot, const Batch& batch, size_t row, std::optional<int64_t> time) {
     const plan::Rule& rule = plan.rules[rule_index];
-    EvalContext ctx = row_context(rule, batch, row);
-    std::vector<Value> lets;
-    lets.reserve(rule.lets.size());
-    ctx.lets = &lets;
-    for (auto& let : rule.lets) lets.push_back(evaluate(*let.expr, ctx));
+    filter->alert_values(batch, slot, rule_index, row, &values_scratch, events);
+    const std::vector<Value>& values = values_scratch;
+    size_t lets = rule.lets.size(), keys = rule.group_keys.size(), throttle_keys = rule.throttle_by.size();
     Alert a;
     a.rule = rule.name;
     a.state = "firing";
     a.severity = ast::severity_name(rule.severity);
     a.time = time;
-    for (auto& g : rule.group_keys) a.group.emplace_back(g.name, evaluate(*g.expr, ctx));
+    for (size_t i = 0; i < keys; ++i) a.group.emplace_back(rule.group_keys[i].name, values[lets + i]);
     if (rule.throttle_ns >= 0) {
       std::string key;
-      if (!rule.throttle_by.empty()) {
-        for (auto* e : rule.throttle_by) append_key(key, evaluate(*e, ctx));
+      if (throttle_keys > 0) {
+        for (size_t i = 0; i < throttle_keys; ++i) append_key(key, values[lets + keys + i]);
       } else {
         for (auto& [n, v] : a.group) append_key(key, v);
       }
@@ -291,9 +292,10 @@ struct Engine::Impl {
       }
       a.suppressed = suppressed;
     }
-    for (auto& l : rule.labels) a.labels.emplace_back(l.name, render_template(*l.value, ctx));
-    a.message = rule.message ? render_template(*rule.message, ctx) : rule.name;
-    for (size_t i = 0; i < rule.lets.size(); ++i) a.values.emplace_back(rule.lets[i].name, lets[i]);
+    const Value* next = values.data() + lets + keys + throttle_keys;
+    for (auto& l : rule.labels) a.labels.emplace_back(l.name, render_template(*l.value, next));
+    a.message = rule.message ? render_template(*rule.message, next) : rule.name;
+    for (size_t i = 0; i < lets; ++i) a.values.emplace_back(rule.lets[i].name, values[i]);
     a.fingerprint = fingerprint_of(rule.name, a.group, a.labels);
     a.channels = rule.channels;
     ++stats.rules[rule_index].firing;
@@ -534,7 +536,7 @@ struct Engine::Impl {
         }
       }
       for (auto [rule, slot] : rows_rules) {
-        if (selected.test(slot, row)) fire_row_rule(rule, batch, row, time);
+        if (selected.test(slot, row)) fire_row_rule(rule, slot, batch, row, time);
       }
     }
     stats.division_by_zero = events.division_by_zero;

@@ -1,5 +1,6 @@
 #include "runtime/engine/row_filter.h"
 
+#include "compiler/plan/alert_values.h"
 #include "runtime/interp/evaluator.h"
 #include "stdlib/string_arena.h"
 
@@ -12,10 +13,16 @@ std::vector<std::vector<int>> rules_by_schema(const plan::Program& plan) {
   return out;
 }
 
+std::vector<plan::AlertValueLayout> layouts_of(const plan::Program& plan) {
+  std::vector<plan::AlertValueLayout> out;
+  for (const plan::Rule& r : plan.rules) out.push_back(plan::row_alert_values(r));
+  return out;
+}
+
 class InterpretedRowFilter : public RowFilter {
  public:
   explicit InterpretedRowFilter(const CompiledProgram& program)
-      : program_(program), rules_(rules_by_schema(program.plan)) {}
+      : program_(program), rules_(rules_by_schema(program.plan)), layouts_(layouts_of(program.plan)) {}
 
   const Selection& evaluate(const Batch& batch, ArithmeticEvents& events) override {
     const auto& rules = rules_[batch.schema];
@@ -41,9 +48,29 @@ class InterpretedRowFilter : public RowFilter {
     return selection_;
   }
 
+  void alert_values(const Batch& batch, size_t, int rule_index, size_t row, std::vector<Value>* out,
+                    ArithmeticEvents& events) override {
+    const plan::Rule& rule = program_.plan.rules[rule_index];
+    const plan::AlertValueLayout& layout = layouts_[rule_index];
+    EvalContext ctx;
+    ctx.program = &program_.plan;
+    ctx.rule = &rule;
+    ctx.batch = &batch;
+    ctx.row = row;
+    ctx.events = &events;
+    std::vector<Value> lets;
+    ctx.lets = &lets;
+    out->clear();
+    for (const ast::Expr* e : layout.exprs) {
+      out->push_back(alert::evaluate(*e, ctx));
+      if (lets.size() < layout.lets) lets.push_back(out->back());  // later lets see earlier ones
+    }
+  }
+
  private:
   const CompiledProgram& program_;
   std::vector<std::vector<int>> rules_;
+  std::vector<plan::AlertValueLayout> layouts_;
   Selection selection_;
 };
 
@@ -51,40 +78,108 @@ class InterpretedRowFilter : public RowFilter {
 class JitRowFilter : public RowFilter {
  public:
   explicit JitRowFilter(const CompiledProgram& program)
-      : program_(program), rules_(rules_by_schema(program.plan)) {}
+      : program_(program), rules_(rules_by_schema(program.plan)), layouts_(layouts_of(program.plan)) {}
 
   const Selection& evaluate(const Batch& batch, ArithmeticEvents& events) override {
     constexpr size_t kChunk = Selection::kChunk;
     selection_.reset(rules_[batch.schema].size(), batch.rows);
     AlertRowFilterFn kernel = program_.kernels->row_filter(batch.schema);
     if (!kernel || batch.rows == 0) return selection_;
-    views_.resize(batch.columns.size());
     arena_.reset();
     AlertKernelState state{0, 0, &arena_};
     for (size_t start = 0; start < batch.rows; start += kChunk) {
-      // A chunk starts on a multiple of 64 rows, so bitmaps are offset by whole words.
-      size_t word = start / 64;
-      for (size_t c = 0; c < batch.columns.size(); ++c) {
-        const Column& col = batch.columns[c];
-        const void* values = nullptr;
-        switch (col.kind) {
-          case TypeKind::Float: values = col.floats.data() + start; break;
-          case TypeKind::Bool: values = col.bools.data() + word; break;
-          case TypeKind::String: break;
-          default: values = col.ints.data() + start;
-        }
-        views_[c] = AlertColumnView{col.validity.data() + word, values, col.offsets.data() + start,
-                                    col.kind == TypeKind::String ? padded_bytes(c, col) : nullptr};
-      }
+      bind_columns(batch, start);
       size_t rows = std::min(kChunk, batch.rows - start);
       kernel(views_.data(), static_cast<int64_t>(rows), selection_.chunk(start / kChunk), &state);
     }
     events.division_by_zero += state.division_by_zero;
     events.overflow += state.overflow;
+    for (auto& d : dispatched_) d.done = false;
     return selection_;
   }
 
+  void alert_values(const Batch& batch, size_t slot, int rule, size_t row, std::vector<Value>* out,
+                    ArithmeticEvents& events) override {
+    if (dispatched_.size() <= slot) dispatched_.resize(slot + 1);
+    Dispatched& d = dispatched_[slot];
+    if (!d.done) dispatch(batch, slot, rule, d, events);
+    while (d.cursor < d.rows.size() && d.rows[d.cursor] < row) ++d.cursor;
+    out->clear();
+    if (d.cursor == d.rows.size() || d.rows[d.cursor] != row) return;  // not selected: no values
+    const AlertValue* v = d.values.data() + d.cursor * d.count;
+    for (size_t j = 0; j < d.count; ++j, ++v) out->push_back(to_value(*v));
+  }
+
  private:
+  // One rule's alert values for every row it selected in the current batch.
+  struct Dispatched {
+    bool done = false;
+    size_t count = 0;  // values per row
+    std::vector<size_t> rows;
+    std::vector<AlertValue> values;
+    size_t cursor = 0;
+  };
+
+  static Value to_value(const AlertValue& v) {
+    if (!v.valid) return Value::null();
+    switch (static_cast<TypeKind>(v.kind)) {
+      case TypeKind::Bool: return Value::boolean(v.i != 0);
+      case TypeKind::Float: return Value::floating(v.f);
+      case TypeKind::String: return Value::string(std::string(v.data, static_cast<size_t>(v.size)));
+      case TypeKind::Timestamp: return Value::timestamp(v.i);
+      case TypeKind::Duration: return Value::duration(v.i);
+      case TypeKind::Int: return Value::integer(v.i);
+      default: return Value::null();
+    }
+  }
+
+  void dispatch(const Batch& batch, size_t slot, int rule, Dispatched& d, ArithmeticEvents& events) {
+    constexpr size_t kChunk = Selection::kChunk;
+    d.done = true;
+    d.cursor = 0;
+    d.rows.clear();
+    d.count = layouts_[rule].exprs.size();
+    for (size_t row = 0; row < batch.rows; ++row) {
+      if (selection_.test(slot, row)) d.rows.push_back(row);
+    }
+    d.values.resize(std::max<size_t>(1, d.rows.size() * d.count));
+    AlertDispatchFn fn = program_.kernels->dispatcher(rule);
+    if (!fn || d.rows.empty()) return;
+    AlertKernelState state{0, 0, &arena_};
+    size_t written = 0;
+    for (size_t start = 0; start < batch.rows; start += kChunk) {
+      size_t rows = std::min(kChunk, batch.rows - start);
+      const uint8_t* selected = selection_.rule_in_chunk(slot, start / kChunk);
+      size_t n = 0;
+      for (size_t i = 0; i < rows; ++i) n += selected[i];
+      if (n == 0) continue;
+      bind_columns(batch, start);
+      fn(views_.data(), static_cast<int64_t>(rows), selected, d.values.data() + written * d.count, &state);
+      written += n;
+    }
+    events.division_by_zero += state.division_by_zero;
+    events.overflow += state.overflow;
+  }
+
+  // Column views of the rows from `start` on. A chunk starts on a multiple of 64 rows, so bitmaps
+  // are offset by whole words.
+  void bind_columns(const Batch& batch, size_t start) {
+    views_.resize(batch.columns.size());
+    size_t word = start / 64;
+    for (size_t c = 0; c < batch.columns.size(); ++c) {
+      const Column& col = batch.columns[c];
+      const void* values = nullptr;
+      switch (col.kind) {
+        case TypeKind::Float: values = col.floats.data() + start; break;
+        case TypeKind::Bool: values = col.bools.data() + word; break;
+        case TypeKind::String: break;
+        default: values = col.ints.data() + start;
+      }
+      views_[c] = AlertColumnView{col.validity.data() + word, values, col.offsets.data() + start,
+                                  col.kind == TypeKind::String ? padded_bytes(c, col) : nullptr};
+    }
+  }
+
   // String bytes readable ALERT_STRING_PADDING past their end: the column's own buffer when its
   // allocation already reaches that far (Batch reserves it), else a padded copy.
   const char* padded_bytes(size_t column, const Column& col) {
@@ -97,8 +192,10 @@ class JitRowFilter : public RowFilter {
 
   const CompiledProgram& program_;
   std::vector<std::vector<int>> rules_;
+  std::vector<plan::AlertValueLayout> layouts_;
   std::vector<AlertColumnView> views_;
   std::vector<std::vector<char>> padded_;
+  std::vector<Dispatched> dispatched_;  // per slot
   StringArena arena_;
   Selection selection_;
 };

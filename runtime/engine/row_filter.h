@@ -35,6 +35,11 @@ class RowFilter {
   };
   virtual ~RowFilter() = default;
   virtual const Selection& evaluate(const Batch& batch, ArithmeticEvents& events) = 0;
+  // The alert values (compiler/plan/alert_values.h) of a row the rule at `slot` selected in the
+  // batch last evaluated: from the rule's generated dispatch function (JIT), or evaluated by the
+  // interpreter. Rows of one rule are asked for in increasing order.
+  virtual void alert_values(const Batch& batch, size_t slot, int rule, size_t row, std::vector<Value>* out,
+                            ArithmeticEvents& events) = 0;
 };
 
 // The program's engine decides which: its kernels when compiled for the JIT, else the interpreter.

@@ -83,19 +83,38 @@ Value evaluate(const Expr& e, const EvalContext& ctx) {
   return Value::null();
 }
 
+namespace {
+
+void append_piece(std::string& out, const ast::TemplatePiece& piece, const Value& v) {
+  if (piece.spec.empty() || v.is_null()) {
+    out += value_to_text(v);
+  } else {
+    std::string formatted;
+    out += format_with_spec(v, piece.spec, &formatted) ? formatted : value_to_text(v);
+  }
+}
+
+}  // namespace
+
 std::string render_template(const ast::Template& t, const EvalContext& ctx) {
   std::string out;
   for (const auto& piece : t.pieces) {
-    if (!piece.expr) {
-      out += piece.text;
-      continue;
-    }
-    Value v = evaluate(*piece.expr, ctx);
-    if (piece.spec.empty() || v.is_null()) {
-      out += value_to_text(v);
+    if (piece.expr) {
+      append_piece(out, piece, evaluate(*piece.expr, ctx));
     } else {
-      std::string formatted;
-      out += format_with_spec(v, piece.spec, &formatted) ? formatted : value_to_text(v);
+      out += piece.text;
+    }
+  }
+  return out;
+}
+
+std::string render_template(const ast::Template& t, const Value*& next) {
+  std::string out;
+  for (const auto& piece : t.pieces) {
+    if (piece.expr) {
+      append_piece(out, piece, *next++);
+    } else {
+      out += piece.text;
     }
   }
   return out;

@@ -31,5 +31,8 @@ struct EvalContext {
 Value evaluate(const ast::Expr& e, const EvalContext& ctx);
 // Renders a message or label template.
 std::string render_template(const ast::Template& t, const EvalContext& ctx);
+// Renders a template whose interpolated values were computed already, in piece order, starting
+// at *next (which is advanced past them).
+std::string render_template(const ast::Template& t, const Value*& next);
 
 }  // namespace alert

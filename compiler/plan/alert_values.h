@@ -1,0 +1,23 @@
+// The values a row rule's alert is built from, in one fixed order: its lets, its group keys, its
+// throttle keys, then the interpolated expressions of each label and of the message. Both
+// engines compute exactly this list for a selected row (the JIT in the rule's generated dispatch
+// function, the interpreter by evaluating it), and the runtime renders the alert from it, so
+// rendering is shared and cannot differ between engines.
+#pragma once
+
+#include <vector>
+
+#include "compiler/plan/program_plan.h"
+
+namespace alert::plan {
+
+struct AlertValueLayout {
+  std::vector<const ast::Expr*> exprs;
+  size_t lets = 0;      // exprs[0, lets)
+  size_t keys = 0;      // then the group keys
+  size_t throttle = 0;  // then the throttle keys; then the template pieces in order
+};
+
+AlertValueLayout row_alert_values(const Rule& rule);
+
+}  // namespace alert::plan
