@@ -1,10 +1,13 @@
 // The pipeline in one place: load and parse every file, then check.
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "alert/compiler.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/driver/compiled_program.h"
+#include "compiler/parse/formatter.h"
+#include "compiler/parse/parser.h"
 #include "compiler/parse/program_loader.h"
 #include "compiler/plan/plan_printer.h"
 #include "compiler/sema/sema.h"
@@ -83,6 +86,33 @@ bool Compilation::emit(Stage stage, std::string* out, std::string* error) const 
     return false;
   }
   *out = text.take();
+  return true;
+}
+
+bool format_alert_file(const std::string& path, std::string* formatted, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "cannot read '" + path + "'";
+    return false;
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Only a file that parses is reformatted: a layout of broken code would hide the breakage.
+  SourceManager sources;
+  DiagnosticEngine diags(sources);
+  uint32_t id = sources.add_file(path, text);
+  if (check_source_bytes(sources, id, diags)) parse_file(sources, id, diags);
+  if (diags.has_errors()) {
+    std::ostringstream os;
+    diags.render_text(os);
+    *error = os.str();
+    return false;
+  }
+  auto result = format_source(text);
+  if (!result.ok()) {
+    *error = path + ": " + result.error();
+    return false;
+  }
+  *formatted = result.take();
   return true;
 }
 

@@ -41,4 +41,8 @@ class Compilation {
   std::shared_ptr<State> state_;
 };
 
+// The canonical layout of one .alert file (`alertc fmt`), comments kept. False with the file's
+// syntax errors (clang-style text) or an I/O error in `error`; the file is never written here.
+bool format_alert_file(const std::string& path, std::string* formatted, std::string* error);
+
 }  // namespace alert

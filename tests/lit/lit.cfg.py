@@ -5,7 +5,7 @@ import lit.formats
 config.name = "alertc"
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".alert", ".test"]
-config.excludes = ["inputs"]
+config.excludes = ["inputs", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(lit_config.params.get("build_dir", "."), "tests", "lit")
 alertc = lit_config.params["alertc"]

@@ -39,4 +39,10 @@ int run_run(const RunOptions& options, bool color);
 int run_test(const TestOptions& options, bool color);
 int run_compile(const CompileCommandOptions& options, bool color);
 
+struct FmtOptions {
+  std::vector<std::string> paths;  // files, or directories searched for *.alert
+  bool check = false;              // report files that are not formatted; change nothing
+};
+int run_fmt(const FmtOptions& options);
+
 }  // namespace alert::cli

@@ -2,6 +2,7 @@
 //   check  — compile and report diagnostics
 //   run    — evaluate rules over CSV / JSON Lines inputs and deliver or print alerts
 //   test   — run the `test` blocks of .alert files
+//   fmt    — rewrite files in the canonical layout (--check: only report)
 //   compile — show each stage: the checked AST, LLVM IR before and after optimization, asm, object
 #include <CLI/CLI.hpp>
 #include <unistd.h>
@@ -44,6 +45,11 @@ int main(int argc, char** argv) {
   test_cmd->add_option("--engine", test.engine, "Evaluation engine: jit (default) or interp")
       ->check(CLI::IsMember({"jit", "interp"}));
 
+  alert::cli::FmtOptions fmt;
+  auto* fmt_cmd = app.add_subcommand("fmt", "Rewrite .alert files in the canonical layout");
+  fmt_cmd->add_option("paths", fmt.paths, "Files, or directories to search for .alert files")->required();
+  fmt_cmd->add_flag("--check", fmt.check, "Only list the files that are not formatted (exit 1 if any)");
+
   alert::cli::CompileCommandOptions compile;
   auto* compile_cmd = app.add_subcommand("compile", "Show a stage of the compiled program");
   compile_cmd->add_option("files", compile.files, "The .alert files")->required();
@@ -62,5 +68,6 @@ int main(int argc, char** argv) {
   if (*run_cmd) return alert::cli::run_run(run, color);
   if (*test_cmd) return alert::cli::run_test(test, color);
   if (*compile_cmd) return alert::cli::run_compile(compile, color);
+  if (*fmt_cmd) return alert::cli::run_fmt(fmt);
   return 2;
 }
