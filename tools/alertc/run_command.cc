@@ -72,9 +72,37 @@ int run_run(const RunOptions& options, bool color) {
   Notifier& out = *notifier.value();
   EngineOptions engine_options;
   engine_options.max_groups = options.max_groups;
-  Engine engine(program, [&](const Alert& a) { out.deliver(a); }, on_reject, engine_options);
+  uint64_t alerts = 0;
+  Engine engine(program, [&](const Alert& a) {
+    ++alerts;
+    out.deliver(a);
+  }, on_reject, engine_options);
 
   auto started = std::chrono::steady_clock::now();
+  // On a terminal, a progress line (rewritten in place) for inputs that take a while; nothing
+  // when stderr is a file or a pipe, so logs and scripts see only the summary.
+  bool show_progress = isatty(STDERR_FILENO) != 0;
+  // ALERTC_PROGRESS_MS changes the update interval (default 500 ms); tests set it to 0.
+  const char* interval_env = std::getenv("ALERTC_PROGRESS_MS");
+  auto interval = std::chrono::milliseconds(interval_env ? std::atoi(interval_env) : 500);
+  auto last_progress = started;
+  bool progress_shown = false;
+  auto progress = [&](bool done) {
+    if (!show_progress) return;
+    auto now = std::chrono::steady_clock::now();
+    if (done) {
+      if (progress_shown) std::cerr << "\r\033[K";
+      return;
+    }
+    if (now - last_progress < interval) return;
+    last_progress = now;
+    progress_shown = true;
+    double seconds = std::chrono::duration<double>(now - started).count();
+    uint64_t rows = engine.stats().rows;
+    std::cerr << fmt::format("\ralertc: {} rows, {:.2f} M rows/s, {} alerts so far\033[K", rows,
+                             static_cast<double>(rows) / seconds / 1e6, alerts)
+              << std::flush;
+  };
   uint64_t bytes = 0;
   for (const std::string& input : options.inputs) {
     std::string schema_name, path = input;
@@ -112,6 +140,7 @@ int run_run(const RunOptions& options, bool color) {
         return 2;
       }
       if (batch.rows > 0) engine.push(batch);
+      progress(false);
       if (!more.value()) break;
     }
     bytes += reader.value()->bytes_read();
@@ -123,6 +152,7 @@ int run_run(const RunOptions& options, bool color) {
   }
   engine.finish();
   out.flush();
+  progress(true);
 
   const RunStats& stats = engine.stats();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
