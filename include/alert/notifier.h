@@ -1,6 +1,8 @@
-// Delivers alerts to the channels their rule names. This version delivers to the local channel
-// kinds (stdout, file); a program naming another kind is refused at open time with a clear error
-// rather than silently dropping its notifications.
+// Delivers alerts to the channels their rule names (LANGUAGE.md §6). stdout and file channels are
+// written directly; webhook, email and Alertmanager notifications go through a durable outbox
+// (SQLite under the state directory, fsynced by flush()) and per-channel workers that deliver,
+// retry with exponential backoff and jitter, and dead-letter what still fails, so a slow or dead
+// receiver never blocks evaluation or the other channels, and a crash loses nothing.
 #pragma once
 
 #include <memory>
@@ -17,18 +19,32 @@ namespace alert {
 struct ChannelStats {
   std::string channel;
   std::string kind;
-  uint64_t sent = 0;
-  uint64_t failed = 0;
+  uint64_t sent = 0;           // accepted by the receiver
+  uint64_t retried = 0;        // attempts scheduled again after a failure
+  uint64_t failed = 0;         // failed attempts
+  uint64_t dead_lettered = 0;  // given up, written to dead-letter.jsonl with the reason
+  int64_t pending = 0;         // still in the outbox when the run ended (sent on the next start)
+};
+
+struct NotifierOptions {
+  bool dry_run = false;            // print each notification as one alert JSON line instead
+  std::ostream* dry_run_out = nullptr;
+  std::string state_dir;           // the outbox's folder (needed for networked channels)
+  double drain_timeout_s = 10;     // how long close() waits for pending deliveries
+  int64_t retry_base_ms = 250;     // first retry delay; doubles per attempt (capped at 60 s)
 };
 
 class Notifier {
  public:
-  // dry_run: every notification is printed to `dry_run_out` as one alert JSON line instead.
-  static Result<std::unique_ptr<Notifier>> open(std::shared_ptr<const CompiledProgram> program, bool dry_run,
-                                                std::ostream* dry_run_out);
+  static Result<std::unique_ptr<Notifier>> open(std::shared_ptr<const CompiledProgram> program,
+                                                NotifierOptions options);
   virtual ~Notifier() = default;
   virtual void deliver(const Alert& alert) = 0;
-  virtual void flush() = 0;
+  // Makes every notification delivered so far durable (one fsync for the batch).
+  virtual Result<bool> flush() = 0;
+  // Waits up to the drain timeout for pending deliveries, then stops the workers; whatever is
+  // left stays in the outbox for the next start.
+  virtual void close() = 0;
   virtual std::vector<ChannelStats> stats() const = 0;
 };
 

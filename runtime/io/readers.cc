@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iostream>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 #include <optional>
 
 #include "alert/reader.h"
@@ -15,6 +17,52 @@
 namespace alert {
 namespace {
 
+// Where input bytes come from. read_some returns what is available now (at least one byte, or
+// 0 at the end), so rows arriving on a pipe are evaluated as they come, not when a buffer fills.
+class ByteStream {
+ public:
+  virtual ~ByteStream() = default;
+  virtual size_t read_some(char* buffer, size_t size) = 0;
+  virtual bool bad() const = 0;
+};
+
+class IstreamBytes : public ByteStream {
+ public:
+  explicit IstreamBytes(std::unique_ptr<std::istream> in) : in_(std::move(in)) {}
+  size_t read_some(char* buffer, size_t size) override {
+    in_->read(buffer, static_cast<std::streamsize>(size));
+    return static_cast<size_t>(in_->gcount());
+  }
+  bool bad() const override { return in_->bad(); }
+
+ private:
+  std::unique_ptr<std::istream> in_;
+};
+
+// A file or standard input. A signal (SIGINT/SIGTERM, installed without SA_RESTART) interrupts a
+// read that waits for input; that ends the input so the run can stop.
+class FdBytes : public ByteStream {
+ public:
+  FdBytes(int fd, bool owned) : fd_(fd), owned_(owned) {}
+  ~FdBytes() override {
+    if (owned_) ::close(fd_);
+  }
+  size_t read_some(char* buffer, size_t size) override {
+    ssize_t n = ::read(fd_, buffer, size);
+    if (n < 0) {
+      bad_ = errno != EINTR;
+      return 0;
+    }
+    return static_cast<size_t>(n);
+  }
+  bool bad() const override { return bad_; }
+
+ private:
+  int fd_;
+  bool owned_;
+  bool bad_ = false;
+};
+
 // A window over the input: bytes [pos, end) are read but not yet consumed. refill() keeps
 // them, moves them to the front and reads more after them, growing the buffer when one record
 // is longer than it. The allocation always has kPadding spare bytes, which simdjson needs.
@@ -22,7 +70,7 @@ class InputBuffer {
  public:
   static constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
 
-  explicit InputBuffer(std::istream* in) : in_(in) { buf_.resize((1 << 20) + kPadding); }
+  explicit InputBuffer(ByteStream* in) : in_(in) { buf_.resize((1 << 20) + kPadding); }
   const char* data() const { return buf_.data(); }
   size_t pos = 0, end = 0;
 
@@ -35,8 +83,7 @@ class InputBuffer {
       pos = 0;
     }
     if (end + kPadding >= buf_.size() / 2) buf_.resize(buf_.size() * 2);
-    in_->read(buf_.data() + end, static_cast<std::streamsize>(buf_.size() - kPadding - end));
-    size_t n = static_cast<size_t>(in_->gcount());
+    size_t n = in_->read_some(buf_.data() + end, buf_.size() - kPadding - end);
     end += n;
     total_ += n;
     if (n == 0) eof_ = true;
@@ -46,7 +93,7 @@ class InputBuffer {
   uint64_t consumed() const { return total_ - (end - pos); }
 
  private:
-  std::istream* in_;
+  ByteStream* in_;
   std::vector<char> buf_;
   uint64_t total_ = 0;
   bool eof_ = false;
@@ -54,7 +101,7 @@ class InputBuffer {
 
 class ReaderBase : public RowReader {
  public:
-  ReaderBase(std::unique_ptr<std::istream> in, std::string name, int schema, std::vector<FieldSpec> fields,
+  ReaderBase(std::unique_ptr<ByteStream> in, std::string name, int schema, std::vector<FieldSpec> fields,
              RejectSink rejects)
       : in_(std::move(in)), input_(in_.get()), name_(std::move(name)), schema_(schema),
         fields_(std::move(fields)), rejects_(std::move(rejects)), row_(fields_) {
@@ -76,7 +123,7 @@ class ReaderBase : public RowReader {
     row_.commit(batch, line);
   }
 
-  std::unique_ptr<std::istream> in_;
+  std::unique_ptr<ByteStream> in_;
   InputBuffer input_;
   std::string name_;
   int schema_;
@@ -412,15 +459,24 @@ class JsonLinesReader : public ReaderBase {
 
 }  // namespace
 
-std::unique_ptr<RowReader> make_reader(std::unique_ptr<std::istream> in, std::string name,
-                                       InputFormat format, int schema_index,
-                                       std::vector<FieldSpec> fields, RejectSink rejects) {
+namespace {
+
+std::unique_ptr<RowReader> make_reader(std::unique_ptr<ByteStream> in, std::string name, InputFormat format,
+                                       int schema_index, std::vector<FieldSpec> fields, RejectSink rejects) {
   if (format == InputFormat::JsonLines) {
     return std::make_unique<JsonLinesReader>(std::move(in), std::move(name), schema_index, std::move(fields),
                                              std::move(rejects));
   }
   return std::make_unique<CsvReader>(std::move(in), std::move(name), schema_index, std::move(fields),
                                      std::move(rejects));
+}
+
+}  // namespace
+
+std::unique_ptr<RowReader> make_reader(std::unique_ptr<std::istream> in, std::string name, InputFormat format,
+                                       int schema_index, std::vector<FieldSpec> fields, RejectSink rejects) {
+  return make_reader(std::make_unique<IstreamBytes>(std::move(in)), std::move(name), format, schema_index,
+                     std::move(fields), std::move(rejects));
 }
 
 Result<std::unique_ptr<RowReader>> open_reader(const std::string& path, int schema_index,
@@ -432,14 +488,13 @@ Result<std::unique_ptr<RowReader>> open_reader(const std::string& path, int sche
   } else if (path.ends_with(".jsonl") || path.ends_with(".ndjson") || path.ends_with(".json")) {
     fmt = InputFormat::JsonLines;
   }
-  std::unique_ptr<std::istream> in;
+  std::unique_ptr<ByteStream> in;
   if (path == "-") {
-    auto s = std::make_unique<std::istream>(std::cin.rdbuf());
-    in = std::move(s);
+    in = std::make_unique<FdBytes>(STDIN_FILENO, false);
   } else {
-    auto f = std::make_unique<std::ifstream>(path, std::ios::binary);
-    if (!*f) return Result<std::unique_ptr<RowReader>>::failure(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
-    in = std::move(f);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Result<std::unique_ptr<RowReader>>::failure(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+    in = std::make_unique<FdBytes>(fd, true);
   }
   return make_reader(std::move(in), path == "-" ? "<stdin>" : path, fmt, schema_index, std::move(fields),
                      std::move(rejects));

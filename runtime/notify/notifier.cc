@@ -1,94 +1,192 @@
+// The Notifier: local channels written in place, networked ones through the outbox and their
+// workers (runtime/notify/channel_worker.h).
 #include "alert/notifier.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <thread>
 
 #include "compiler/driver/compiled_program.h"
+#include "runtime/notify/channel_config.h"
+#include "runtime/notify/channel_worker.h"
+#include "runtime/notify/outbox.h"
+#include "runtime/notify/payloads.h"
 
 namespace alert {
 namespace {
 
-class LocalNotifier : public Notifier {
+class ChannelNotifier : public Notifier {
  public:
-  struct Channel {
+  struct Local {
     ChannelStats stats;
-    std::unique_ptr<std::ofstream> file;  // file channels
+    std::unique_ptr<std::ofstream> file;  // file channels; stdout otherwise
   };
 
+  ChannelNotifier(NotifierOptions options, std::vector<ChannelConfig> channels)
+      : options_(std::move(options)), channels_(std::move(channels)) {}
+
+  Result<bool> start() {
+    if (options_.dry_run) {
+      local_.resize(channels_.size());
+      workers_.resize(channels_.size());
+      return true;
+    }
+    bool networked = false;
+    local_.resize(channels_.size());
+    workers_.resize(channels_.size());
+    for (size_t i = 0; i < channels_.size(); ++i) {
+      const ChannelConfig& c = channels_[i];
+      local_[i].stats.channel = c.name;
+      local_[i].stats.kind = c.kind;
+      if (c.kind == "file") {
+        local_[i].file = std::make_unique<std::ofstream>(c.path, std::ios::app);
+        if (!*local_[i].file) {
+          return Result<bool>::failure(fmt::format("channel '{}': cannot open '{}': {}", c.name, c.redact(c.path),
+                                                   std::strerror(errno)));
+        }
+      }
+      networked = networked || c.networked();
+    }
+    if (!networked) return true;
+    auto outbox = Outbox::open(options_.state_dir);
+    if (!outbox.ok()) return Result<bool>::failure(outbox.error());
+    outbox_ = outbox.take();
+    std::string dead_letter = (std::filesystem::path(options_.state_dir) / "dead-letter.jsonl").string();
+    // Workers start at once: what an earlier run left in the outbox goes out first.
+    for (size_t i = 0; i < channels_.size(); ++i) {
+      if (channels_[i].networked()) {
+        workers_[i] = std::make_unique<ChannelWorker>(channels_[i], *outbox_, dead_letter, options_.retry_base_ms);
+      }
+    }
+    return true;
+  }
+
   void deliver(const Alert& alert) override {
-    std::string line = alert_to_json(alert);
-    if (dry_run_out_) {
-      *dry_run_out_ << line << '\n';
+    if (options_.dry_run) {
+      *options_.dry_run_out << alert_to_json(alert) << '\n';
       return;
     }
+    std::string line;
     for (int index : alert.channels) {
-      Channel& c = channels_[index];
-      std::ostream& out = c.file ? static_cast<std::ostream&>(*c.file) : std::cout;
-      out << line << '\n';
-      if (out) {
-        ++c.stats.sent;
-      } else {
-        ++c.stats.failed;
+      const ChannelConfig& c = channels_[index];
+      if (!c.networked()) {
+        if (line.empty()) line = alert_to_json(alert);
+        std::ostream& out = local_[index].file ? static_cast<std::ostream&>(*local_[index].file) : std::cout;
+        out << line << '\n';
+        ++(out ? local_[index].stats.sent : local_[index].stats.failed);
+        continue;
       }
+      OutboxRow row;
+      row.channel = c.name;
+      row.key = idempotency_key(alert, c.name);
+      row.fingerprint = alert.fingerprint;
+      row.state = alert.state;
+      if (c.kind == "webhook") {
+        row.body = webhook_body(alert, c.slack);
+      } else if (c.kind == "email") {
+        row.body = email_message(alert, c, row.key);
+      } else {
+        row.body = alertmanager_alert(alert, starts_at(alert), row.key);
+      }
+      auto added = outbox_->add(row);
+      if (!added.ok()) {
+        // The outbox is the only record of a notification: failing to write it is fatal.
+        std::cerr << "alertc: error: cannot write the outbox: " << added.error() << '\n';
+        std::exit(3);
+      }
+      dirty_ = true;
     }
   }
 
-  void flush() override {
-    if (dry_run_out_) dry_run_out_->flush();
+  Result<bool> flush() override {
+    if (options_.dry_run && options_.dry_run_out) options_.dry_run_out->flush();
     std::cout.flush();
-    for (auto& c : channels_) {
-      if (c.file) c.file->flush();
+    for (auto& l : local_) {
+      if (l.file) l.file->flush();
+    }
+    if (!outbox_ || !dirty_) return true;
+    auto committed = outbox_->commit();
+    if (!committed.ok()) return committed;
+    dirty_ = false;
+    for (auto& w : workers_) {
+      if (w) w->wake();
+    }
+    return true;
+  }
+
+  void close() override {
+    if (!outbox_) return;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(options_.drain_timeout_s);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int64_t pending = 0;
+      for (auto& w : workers_) {
+        if (w) pending += outbox_->pending(w->channel().name);
+      }
+      if (pending == 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    for (auto& w : workers_) {
+      if (w) w->stop();
     }
   }
 
   std::vector<ChannelStats> stats() const override {
     std::vector<ChannelStats> out;
-    for (auto& c : channels_) out.push_back(c.stats);
+    for (size_t i = 0; i < channels_.size(); ++i) out.push_back(workers_[i] ? workers_[i]->stats() : local_[i].stats);
     return out;
   }
 
-  std::vector<Channel> channels_;
-  std::ostream* dry_run_out_ = nullptr;
+ private:
+  // When an alert began firing: its own time for a firing alert; for a resolved one, the time its
+  // firing was seen in this run (else the resolution time).
+  int64_t starts_at(const Alert& alert) {
+    int64_t now_ns = wall_ms() * 1'000'000;
+    int64_t t = alert.time.value_or(now_ns);
+    if (alert.state == "firing") {
+      started_[alert.fingerprint] = t;
+      return t;
+    }
+    auto it = started_.find(alert.fingerprint);
+    int64_t start = it == started_.end() ? t : it->second;
+    if (it != started_.end()) started_.erase(it);
+    return start;
+  }
+
+  NotifierOptions options_;
+  std::vector<ChannelConfig> channels_;
+  std::vector<Local> local_;
+  std::unique_ptr<Outbox> outbox_;
+  std::vector<std::unique_ptr<ChannelWorker>> workers_;
+  std::map<std::string, int64_t> started_;
+  bool dirty_ = false;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Notifier>> Notifier::open(std::shared_ptr<const CompiledProgram> program, bool dry_run,
-                                                 std::ostream* dry_run_out) {
-  auto n = std::make_unique<LocalNotifier>();
-  if (dry_run) n->dry_run_out_ = dry_run_out;
-  for (const plan::Channel& c : program->plan.channels) {
-    LocalNotifier::Channel channel;
-    channel.stats.channel = c.name;
-    channel.stats.kind = c.kind;
-    if (!dry_run) {
-      if (c.kind == "file") {
-        const plan::OptionValue& path = c.options.at("path");
-        std::string p = path.value.s;
-        if (!path.env_var.empty()) {
-          const char* v = std::getenv(path.env_var.c_str());
-          if (!v) {
-            return Result<std::unique_ptr<Notifier>>::failure(
-                fmt::format("channel '{}': environment variable '{}' is not set", c.name, path.env_var));
-          }
-          p = v;
-        }
-        channel.file = std::make_unique<std::ofstream>(p, std::ios::app);
-        if (!*channel.file) {
-          return Result<std::unique_ptr<Notifier>>::failure(
-              fmt::format("channel '{}': cannot open '{}': {}", c.name, p, std::strerror(errno)));
-        }
-      } else if (c.kind != "stdout") {
-        return Result<std::unique_ptr<Notifier>>::failure(fmt::format(
-            "channel '{}': {} delivery is not supported yet; use --dry-run, or a stdout or file channel", c.name,
-            c.kind));
-      }
+Result<std::unique_ptr<Notifier>> Notifier::open(std::shared_ptr<const CompiledProgram> program,
+                                                 NotifierOptions options) {
+  using R = Result<std::unique_ptr<Notifier>>;
+  std::vector<ChannelConfig> channels;
+  if (!options.dry_run) {
+    auto resolved = resolve_channels(program->plan);
+    if (!resolved.ok()) return R::failure(resolved.error());
+    channels = resolved.take();
+  } else {
+    for (const plan::Channel& c : program->plan.channels) {
+      ChannelConfig config;
+      config.name = c.name;
+      config.kind = c.kind;
+      channels.push_back(std::move(config));
     }
-    n->channels_.push_back(std::move(channel));
   }
+  auto n = std::make_unique<ChannelNotifier>(std::move(options), std::move(channels));
+  if (auto started = n->start(); !started.ok()) return R::failure(started.error());
   return std::unique_ptr<Notifier>(std::move(n));
 }
 

@@ -22,6 +22,8 @@ struct RunOptions {
   bool strict = false;
   size_t max_groups = 1'000'000;
   std::string input_format;
+  std::string state_dir;          // the outbox; default: .alertc-state beside the first rules file
+  double drain_timeout_s = 10;    // how long to wait for pending deliveries at the end
 };
 
 struct TestOptions {

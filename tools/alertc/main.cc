@@ -36,6 +36,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--rejects", run.rejects, "Write rejected and late rows here, one JSON line each");
   run_cmd->add_flag("--strict", run.strict, "Stop at the first rejected row");
   run_cmd->add_option("--max-groups", run.max_groups, "Groups per window rule before new ones are refused");
+  run_cmd->add_option("--state-dir", run.state_dir,
+                      "Folder of the durable outbox (default: .alertc-state beside the first rules file)");
+  run_cmd->add_option("--drain-timeout", run.drain_timeout_s,
+                      "Seconds to wait for pending deliveries at the end or on SIGINT/SIGTERM (default 10)");
   run_cmd->add_option("--format", run.input_format, "Input format: csv or jsonl (default: by extension)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
 

@@ -1,5 +1,9 @@
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+
 #include <chrono>
 #include <fmt/format.h>
 #include <fstream>
@@ -29,6 +33,10 @@ std::string json_string(std::string_view s) {
   return out + "\"";
 }
 
+// SIGINT/SIGTERM: stop reading, finish the batch in hand, flush and drain (issue 8).
+std::atomic<bool> g_stop{false};
+extern "C" void request_stop(int) { g_stop = true; }
+
 }  // namespace
 
 int run_run(const RunOptions& options, bool color) {
@@ -40,7 +48,17 @@ int run_run(const RunOptions& options, bool color) {
   if (!c.ok()) return 1;
   auto program = c.program();
 
-  auto notifier = Notifier::open(program, options.dry_run, &std::cout);
+  NotifierOptions notifier_options;
+  notifier_options.dry_run = options.dry_run;
+  notifier_options.dry_run_out = &std::cout;
+  notifier_options.drain_timeout_s = options.drain_timeout_s;
+  notifier_options.state_dir = options.state_dir;
+  if (notifier_options.state_dir.empty()) {
+    // Default: beside the first rules file, so a restart of the same rules finds its outbox.
+    notifier_options.state_dir = (std::filesystem::path(options.files[0]).parent_path() / ".alertc-state").string();
+  }
+  if (const char* base = std::getenv("ALERTC_RETRY_BASE_MS")) notifier_options.retry_base_ms = std::atoll(base);
+  auto notifier = Notifier::open(program, notifier_options);
   if (!notifier.ok()) {
     std::cerr << "alertc: error: " << notifier.error() << '\n';
     return 2;
@@ -78,6 +96,12 @@ int run_run(const RunOptions& options, bool color) {
     out.deliver(a);
   }, on_reject, engine_options);
 
+  // Without SA_RESTART, so a read waiting for input returns and the run can stop.
+  struct sigaction stop_action {};
+  stop_action.sa_handler = request_stop;
+  sigemptyset(&stop_action.sa_mask);
+  sigaction(SIGINT, &stop_action, nullptr);
+  sigaction(SIGTERM, &stop_action, nullptr);
   auto started = std::chrono::steady_clock::now();
   // On a terminal, a progress line (rewritten in place) for inputs that take a while; nothing
   // when stderr is a file or a pipe, so logs and scripts see only the summary.
@@ -133,26 +157,38 @@ int run_run(const RunOptions& options, bool color) {
       return 2;
     }
     Batch batch;
-    while (!stop) {
+    while (!stop && !g_stop) {
       auto more = reader.value()->next(batch, options.batch_size);
       if (!more.ok()) {
         std::cerr << "alertc: error: " << more.error() << '\n';
         return 2;
       }
       if (batch.rows > 0) engine.push(batch);
+      // One fsync per batch: the batch's notifications are durable before more input is read.
+      if (auto flushed = out.flush(); !flushed.ok()) {
+        std::cerr << "alertc: error: cannot write the outbox: " << flushed.error() << '\n';
+        return 3;
+      }
       progress(false);
       if (!more.value()) break;
     }
     bytes += reader.value()->bytes_read();
-    if (stop) break;
+    if (stop || g_stop) break;
   }
   if (stop) {
-    out.flush();
+    (void)out.flush();
+    out.close();
     return 1;
   }
-  engine.finish();
-  out.flush();
+  // Stopped by a signal, open windows stay unevaluated: their input did not end.
+  if (!g_stop) engine.finish();
+  if (auto flushed = out.flush(); !flushed.ok()) {
+    std::cerr << "alertc: error: cannot write the outbox: " << flushed.error() << '\n';
+    return 3;
+  }
   progress(true);
+  out.close();
+  if (g_stop) std::cerr << "alertc: stopped by a signal: input not read to its end, open windows not closed\n";
 
   const RunStats& stats = engine.stats();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -174,7 +210,9 @@ int run_run(const RunOptions& options, bool color) {
   }
   if (!options.dry_run) {
     for (const ChannelStats& ch : out.stats()) {
-      std::cerr << fmt::format("alertc:   channel {} ({}): {} sent, {} failed\n", ch.channel, ch.kind, ch.sent, ch.failed);
+      std::string left = ch.pending ? fmt::format(", {} left in the outbox for the next start", ch.pending) : "";
+      std::cerr << fmt::format("alertc:   channel {} ({}): {} sent, {} retried, {} failed, {} dead-lettered{}\n",
+                               ch.channel, ch.kind, ch.sent, ch.retried, ch.failed, ch.dead_lettered, left);
     }
   }
   return 0;

@@ -1,0 +1,184 @@
+#include "runtime/notify/channel_worker.h"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <fstream>
+#include <random>
+
+#include "runtime/notify/curl_transport.h"
+
+namespace alert {
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {
+
+std::string json_text(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += fmt::format("\\u{:04x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+ChannelWorker::ChannelWorker(ChannelConfig channel, Outbox& outbox, std::string dead_letter_path, int64_t retry_base_ms)
+    : channel_(std::move(channel)), outbox_(outbox), dead_letter_path_(std::move(dead_letter_path)),
+      retry_base_ms_(retry_base_ms) {
+  stats_.channel = channel_.name;
+  stats_.kind = channel_.kind;
+  last_resend_ms_ = wall_ms();
+  thread_ = std::thread([this] { run(); });
+}
+
+ChannelWorker::~ChannelWorker() { stop(); }
+
+void ChannelWorker::wake() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  woken_ = true;
+  cv_.notify_all();
+}
+
+void ChannelWorker::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+    abort_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+ChannelStats ChannelWorker::stats() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ChannelStats s = stats_;
+  s.pending = outbox_.pending(channel_.name);
+  return s;
+}
+
+void ChannelWorker::run() {
+  CurlTransport transport(channel_, &abort_);
+  transport_ = &transport;
+  while (true) {
+    int64_t now = wall_ms();
+    send_due(now);
+    if (channel_.kind == "alertmanager") resend_firing(now);
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (stop_) break;
+    int64_t next = outbox_.next_due_ms(channel_.name);
+    if (next <= wall_ms() && !woken_) continue;
+    int64_t wait_ms = next == INT64_MAX ? 1000 : std::max<int64_t>(1, next - wall_ms());
+    if (channel_.kind == "alertmanager") wait_ms = std::min(wait_ms, channel_.resend_interval_ms);
+    cv_.wait_for(lock, std::chrono::milliseconds(std::min<int64_t>(wait_ms, 1000)), [&] { return stop_ || woken_; });
+    woken_ = false;
+    if (stop_) break;
+  }
+  transport_ = nullptr;
+}
+
+void ChannelWorker::send_due(int64_t now_ms) {
+  // Bundling: wait group_wait for more to gather, then send up to max_batch in one request.
+  // Alertmanager takes arrays natively, so its notifications always go together.
+  int limit = channel_.kind == "alertmanager" ? 64 : channel_.max_batch;
+  if (channel_.group_wait_ms > 0 && limit > 1) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (outbox_.next_due_ms(channel_.name) <= now_ms && !stop_) {
+      cv_.wait_for(lock, std::chrono::milliseconds(channel_.group_wait_ms), [&] { return stop_; });
+    }
+  }
+  while (true) {
+    std::vector<OutboxRow> rows = outbox_.due(channel_.name, wall_ms(), limit);
+    if (rows.empty()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stop_) return;
+    }
+    SendResult result;
+    if (channel_.kind == "email") {
+      result = transport_->mail(rows[0].body);
+      rows.resize(1);
+    } else if (rows.size() == 1 && channel_.kind == "webhook") {
+      result = transport_->post(channel_.url, rows[0].body, rows[0].key);
+    } else {
+      std::string body = "[", keys;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        body += (i ? "," : "") + rows[i].body;
+        keys += rows[i].key;
+      }
+      body += "]";
+      std::string url = channel_.kind == "alertmanager" ? channel_.url + "/api/v2/alerts" : channel_.url;
+      result = transport_->post(url, body, rows.size() == 1 ? rows[0].key : fmt::format("bundle-{:016x}", std::hash<std::string>{}(keys)));
+    }
+    if (abort_) return;  // stopped mid-transfer: the rows stay in the outbox as they were
+    int64_t now = wall_ms();
+    for (const OutboxRow& row : rows) {
+      if (result.ok) {
+        outbox_.remove(row.id);
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++stats_.sent;
+        if (channel_.kind == "alertmanager") {
+          if (row.state == "firing") firing_[row.fingerprint] = row.body;
+          else firing_.erase(row.fingerprint);
+        }
+      } else {
+        failed(row, result.error, result.permanent, now);
+      }
+    }
+    if (!result.ok) return;  // back off: the rest waits for its own next attempt
+  }
+}
+
+void ChannelWorker::failed(const OutboxRow& row, const std::string& reason, bool permanent, int64_t now_ms) {
+  int attempts = row.attempts + 1;
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++stats_.failed;
+  if (permanent || attempts > channel_.max_retries) {
+    std::ofstream out(dead_letter_path_, std::ios::app);
+    out << "{\"channel\":" << json_text(channel_.name) << ",\"key\":" << json_text(row.key)
+        << ",\"attempts\":" << attempts << ",\"reason\":" << json_text(channel_.redact(reason))
+        << ",\"body\":" << json_text(row.body) << "}\n";
+    out.flush();
+    if (out) {
+      outbox_.remove(row.id);
+      ++stats_.dead_lettered;
+      return;
+    }
+  }
+  // Exponential backoff with jitter, so receivers coming back are not hit by every sender at once.
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  int64_t delay = retry_base_ms_ << std::min(attempts - 1, 16);
+  delay = std::min<int64_t>(delay, 60'000);
+  delay = delay / 2 + static_cast<int64_t>(rng() % static_cast<uint64_t>(delay / 2 + 1));
+  outbox_.reschedule(row.id, attempts, now_ms + delay);
+  ++stats_.retried;
+}
+
+void ChannelWorker::resend_firing(int64_t now_ms) {
+  if (now_ms - last_resend_ms_ < channel_.resend_interval_ms) return;
+  last_resend_ms_ = now_ms;
+  std::string body = "[";
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (firing_.empty()) return;
+    bool first = true;
+    for (const auto& [fp, alert] : firing_) {
+      body += (first ? "" : ",") + alert;
+      first = false;
+    }
+  }
+  body += "]";
+  transport_->post(channel_.url + "/api/v2/alerts", body, "resend");  // best effort; the next interval retries
+}
+
+}  // namespace alert

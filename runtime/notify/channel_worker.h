@@ -1,0 +1,57 @@
+// One thread per networked channel: takes due notifications from the outbox in order, sends them
+// (bundled when the channel asks for it), deletes what the receiver accepted, reschedules
+// failures with exponential backoff and jitter, and dead-letters a notification after
+// max_retries (or at once when retrying cannot help). For Alertmanager it re-sends the alerts
+// still firing every resend_interval, as Prometheus does, so Alertmanager does not time them out.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "alert/notifier.h"
+#include "runtime/notify/channel_config.h"
+#include "runtime/notify/outbox.h"
+
+namespace alert {
+
+class CurlTransport;
+
+class ChannelWorker {
+ public:
+  ChannelWorker(ChannelConfig channel, Outbox& outbox, std::string dead_letter_path, int64_t retry_base_ms);
+  ~ChannelWorker();
+
+  void wake();  // new rows were committed
+  void stop();  // finish the current send, then return
+  ChannelStats stats() const;
+  const ChannelConfig& channel() const { return channel_; }
+
+ private:
+  void run();
+  void send_due(int64_t now_ms);
+  void failed(const OutboxRow& row, const std::string& reason, bool permanent, int64_t now_ms);
+  void resend_firing(int64_t now_ms);
+
+  ChannelConfig channel_;
+  Outbox& outbox_;
+  std::string dead_letter_path_;
+  int64_t retry_base_ms_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::atomic<bool> abort_{false};  // abandons a transfer in progress when stopping
+  bool woken_ = false;
+  ChannelStats stats_;
+  std::map<std::string, std::string> firing_;  // alertmanager: fingerprint -> alert body
+  int64_t last_resend_ms_ = 0;
+  CurlTransport* transport_ = nullptr;  // owned by run()
+  std::thread thread_;
+};
+
+int64_t wall_ms();
+
+}  // namespace alert

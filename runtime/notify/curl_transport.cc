@@ -1,0 +1,115 @@
+#include "runtime/notify/curl_transport.h"
+
+#include <curl/curl.h>
+
+#include <cstring>
+#include <fmt/format.h>
+#include <mutex>
+
+namespace alert {
+namespace {
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t discard(char*, size_t size, size_t n, void*) { return size * n; }
+
+struct Upload {
+  const std::string* data;
+  size_t pos = 0;
+};
+
+size_t read_upload(char* buffer, size_t size, size_t n, void* user) {
+  auto* up = static_cast<Upload*>(user);
+  size_t len = std::min(size * n, up->data->size() - up->pos);
+  std::memcpy(buffer, up->data->data() + up->pos, len);
+  up->pos += len;
+  return len;
+}
+
+int check_abort(void* abort, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(abort)->load() ? 1 : 0;
+}
+
+}  // namespace
+
+CurlTransport::CurlTransport(const ChannelConfig& channel, const std::atomic<bool>* abort)
+    : channel_(channel), abort_(abort) {
+  global_init();
+  curl_ = curl_easy_init();
+}
+
+CurlTransport::~CurlTransport() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+
+void CurlTransport::common_options(char* error) {
+  CURL* curl = static_cast<CURL*>(curl_);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(channel_.timeout_ms));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(channel_.timeout_ms));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, check_abort);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, abort_);
+}
+
+SendResult CurlTransport::post(const std::string& url, const std::string& body, const std::string& key) {
+  CURL* curl = static_cast<CURL*>(curl_);
+  curl_easy_reset(curl);  // keeps the connection cache
+  char error[CURL_ERROR_SIZE] = "";
+  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  headers = curl_slist_append(headers, ("Idempotency-Key: " + key).c_str());
+  for (const auto& [k, v] : channel_.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+  common_options(error);
+  CURLcode rc = curl_easy_perform(curl);
+  curl_slist_free_all(headers);
+  SendResult r;
+  if (rc != CURLE_OK) {
+    r.error = channel_.redact(fmt::format("{}", error[0] ? error : curl_easy_strerror(rc)));
+    return r;
+  }
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  if (status >= 200 && status < 300) {
+    r.ok = true;
+    return r;
+  }
+  r.error = fmt::format("HTTP {}", status);
+  r.permanent = status >= 400 && status < 500 && status != 408 && status != 429;
+  return r;
+}
+
+SendResult CurlTransport::mail(const std::string& message) {
+  CURL* curl = static_cast<CURL*>(curl_);
+  curl_easy_reset(curl);
+  char error[CURL_ERROR_SIZE] = "";
+  curl_slist* recipients = nullptr;
+  for (const std::string& to : channel_.to) recipients = curl_slist_append(recipients, to.c_str());
+  Upload upload{&message};
+  curl_easy_setopt(curl, CURLOPT_URL, channel_.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, channel_.from.c_str());
+  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients);
+  curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_upload);
+  curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
+  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+  common_options(error);
+  CURLcode rc = curl_easy_perform(curl);
+  curl_slist_free_all(recipients);
+  SendResult r;
+  if (rc == CURLE_OK) {
+    r.ok = true;
+  } else {
+    r.error = channel_.redact(error[0] ? error : curl_easy_strerror(rc));
+    r.permanent = rc == CURLE_LOGIN_DENIED || rc == CURLE_URL_MALFORMAT;
+  }
+  return r;
+}
+
+}  // namespace alert

@@ -1,0 +1,41 @@
+// One channel's connection to its receiver through libcurl: HTTP POST for webhooks and
+// Alertmanager, SMTP for email. One easy handle per channel worker, reused, so HTTP keeps its
+// connection alive between notifications.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "runtime/notify/channel_config.h"
+
+namespace alert {
+
+struct SendResult {
+  bool ok = false;
+  bool permanent = false;  // retrying cannot help (HTTP 4xx other than 408/429)
+  std::string error;       // already redacted
+};
+
+class CurlTransport {
+ public:
+  // `abort` set: a transfer in progress is abandoned (a stalled receiver must not hold a stop).
+  CurlTransport(const ChannelConfig& channel, const std::atomic<bool>* abort);
+  ~CurlTransport();
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  // POSTs `body` (JSON) to `url` with the channel's headers and an Idempotency-Key header.
+  SendResult post(const std::string& url, const std::string& body, const std::string& key);
+  // Sends one RFC 5322 message to every recipient of the channel.
+  SendResult mail(const std::string& message);
+
+ private:
+  void common_options(char* error);
+
+  const ChannelConfig& channel_;
+  const std::atomic<bool>* abort_;
+  void* curl_;  // CURL*
+};
+
+}  // namespace alert

@@ -1,0 +1,165 @@
+#include "runtime/notify/outbox.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fmt/format.h>
+
+namespace alert {
+namespace {
+
+Result<bool> exec(sqlite3* db, const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    return Result<bool>::failure(message);
+  }
+  return true;
+}
+
+Result<sqlite3*> connect(const std::string& path, const char* synchronous) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+      SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Result<sqlite3*>::failure(fmt::format("cannot open the outbox '{}': {}", path, message));
+  }
+  sqlite3_busy_timeout(db, 10'000);
+  for (std::string sql : {std::string("PRAGMA journal_mode=WAL"), fmt::format("PRAGMA synchronous={}", synchronous)}) {
+    if (auto r = exec(db, sql.c_str()); !r.ok()) {
+      sqlite3_close(db);
+      return Result<sqlite3*>::failure(fmt::format("outbox '{}': {}", path, r.error()));
+    }
+  }
+  return db;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Outbox>> Outbox::open(const std::string& dir) {
+  using R = Result<std::unique_ptr<Outbox>>;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return R::failure(fmt::format("cannot create the state directory '{}': {}", dir, ec.message()));
+  std::string path = (std::filesystem::path(dir) / "outbox.db").string();
+  std::unique_ptr<Outbox> box(new Outbox);
+  auto producer = connect(path, "FULL");
+  if (!producer.ok()) return R::failure(producer.error());
+  box->producer_ = producer.value();
+  auto created = exec(box->producer_,
+                      "CREATE TABLE IF NOT EXISTS outbox(id INTEGER PRIMARY KEY, channel TEXT NOT NULL, "
+                      "key TEXT NOT NULL, body BLOB NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL, "
+                      "attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL DEFAULT 0);"
+                      "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(channel, next_attempt_ms, id);");
+  if (!created.ok()) return R::failure(fmt::format("outbox '{}': {}", path, created.error()));
+  auto worker = connect(path, "NORMAL");
+  if (!worker.ok()) return R::failure(worker.error());
+  box->worker_ = worker.value();
+  if (sqlite3_prepare_v2(box->producer_,
+                         "INSERT INTO outbox(channel, key, body, fingerprint, state) VALUES(?, ?, ?, ?, ?)", -1,
+                         &box->insert_, nullptr) != SQLITE_OK) {
+    return R::failure(fmt::format("outbox '{}': {}", path, sqlite3_errmsg(box->producer_)));
+  }
+  return box;
+}
+
+Outbox::~Outbox() {
+  sqlite3_finalize(insert_);
+  sqlite3_close(worker_);
+  sqlite3_close(producer_);
+}
+
+Result<bool> Outbox::add(const OutboxRow& row) {
+  std::lock_guard<std::mutex> lock(producer_mutex_);
+  if (!in_transaction_) {
+    if (auto r = exec(producer_, "BEGIN IMMEDIATE"); !r.ok()) return r;
+    in_transaction_ = true;
+  }
+  sqlite3_reset(insert_);
+  sqlite3_bind_text(insert_, 1, row.channel.data(), static_cast<int>(row.channel.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert_, 2, row.key.data(), static_cast<int>(row.key.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_blob(insert_, 3, row.body.data(), static_cast<int>(row.body.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert_, 4, row.fingerprint.data(), static_cast<int>(row.fingerprint.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert_, 5, row.state.data(), static_cast<int>(row.state.size()), SQLITE_TRANSIENT);
+  if (sqlite3_step(insert_) != SQLITE_DONE) return Result<bool>::failure(sqlite3_errmsg(producer_));
+  return true;
+}
+
+Result<bool> Outbox::commit() {
+  std::lock_guard<std::mutex> lock(producer_mutex_);
+  if (!in_transaction_) return true;
+  in_transaction_ = false;
+  return exec(producer_, "COMMIT");
+}
+
+std::vector<OutboxRow> Outbox::due(const std::string& channel, int64_t now_ms, int limit) {
+  std::lock_guard<std::mutex> lock(worker_mutex_);
+  std::vector<OutboxRow> out;
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(worker_,
+                     "SELECT id, key, body, fingerprint, state, attempts, next_attempt_ms FROM outbox "
+                     "WHERE channel = ? AND next_attempt_ms <= ? ORDER BY id LIMIT ?",
+                     -1, &q, nullptr);
+  sqlite3_bind_text(q, 1, channel.data(), static_cast<int>(channel.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(q, 2, now_ms);
+  sqlite3_bind_int(q, 3, limit);
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    OutboxRow r;
+    r.id = sqlite3_column_int64(q, 0);
+    r.channel = channel;
+    r.key = reinterpret_cast<const char*>(sqlite3_column_text(q, 1));
+    r.body.assign(static_cast<const char*>(sqlite3_column_blob(q, 2)), static_cast<size_t>(sqlite3_column_bytes(q, 2)));
+    r.fingerprint = reinterpret_cast<const char*>(sqlite3_column_text(q, 3));
+    r.state = reinterpret_cast<const char*>(sqlite3_column_text(q, 4));
+    r.attempts = sqlite3_column_int(q, 5);
+    r.next_attempt_ms = sqlite3_column_int64(q, 6);
+    out.push_back(std::move(r));
+  }
+  sqlite3_finalize(q);
+  return out;
+}
+
+int64_t Outbox::next_due_ms(const std::string& channel) {
+  std::lock_guard<std::mutex> lock(worker_mutex_);
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(worker_, "SELECT MIN(next_attempt_ms) FROM outbox WHERE channel = ?", -1, &q, nullptr);
+  sqlite3_bind_text(q, 1, channel.data(), static_cast<int>(channel.size()), SQLITE_TRANSIENT);
+  int64_t next = INT64_MAX;
+  if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) next = sqlite3_column_int64(q, 0);
+  sqlite3_finalize(q);
+  return next;
+}
+
+void Outbox::remove(int64_t id) {
+  std::lock_guard<std::mutex> lock(worker_mutex_);
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(worker_, "DELETE FROM outbox WHERE id = ?", -1, &q, nullptr);
+  sqlite3_bind_int64(q, 1, id);
+  sqlite3_step(q);
+  sqlite3_finalize(q);
+}
+
+void Outbox::reschedule(int64_t id, int attempts, int64_t next_attempt_ms) {
+  std::lock_guard<std::mutex> lock(worker_mutex_);
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(worker_, "UPDATE outbox SET attempts = ?, next_attempt_ms = ? WHERE id = ?", -1, &q, nullptr);
+  sqlite3_bind_int(q, 1, attempts);
+  sqlite3_bind_int64(q, 2, next_attempt_ms);
+  sqlite3_bind_int64(q, 3, id);
+  sqlite3_step(q);
+  sqlite3_finalize(q);
+}
+
+int64_t Outbox::pending(const std::string& channel) {
+  std::lock_guard<std::mutex> lock(worker_mutex_);
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(worker_, "SELECT COUNT(*) FROM outbox WHERE channel = ?", -1, &q, nullptr);
+  sqlite3_bind_text(q, 1, channel.data(), static_cast<int>(channel.size()), SQLITE_TRANSIENT);
+  int64_t n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+  sqlite3_finalize(q);
+  return n;
+}
+
+}  // namespace alert
