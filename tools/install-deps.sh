@@ -12,7 +12,7 @@ PACKAGES=(
   antlr4 default-jre-headless libantlr4-runtime-dev
   # libraries
   libfmt-dev libcli11-dev libgtest-dev libgmock-dev libre2-dev libsimdjson-dev libabsl-dev
-  nlohmann-json3-dev libsqlite3-dev
+  nlohmann-json3-dev libsqlite3-dev libcpp-httplib-dev
   # end-to-end receivers
   python3-aiosmtpd prometheus-alertmanager
 )

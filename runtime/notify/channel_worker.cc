@@ -88,54 +88,66 @@ void ChannelWorker::run() {
 }
 
 void ChannelWorker::send_due(int64_t now_ms) {
-  // Bundling: wait group_wait for more to gather, then send up to max_batch in one request.
-  // Alertmanager takes arrays natively, so its notifications always go together.
-  int limit = channel_.kind == "alertmanager" ? 64 : channel_.max_batch;
-  if (channel_.group_wait_ms > 0 && limit > 1) {
+  // Bundling: wait group_wait for more to gather, then send up to max_batch in one request (a
+  // JSON array). Alertmanager takes arrays natively, so its notifications always go together.
+  size_t per_request = channel_.kind == "alertmanager" ? 64
+                       : channel_.kind == "email"      ? 1
+                                                       : static_cast<size_t>(channel_.max_batch);
+  bool as_array = channel_.kind == "alertmanager" || (channel_.kind == "webhook" && channel_.max_batch > 1);
+  if (channel_.group_wait_ms > 0 && per_request > 1) {
     std::unique_lock<std::mutex> lock(mutex_);
     if (outbox_.next_due_ms(channel_.name) <= now_ms && !stop_) {
       cv_.wait_for(lock, std::chrono::milliseconds(channel_.group_wait_ms), [&] { return stop_; });
     }
   }
   while (true) {
-    std::vector<OutboxRow> rows = outbox_.due(channel_.name, wall_ms(), limit);
-    if (rows.empty()) return;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stop_) return;
-    }
-    SendResult result;
-    if (channel_.kind == "email") {
-      result = transport_->mail(rows[0].body);
-      rows.resize(1);
-    } else if (rows.size() == 1 && channel_.kind == "webhook") {
-      result = transport_->post(channel_.url, rows[0].body, rows[0].key);
-    } else {
-      std::string body = "[", keys;
-      for (size_t i = 0; i < rows.size(); ++i) {
-        body += (i ? "," : "") + rows[i].body;
-        keys += rows[i].key;
-      }
-      body += "]";
-      std::string url = channel_.kind == "alertmanager" ? channel_.url + "/api/v2/alerts" : channel_.url;
-      result = transport_->post(url, body, rows.size() == 1 ? rows[0].key : fmt::format("bundle-{:016x}", std::hash<std::string>{}(keys)));
-    }
-    if (abort_) return;  // stopped mid-transfer: the rows stay in the outbox as they were
-    int64_t now = wall_ms();
-    for (const OutboxRow& row : rows) {
-      if (result.ok) {
-        outbox_.remove(row.id);
-        std::lock_guard<std::mutex> lock(mutex_);
-        ++stats_.sent;
-        if (channel_.kind == "alertmanager") {
-          if (row.state == "firing") firing_[row.fingerprint] = row.body;
-          else firing_.erase(row.fingerprint);
-        }
+    // One query fetches many due rows; they go out in order, per_request at a time.
+    std::vector<OutboxRow> due = outbox_.due(channel_.name, wall_ms(), 256);
+    if (due.empty()) return;
+    std::vector<int64_t> delivered;
+    struct Flush {  // delivered rows leave the outbox together, however this round ends
+      Outbox& outbox;
+      std::vector<int64_t>& ids;
+      ~Flush() { outbox.remove(ids); }
+    } flush{outbox_, delivered};
+    for (size_t first = 0; first < due.size(); first += per_request) {
+      if (abort_) return;
+      std::vector<OutboxRow> rows(due.begin() + static_cast<std::ptrdiff_t>(first),
+                                  due.begin() + static_cast<std::ptrdiff_t>(std::min(due.size(), first + per_request)));
+      SendResult result;
+      if (channel_.kind == "email") {
+        result = transport_->mail(rows[0].body);
+      } else if (!as_array) {
+        result = transport_->post(channel_.url, rows[0].body, rows[0].key);
       } else {
-        failed(row, result.error, result.permanent, now);
+        std::string body = "[", keys;
+        for (size_t i = 0; i < rows.size(); ++i) {
+          body += (i ? "," : "") + rows[i].body;
+          keys += rows[i].key;
+        }
+        body += "]";
+        std::string url = channel_.kind == "alertmanager" ? channel_.url + "/api/v2/alerts" : channel_.url;
+        // A bundle's key is derived from its members', so a retried bundle keeps its key.
+        std::string key = rows.size() == 1 ? rows[0].key : fmt::format("bundle-{:016x}", std::hash<std::string>{}(keys));
+        result = transport_->post(url, body, key);
       }
+      if (abort_) return;  // stopped mid-transfer: the rows stay in the outbox as they were
+      int64_t now = wall_ms();
+      for (const OutboxRow& row : rows) {
+        if (result.ok) {
+          delivered.push_back(row.id);
+          std::lock_guard<std::mutex> lock(mutex_);
+          ++stats_.sent;
+          if (channel_.kind == "alertmanager") {
+            if (row.state == "firing") firing_[row.fingerprint] = row.body;
+            else firing_.erase(row.fingerprint);
+          }
+        } else {
+          failed(row, result.error, result.permanent, now);
+        }
+      }
+      if (!result.ok) return;  // back off: the rest waits for the next round
     }
-    if (!result.ok) return;  // back off: the rest waits for its own next attempt
   }
 }
 
@@ -150,7 +162,7 @@ void ChannelWorker::failed(const OutboxRow& row, const std::string& reason, bool
         << ",\"body\":" << json_text(row.body) << "}\n";
     out.flush();
     if (out) {
-      outbox_.remove(row.id);
+      outbox_.remove({row.id});
       ++stats_.dead_lettered;
       return;
     }

@@ -132,13 +132,19 @@ int64_t Outbox::next_due_ms(const std::string& channel) {
   return next;
 }
 
-void Outbox::remove(int64_t id) {
+void Outbox::remove(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return;
   std::lock_guard<std::mutex> lock(worker_mutex_);
+  exec(worker_, "BEGIN");
   sqlite3_stmt* q = nullptr;
   sqlite3_prepare_v2(worker_, "DELETE FROM outbox WHERE id = ?", -1, &q, nullptr);
-  sqlite3_bind_int64(q, 1, id);
-  sqlite3_step(q);
+  for (int64_t id : ids) {
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_step(q);
+  }
   sqlite3_finalize(q);
+  exec(worker_, "COMMIT");
 }
 
 void Outbox::reschedule(int64_t id, int attempts, int64_t next_attempt_ms) {

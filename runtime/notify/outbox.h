@@ -45,7 +45,8 @@ class Outbox {
   std::vector<OutboxRow> due(const std::string& channel, int64_t now_ms, int limit);
   // The earliest next attempt among the channel's rows (INT64_MAX when it has none).
   int64_t next_due_ms(const std::string& channel);
-  void remove(int64_t id);
+  // Deletes delivered rows in one transaction (a crash before it commits means a redelivery).
+  void remove(const std::vector<int64_t>& ids);
   void reschedule(int64_t id, int attempts, int64_t next_attempt_ms);
   int64_t pending(const std::string& channel);
 

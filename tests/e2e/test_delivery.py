@@ -125,6 +125,18 @@ rule Hot on Reading
         self.assertEqual(body["blocks"][1]["text"]["text"], "s0 at 150")
         self.assertIn("sensor=s0", body["blocks"][2]["fields"][2]["text"])
 
+    def test_bundling_sends_arrays_of_up_to_max_batch(self):
+        r = self.receiver()
+        rules = self.program(f'channel hook = webhook {{ url = "http://127.0.0.1:{r.port}/", max_batch = 10, '
+                             f'group_wait = 100ms }}\n', "hook")
+        out = self.run_alertc(rules, csv_rows(25))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        bodies = [json.loads(g["body"]) for g in self.received(r)]
+        self.assertTrue(all(isinstance(b, list) and 1 <= len(b) <= 10 for b in bodies))
+        self.assertEqual(sum(len(b) for b in bodies), 25)
+        self.assertLessEqual(len(bodies), 5)
+        self.assertEqual(sorted(a["time"] for b in bodies for a in b), sorted(set(a["time"] for b in bodies for a in b)))
+
     def test_failures_are_retried_with_the_same_key_until_accepted(self):
         r = self.receiver("--fail-first", "3")
         rules = self.program(f'channel hook = webhook {{ url = "http://127.0.0.1:{r.port}/", max_retries = 5 }}\n',
