@@ -314,6 +314,26 @@ rule HotSensor on Reading
         if "s1" in by_sensor:
             self.assertLess(by_sensor["s1"]["endsAt"], "2026-03-01T00:03:00")
 
+    def test_firing_alerts_are_re_sent_to_alertmanager_while_the_run_goes_on(self):
+        # The receiver stands in for Alertmanager to count the posts; input stays open on a pipe.
+        r = self.receiver()
+        rules = self.program(f'channel am = alertmanager {{ url = "http://127.0.0.1:{r.port}", resend_interval = 1s }}\n',
+                             "am")
+        proc = subprocess.Popen([ALERTC, "run", rules, "--input", "Reading=-", "--state-dir", self.path("state"),
+                                 "--batch-size", "1"], stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc.stdin.write(csv_rows(2))
+        proc.stdin.flush()
+        self.assertTrue(wait_until(lambda: len(self.received(r)) >= 3, 15), "no re-send within 15 s")
+        proc.stdin.close()
+        err = proc.stderr.read()
+        proc.wait(timeout=30)
+        self.assertEqual(proc.returncode, 0, err)
+        posts = self.received(r)
+        self.assertTrue(all(p["path"] == "/api/v2/alerts" for p in posts))
+        first, resent = json.loads(posts[0]["body"]), json.loads(posts[-1]["body"])
+        self.assertEqual({a["labels"]["sensor"] for a in resent}, {"s0", "s1"})
+        self.assertEqual(first[0]["labels"]["alertname"], "Hot")
+
     def test_secrets_never_appear_in_any_output(self):
         # A token in a header and a password in the SMTP URL, both from the environment; every
         # failure path fires: refused connections, HTTP 500, dead letters, a missing variable.
