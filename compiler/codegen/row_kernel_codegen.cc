@@ -211,7 +211,6 @@ llvm::Expected<KernelSymbols> build_row_kernels(const plan::Program& program, ll
     out.row_filters.emplace_back(static_cast<int>(s), *symbol);
   }
   for (size_t r = 0; r < program.rules.size(); ++r) {
-    if (program.rules[r].is_window) continue;
     auto symbol = build_dispatch(program, static_cast<int>(r), module);
     if (!symbol) return symbol.takeError();
     out.dispatchers.emplace_back(static_cast<int>(r), *symbol);

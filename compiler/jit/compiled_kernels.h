@@ -19,7 +19,8 @@ class CompiledKernels {
 
   // The kernel of a schema, or null when no rule reads that schema.
   AlertRowFilterFn row_filter(int schema) const;
-  // The dispatch function of a row rule, or null for a window rule.
+  // The dispatch function of a rule: the values of compiler/plan/alert_values.h for each row it
+  // selects.
   AlertDispatchFn dispatcher(int rule) const;
   double compile_seconds() const;
 

@@ -4,6 +4,14 @@ namespace alert::plan {
 
 AlertValueLayout row_alert_values(const Rule& rule) {
   AlertValueLayout layout;
+  if (rule.is_window) {
+    for (const GroupKey& g : rule.group_keys) layout.exprs.push_back(g.expr);
+    layout.keys = rule.group_keys.size();
+    for (const AggregateSlot& a : rule.aggregates) {
+      if (a.arg) layout.exprs.push_back(a.arg);
+    }
+    return layout;
+  }
   for (const Let& l : rule.lets) layout.exprs.push_back(l.expr);
   layout.lets = rule.lets.size();
   for (const GroupKey& g : rule.group_keys) layout.exprs.push_back(g.expr);

@@ -1,8 +1,11 @@
-// The values a row rule's alert is built from, in one fixed order: its lets, its group keys, its
-// throttle keys, then the interpolated expressions of each label and of the message. Both
-// engines compute exactly this list for a selected row (the JIT in the rule's generated dispatch
-// function, the interpreter by evaluating it), and the runtime renders the alert from it, so
-// rendering is shared and cannot differ between engines.
+// The values each row a rule selects yields, in one fixed order. Both engines compute exactly
+// this list for a selected row (the JIT in the rule's generated dispatch function, the
+// interpreter by evaluating it), and the runtime works from it, so what follows cannot differ
+// between engines.
+// - A row rule: its lets, its group keys, its throttle keys, then the interpolated expressions
+//   of each label and of the message (the alert is rendered from them).
+// - A window rule: its group keys, then the argument of each aggregate that has one, in
+//   aggregate-slot order (the window update hashes and accumulates them).
 #pragma once
 
 #include <vector>

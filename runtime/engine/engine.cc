@@ -64,15 +64,17 @@ std::string fingerprint_of(const std::string& rule, const std::vector<std::pair<
 }
 
 // Running state of one aggregate over one window of one group.
+// Kept small: one exists per aggregate, group and open window, and a slot needs at most one of
+// min/max/first/last (`held`) and count_distinct's set only when it is that aggregate.
 struct Accumulator {
   int64_t count = 0;  // rows (count()) or non-null values
   int64_t isum = 0;
   bool overflow = false;
   double fsum = 0, mean = 0, m2 = 0;
-  Value min, max, first, last;
-  int64_t first_time = 0, last_time = 0;
-  uint64_t first_seq = 0, last_seq = 0;
-  absl::flat_hash_set<std::string> distinct;
+  Value held;  // min, max, first or last, whichever this slot computes
+  int64_t held_time = 0;
+  uint64_t held_seq = 0;
+  std::unique_ptr<absl::flat_hash_set<std::string>> distinct;
 };
 
 void accumulate(Accumulator& a, const plan::AggregateSlot& slot, const Value& v, int64_t time, uint64_t seq) {
@@ -87,7 +89,8 @@ void accumulate(Accumulator& a, const plan::AggregateSlot& slot, const Value& v,
       std::string key;
       Value canonical = v.kind == TypeKind::Int ? Value::floating(static_cast<double>(v.i)) : v;
       append_key(key, canonical);
-      a.distinct.insert(std::move(key));
+      if (!a.distinct) a.distinct = std::make_unique<absl::flat_hash_set<std::string>>();
+      a.distinct->insert(std::move(key));
       break;
     }
     case BuiltinId::Sum:
@@ -102,27 +105,27 @@ void accumulate(Accumulator& a, const plan::AggregateSlot& slot, const Value& v,
       break;
     }
     case BuiltinId::Min:
-      if (a.count == 1 || compare_values(v, a.min) == -1 || (v.kind == TypeKind::Float && std::isnan(v.f))) {
-        if (!(a.min.kind == TypeKind::Float && std::isnan(a.min.f) && a.count > 1)) a.min = v;
+      if (a.count == 1 || compare_values(v, a.held) == -1 || (v.kind == TypeKind::Float && std::isnan(v.f))) {
+        if (!(a.held.kind == TypeKind::Float && std::isnan(a.held.f) && a.count > 1)) a.held = v;
       }
       break;
     case BuiltinId::Max:
-      if (a.count == 1 || compare_values(v, a.max) == 1 || (v.kind == TypeKind::Float && std::isnan(v.f))) {
-        if (!(a.max.kind == TypeKind::Float && std::isnan(a.max.f) && a.count > 1)) a.max = v;
+      if (a.count == 1 || compare_values(v, a.held) == 1 || (v.kind == TypeKind::Float && std::isnan(v.f))) {
+        if (!(a.held.kind == TypeKind::Float && std::isnan(a.held.f) && a.count > 1)) a.held = v;
       }
       break;
     case BuiltinId::First:
-      if (a.count == 1 || time < a.first_time || (time == a.first_time && seq < a.first_seq)) {
-        a.first = v;
-        a.first_time = time;
-        a.first_seq = seq;
+      if (a.count == 1 || time < a.held_time || (time == a.held_time && seq < a.held_seq)) {
+        a.held = v;
+        a.held_time = time;
+        a.held_seq = seq;
       }
       break;
     case BuiltinId::Last:
-      if (a.count == 1 || time > a.last_time || (time == a.last_time && seq >= a.last_seq)) {
-        a.last = v;
-        a.last_time = time;
-        a.last_seq = seq;
+      if (a.count == 1 || time > a.held_time || (time == a.held_time && seq >= a.held_seq)) {
+        a.held = v;
+        a.held_time = time;
+        a.held_seq = seq;
       }
       break;
     default: break;
@@ -132,7 +135,7 @@ void accumulate(Accumulator& a, const plan::AggregateSlot& slot, const Value& v,
 Value finalize(const Accumulator& a, const plan::AggregateSlot& slot, ArithmeticEvents* events) {
   switch (slot.fn) {
     case BuiltinId::Count: return Value::integer(a.count);
-    case BuiltinId::CountDistinct: return Value::integer(static_cast<int64_t>(a.distinct.size()));
+    case BuiltinId::CountDistinct: return Value::integer(static_cast<int64_t>((a.distinct ? a.distinct->size() : 0)));
     case BuiltinId::Sum:
       if (slot.type.kind == TypeKind::Float) return Value::floating(a.fsum);
       if (a.overflow) {
@@ -143,10 +146,10 @@ Value finalize(const Accumulator& a, const plan::AggregateSlot& slot, Arithmetic
     case BuiltinId::Avg: return a.count == 0 ? Value::null() : Value::floating(a.fsum / static_cast<double>(a.count));
     case BuiltinId::Stddev:
       return a.count < 2 ? Value::null() : Value::floating(std::sqrt(a.m2 / static_cast<double>(a.count - 1)));
-    case BuiltinId::Min: return a.count == 0 ? Value::null() : a.min;
-    case BuiltinId::Max: return a.count == 0 ? Value::null() : a.max;
-    case BuiltinId::First: return a.count == 0 ? Value::null() : a.first;
-    case BuiltinId::Last: return a.count == 0 ? Value::null() : a.last;
+    case BuiltinId::Min: return a.count == 0 ? Value::null() : a.held;
+    case BuiltinId::Max: return a.count == 0 ? Value::null() : a.held;
+    case BuiltinId::First: return a.count == 0 ? Value::null() : a.held;
+    case BuiltinId::Last: return a.count == 0 ? Value::null() : a.held;
     default: return Value::null();
   }
 }
@@ -177,12 +180,51 @@ int64_t throttle_check(absl::flat_hash_map<std::string, ThrottleEntry>& table, c
   return n;
 }
 
+// A group's open windows with rows, oldest first. Few are open at once (one for a tumbling
+// window without lateness, D/P for a sliding one), and a row almost always lands in the newest,
+// so a small vector searched from the back beats a std::map (measured on the window bench).
+class OpenWindows {
+ public:
+  std::vector<Accumulator>& get(int64_t k, size_t aggregates) {
+    for (size_t i = open_.size(); i-- > 0;) {
+      if (open_[i].first == k) return open_[i].second;
+      if (open_[i].first < k) {
+        auto it = open_.emplace(open_.begin() + static_cast<std::ptrdiff_t>(i) + 1, k, std::vector<Accumulator>());
+        it->second.resize(aggregates);
+        return it->second;
+      }
+    }
+    auto it = open_.emplace(open_.begin(), k, std::vector<Accumulator>());
+    it->second.resize(aggregates);
+    return it->second;
+  }
+  // The window's accumulators, or null when it got no rows.
+  const std::vector<Accumulator>* find(int64_t k) const {
+    for (const auto& [key, accs] : open_) {
+      if (key == k) return &accs;
+    }
+    return nullptr;
+  }
+  void erase(int64_t k) {
+    for (size_t i = 0; i < open_.size(); ++i) {
+      if (open_[i].first == k) {
+        open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(i));
+        return;
+      }
+    }
+  }
+  bool empty() const { return open_.empty(); }
+
+ private:
+  std::vector<std::pair<int64_t, std::vector<Accumulator>>> open_;
+};
+
 struct GroupState {
   std::vector<Value> keys;
   std::string key_bytes;
   int64_t last_row_time = INT64_MIN;
   int64_t first_window = 0;
-  std::map<int64_t, std::vector<Accumulator>> windows;  // open windows with rows
+  OpenWindows windows;
   std::vector<std::deque<Value>> history;                // per series, newest first
   int consecutive = 0;
   bool firing = false;
@@ -218,6 +260,7 @@ struct Engine::Impl {
   std::vector<uint64_t> seq;  // per schema: rows seen, for first/last tie-breaking
   std::unique_ptr<RowFilter> filter;
   std::vector<Value> values_scratch;
+  std::string key_scratch;
 
   Impl(std::shared_ptr<const CompiledProgram> p, AlertSink s, RejectSink l, EngineOptions o)
       : program(std::move(p)), plan(program->plan), sink(std::move(s)), late_sink(std::move(l)), options(o) {
@@ -354,13 +397,14 @@ struct Engine::Impl {
       }
       return;
     }
-    EvalContext ctx = row_context(r, batch, row);
-    std::vector<Value> keys;
-    std::string key_bytes;
-    for (auto& g : r.group_keys) {
-      keys.push_back(evaluate(*g.expr, ctx));
-      append_key(key_bytes, keys.back());
-    }
+    // Group keys, then aggregate arguments (compiler/plan/alert_values.h), computed for the rows
+    // the rule selected by its dispatch function (JIT) or the interpreter.
+    filter->alert_values(batch, w.slot, w.rule, row, &values_scratch, events);
+    const std::vector<Value>& values = values_scratch;
+    size_t n_keys = r.group_keys.size();
+    std::string& key_bytes = key_scratch;
+    key_bytes.clear();
+    for (size_t i = 0; i < n_keys; ++i) append_key(key_bytes, values[i]);
     GroupState* group;
     auto it = w.index.find(key_bytes);
     if (it == w.index.end()) {
@@ -369,7 +413,7 @@ struct Engine::Impl {
         return;
       }
       auto g = std::make_unique<GroupState>();
-      g->keys = std::move(keys);
+      g->keys.assign(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(n_keys));
       g->key_bytes = key_bytes;
       g->first_window = lo;
       g->history.resize(r.history.size());
@@ -380,14 +424,14 @@ struct Engine::Impl {
       group = it->second;
     }
     group->last_row_time = std::max(group->last_row_time, t);
-    std::vector<Value> args(r.aggregates.size());
-    for (size_t i = 0; i < r.aggregates.size(); ++i) {
-      if (r.aggregates[i].arg) args[i] = evaluate(*r.aggregates[i].arg, ctx);
-    }
+    static const Value kNoArgument;
     for (int64_t k = lo; k <= hi; ++k) {
-      auto& accs = group->windows[k];
-      if (accs.empty()) accs.resize(r.aggregates.size());
-      for (size_t i = 0; i < r.aggregates.size(); ++i) accumulate(accs[i], r.aggregates[i], args[i], t, row_seq);
+      auto& accs = group->windows.get(k, r.aggregates.size());
+      size_t next_arg = n_keys;
+      for (size_t i = 0; i < r.aggregates.size(); ++i) {
+        const Value& arg = r.aggregates[i].arg ? values[next_arg++] : kNoArgument;
+        accumulate(accs[i], r.aggregates[i], arg, t, row_seq);
+      }
     }
   }
 
@@ -418,8 +462,8 @@ struct Engine::Impl {
     for (auto& gp : w.groups) {
       GroupState& g = *gp;
       if (k < g.first_window) continue;
-      auto wit = g.windows.find(k);
-      const std::vector<Accumulator>& accs = wit == g.windows.end() ? empty : wit->second;
+      const std::vector<Accumulator>* open = g.windows.find(k);
+      const std::vector<Accumulator>& accs = open ? *open : empty;
       for (size_t i = 0; i < r.aggregates.size(); ++i) aggregates[i] = finalize(accs[i], r.aggregates[i], &events);
       EvalContext ctx = window_context(r, g, aggregates, lets, start, end);
       Value cond = evaluate(*r.having, ctx);
@@ -439,7 +483,7 @@ struct Engine::Impl {
         g.history[s].push_front(evaluate(*r.history[s].expr, ctx));
         while (static_cast<int>(g.history[s].size()) > r.history[s].depth) g.history[s].pop_back();
       }
-      if (wit != g.windows.end()) g.windows.erase(wit);
+      if (open) g.windows.erase(k);
     }
     // Forget groups whose last row is more than `expire` before this window's end.
     std::vector<std::unique_ptr<GroupState>> kept;
