@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <strings.h>
 #include <fmt/format.h>
 
 #include "alert/value.h"
@@ -133,7 +134,21 @@ const std::vector<HelperSymbol>& jit_helper_symbols() {
       {"floor", reinterpret_cast<void*>(static_cast<D1>(&::floor))},
       {"ceil", reinterpret_cast<void*>(static_cast<D1>(&::ceil))},
       {"round", reinterpret_cast<void*>(static_cast<D1>(&::round))},
+      // LLVM may rewrite calls into others: pow(2, x) -> exp2(x), memcmp(...) == 0 -> bcmp.
+      {"exp", reinterpret_cast<void*>(static_cast<D1>(&::exp))},
+      {"exp2", reinterpret_cast<void*>(static_cast<D1>(&::exp2))},
+      {"exp10", reinterpret_cast<void*>(static_cast<D1>(&::exp10))},
+      {"log2", reinterpret_cast<void*>(static_cast<D1>(&::log2))},
+      {"cbrt", reinterpret_cast<void*>(static_cast<D1>(&::cbrt))},
+      {"trunc", reinterpret_cast<void*>(static_cast<D1>(&::trunc))},
+      {"rint", reinterpret_cast<void*>(static_cast<D1>(&::rint))},
+      {"nearbyint", reinterpret_cast<void*>(static_cast<D1>(&::nearbyint))},
+      {"fmin", reinterpret_cast<void*>(static_cast<D2>(&::fmin))},
+      {"fmax", reinterpret_cast<void*>(static_cast<D2>(&::fmax))},
+      {"ldexp", reinterpret_cast<void*>(static_cast<double (*)(double, int)>(&::ldexp))},
       {"memcmp", reinterpret_cast<void*>(&::memcmp)},
+      {"bcmp", reinterpret_cast<void*>(&::bcmp)},
+      {"memmove", reinterpret_cast<void*>(&::memmove)},
       {"memcpy", reinterpret_cast<void*>(&::memcpy)},
       {"memset", reinterpret_cast<void*>(&::memset)},
   };
