@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,5 +29,7 @@ struct Alert {
 
 // One JSON object, no trailing newline.
 std::string alert_to_json(const Alert& alert);
+// `text` as a JSON string literal, quotes included, escaped as alert JSON escapes it.
+std::string json_quote(std::string_view text);
 
 }  // namespace alert

@@ -58,6 +58,12 @@ void put_values(std::string& out, const std::vector<std::pair<std::string, Value
 
 }  // namespace
 
+std::string json_quote(std::string_view text) {
+  std::string out;
+  put_string(out, text);
+  return out;
+}
+
 std::string alert_to_json(const Alert& a) {
   std::string out = "{\"rule\":";
   put_string(out, a.rule);

@@ -14,25 +14,6 @@ int64_t wall_ms() {
       .count();
 }
 
-namespace {
-
-std::string json_text(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
 ChannelWorker::ChannelWorker(ChannelConfig channel, Outbox& outbox, std::string dead_letter_path, int64_t retry_base_ms)
     : channel_(std::move(channel)), outbox_(outbox), dead_letter_path_(std::move(dead_letter_path)),
       retry_base_ms_(retry_base_ms) {
@@ -157,9 +138,9 @@ void ChannelWorker::failed(const OutboxRow& row, const std::string& reason, bool
   ++stats_.failed;
   if (permanent || attempts > channel_.max_retries) {
     std::ofstream out(dead_letter_path_, std::ios::app);
-    out << "{\"channel\":" << json_text(channel_.name) << ",\"key\":" << json_text(row.key)
-        << ",\"attempts\":" << attempts << ",\"reason\":" << json_text(channel_.redact(reason))
-        << ",\"body\":" << json_text(row.body) << "}\n";
+    out << "{\"channel\":" << json_quote(channel_.name) << ",\"key\":" << json_quote(row.key)
+        << ",\"attempts\":" << attempts << ",\"reason\":" << json_quote(channel_.redact(reason))
+        << ",\"body\":" << json_quote(row.body) << "}\n";
     out.flush();
     if (out) {
       outbox_.remove({row.id});

@@ -18,21 +18,6 @@
 namespace alert::cli {
 namespace {
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 // SIGINT/SIGTERM: stop reading, finish the batch in hand, flush and drain (issue 8).
 std::atomic<bool> g_stop{false};
 extern "C" void request_stop(int) { g_stop = true; }
@@ -78,8 +63,8 @@ int run_run(const RunOptions& options, bool color) {
     ++rejected;
     std::string source = r.source.empty() ? current_input : r.source;
     if (rejects_file) {
-      *rejects_file << "{\"source\":" << json_string(source) << ",\"line\":" << r.line
-                    << ",\"reason\":" << json_string(r.reason) << ",\"raw\":" << json_string(r.raw) << "}\n";
+      *rejects_file << "{\"source\":" << json_quote(source) << ",\"line\":" << r.line
+                    << ",\"reason\":" << json_quote(r.reason) << ",\"raw\":" << json_quote(r.raw) << "}\n";
     }
     if (options.strict) {
       std::cerr << "alertc: error: " << source << ":" << r.line << ": " << r.reason << '\n';

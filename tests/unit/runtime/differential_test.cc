@@ -248,6 +248,20 @@ std::string write_program(const std::string& text, int n) {
   return path;
 }
 
+// The program compiled for each engine (null where it does not compile).
+std::pair<std::shared_ptr<const CompiledProgram>, std::shared_ptr<const CompiledProgram>> compile_both(
+    const std::string& path) {
+  CompileOptions jit_options, interp_options;
+  interp_options.engine = EngineKind::Interp;
+  return {Compilation::compile({path}, jit_options).program(), Compilation::compile({path}, interp_options).program()};
+}
+
+std::string diagnostics_of(const std::string& path) {
+  std::ostringstream diags;
+  Compilation::compile({path}).print_diagnostics(diags, DiagnosticFormat::Text);
+  return diags.str();
+}
+
 struct Fired {
   std::string rule;
   int64_t id;
@@ -294,23 +308,15 @@ TEST(Differential, JitSelectsExactlyTheRowsTheInterpreterDoes) {
               "\n  labels { shown = \"{w}\" }\n  message \"{id} {v} {x}\"\n  notify out\n";
     }
     std::string path = write_program(text, p);
-    CompileOptions jit_options, interp_options;
-    interp_options.engine = EngineKind::Interp;
-    Compilation jit = Compilation::compile({path}, jit_options);
-    Compilation interp = Compilation::compile({path}, interp_options);
-    if (!jit.ok()) {
-      std::ostringstream diags;
-      jit.print_diagnostics(diags, DiagnosticFormat::Text);
-      FAIL() << "generated program " << path << " does not compile:\n" << diags.str();
-    }
-    ASSERT_TRUE(interp.ok());
+    auto [jit, interp] = compile_both(path);
+    ASSERT_TRUE(jit && interp) << "generated program " << path << " does not compile:\n" << diagnostics_of(path);
     RowGen rows_gen(2000 + p);
     std::vector<std::vector<Value>> rows;
     for (int r = 0; r < kRows; ++r) rows.push_back(rows_gen.row(r));
 
-    auto expected = run(interp.program(), rows, 4096);
+    auto expected = run(interp, rows, 4096);
     for (size_t batch_size : {1, 7, 64, 4096}) {
-      auto actual = run(jit.program(), rows, batch_size);
+      auto actual = run(jit, rows, batch_size);
       if (actual == expected) continue;
       // Name the first rule whose rows differ, with its source, to make a failure actionable.
       std::map<std::string, std::set<int64_t>> want, got;
@@ -376,21 +382,14 @@ TEST(Differential, WindowRulesGiveTheSameAlertsInBothEngines) {
       text.replace(at, 9, "{n}");
     }
     std::string path = write_program(text, 100 + p);
-    CompileOptions jit_options, interp_options;
-    interp_options.engine = EngineKind::Interp;
-    Compilation jit = Compilation::compile({path}, jit_options);
-    Compilation interp = Compilation::compile({path}, interp_options);
-    if (!jit.ok()) {
-      std::ostringstream diags;
-      jit.print_diagnostics(diags, DiagnosticFormat::Text);
-      FAIL() << "generated program " << path << " does not compile:\n" << diags.str();
-    }
+    auto [jit, interp] = compile_both(path);
+    ASSERT_TRUE(jit && interp) << "generated program " << path << " does not compile:\n" << diagnostics_of(path);
     RowGen rows_gen(7000 + p);
     std::vector<std::vector<Value>> rows;
     for (int r = 0; r < kRows; ++r) rows.push_back(rows_gen.row(r));
-    auto expected = run(interp.program(), rows, 4096);
+    auto expected = run(interp, rows, 4096);
     for (size_t batch_size : {1, 2, 7, 4096}) {
-      auto actual = run(jit.program(), rows, batch_size);
+      auto actual = run(jit, rows, batch_size);
       ASSERT_EQ(actual.size(), expected.size()) << path << " batch size " << batch_size;
       for (size_t i = 0; i < actual.size(); ++i) {
         ASSERT_EQ(actual[i].json, expected[i].json) << path << " batch size " << batch_size << " alert " << i;
