@@ -44,26 +44,33 @@ struct AlertValue {
   int64_t size;
 };
 
-// A row rule's dispatch function: for each row i < rows with selected[i] != 0, in order, writes
-// the rule's alert values (compiler/plan/alert_values.h) to out[k * count .. (k+1) * count) for
-// the k-th selected row. Same chunking as the row filter.
+// A rule's dispatch function: for each row i < rows whose record in `selected` (the row filter's
+// output for the same rows) has the rule's bit set, in order, writes the rule's values
+// (compiler/plan/alert_values.h) to out[k * count .. (k+1) * count) for the k-th such row.
 typedef void (*AlertDispatchFn)(const AlertColumnView* columns, int64_t rows, const uint8_t* selected,
                                 AlertValue* out, AlertKernelState* state);
 
-// A kernel call covers at most ALERT_KERNEL_CHUNK_ROWS rows; rule r's output bytes start at
-// out + r * ALERT_KERNEL_OUTPUT_STRIDE. A constant stride lets LLVM see the rules' outputs never
-// overlap; the extra cache line keeps hundreds of output streams from mapping onto the same L1
-// sets, which a stride of exactly 4096 did (bench/ (c): 4.8x faster with the padding).
+// A kernel call covers at most this many rows.
 #define ALERT_KERNEL_CHUNK_ROWS 4096
-#define ALERT_KERNEL_OUTPUT_STRIDE (ALERT_KERNEL_CHUNK_ROWS + 64)
 // String bytes must stay readable this far past their end: equality with a constant loads whole
 // 8-byte words instead of branching on the length. Batch keeps this padding; a host's Arrow
 // buffers (padded to 64 bytes) have it too.
 #define ALERT_STRING_PADDING 16
 
-// The fused row filter of one schema: for each of the schema's rules r (in plan order),
-// out[r * ALERT_KERNEL_OUTPUT_STRIDE + i] = 1 when the rule's `where` is true for row i, else 0.
-// rows <= ALERT_KERNEL_CHUNK_ROWS.
+// The row filter's output is one record per row: a bit per rule of the schema (bit r%8 of byte
+// r/8: words are little-endian), in one word of 1, 2, 4 or 8 bytes, or in several 8-byte words
+// past 64 rules. Bits rather than bytes: a kernel of 100 rules writes 16 bytes a row, not 100,
+// and turns each compare into a bit with one `and` (bench/ (c)).
+static inline int64_t alert_filter_record_bytes(int64_t rules) {
+  if (rules <= 8) return 1;
+  if (rules <= 16) return 2;
+  if (rules <= 32) return 4;
+  return 8 * ((rules + 63) / 64);
+}
+
+// The fused row filter of one schema: for each of the schema's rules r (in plan order), bit r of
+// row i's record (at out + i * alert_filter_record_bytes(rules)) is set when the rule's `where`
+// is true for row i. rows <= ALERT_KERNEL_CHUNK_ROWS.
 typedef void (*AlertRowFilterFn)(const AlertColumnView* columns, int64_t rows, uint8_t* out,
                                  AlertKernelState* state);
 }

@@ -1,6 +1,8 @@
 #include "compiler/codegen/row_kernel_codegen.h"
 
 #include <llvm/Analysis/ValueTracking.h>
+
+#include <algorithm>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Verifier.h>
@@ -127,16 +129,25 @@ llvm::Expected<std::string> build_row_filter(const plan::Program& program, int s
   ExprCodegen gen(b, k.env);
   std::vector<llvm::StoreInst*> stores;
   std::vector<int> rules = program.rules_of_schema(schema);
-  for (size_t r = 0; r < rules.size(); ++r) {
-    const plan::Rule& rule = program.rules[rules[r]];
-    llvm::Value* pass = b.getTrue();
-    if (rule.where) {
-      auto v = gen.emit(*rule.where);
-      if (!v) return v.takeError();
-      pass = gen.is_true(*v);
+  int64_t record = alert_filter_record_bytes(static_cast<int64_t>(rules.size()));
+  int64_t word_bytes = std::min<int64_t>(record, 8);
+  llvm::Type* word_ty = b.getIntNTy(static_cast<unsigned>(word_bytes * 8));
+  llvm::Value* row_record = b.CreateMul(k.row, b.getInt64(record));
+  for (size_t first = 0; first < rules.size(); first += 64) {
+    // One word of the row's record: each rule's result becomes its bit.
+    llvm::Value* word = llvm::ConstantInt::get(word_ty, 0);
+    for (size_t r = first; r < std::min(rules.size(), first + 64); ++r) {
+      const plan::Rule& rule = program.rules[rules[r]];
+      llvm::Value* pass = b.getTrue();
+      if (rule.where) {
+        auto v = gen.emit(*rule.where);
+        if (!v) return v.takeError();
+        pass = gen.is_true(*v);
+      }
+      word = b.CreateOr(word, b.CreateShl(b.CreateZExt(pass, word_ty), r - first));
     }
-    llvm::Value* slot = b.CreateAdd(k.row, b.getInt64(static_cast<int64_t>(r) * ALERT_KERNEL_OUTPUT_STRIDE));
-    stores.push_back(b.CreateStore(b.CreateZExt(pass, b.getInt8Ty()), b.CreateInBoundsGEP(b.getInt8Ty(), out, slot)));
+    llvm::Value* at = b.CreateAdd(row_record, b.getInt64(static_cast<int64_t>(first / 64) * word_bytes));
+    stores.push_back(b.CreateStore(word, b.CreateInBoundsGEP(b.getInt8Ty(), out, at)));
   }
   if (auto err = close_kernel(b, k)) return err;
   mark_columns_apart_from_outputs(*k.fn, stores);
@@ -178,8 +189,14 @@ llvm::Expected<std::string> build_dispatch(const plan::Program& program, int rul
   begin_loop(b, k);
   llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx, "selected", k.fn, k.exit);
   llvm::BasicBlock* latch = llvm::BasicBlock::Create(ctx, "next", k.fn, k.exit);
-  llvm::Value* flag = b.CreateLoad(b.getInt8Ty(), b.CreateInBoundsGEP(b.getInt8Ty(), selected, k.row));
-  b.CreateCondBr(b.CreateICmpNE(flag, b.getInt8(0)), body, latch);
+  // The rule's bit in the row's record of the filter's output.
+  std::vector<int> schema_rules = program.rules_of_schema(rule.schema);
+  int64_t slot = std::find(schema_rules.begin(), schema_rules.end(), rule_index) - schema_rules.begin();
+  int64_t record = alert_filter_record_bytes(static_cast<int64_t>(schema_rules.size()));
+  llvm::Value* byte_at = b.CreateAdd(b.CreateMul(k.row, b.getInt64(record)), b.getInt64(slot / 8));
+  llvm::Value* byte = b.CreateLoad(b.getInt8Ty(), b.CreateInBoundsGEP(b.getInt8Ty(), selected, byte_at));
+  llvm::Value* bit = b.CreateAnd(byte, b.getInt8(static_cast<uint8_t>(1u << (slot % 8))));
+  b.CreateCondBr(b.CreateICmpNE(bit, b.getInt8(0)), body, latch);
   b.SetInsertPoint(body);
   plan::AlertValueLayout layout = plan::row_alert_values(rule);
   llvm::StructType* value_ty = llvm::StructType::get(
@@ -202,16 +219,29 @@ llvm::Expected<std::string> build_dispatch(const plan::Program& program, int rul
 
 }  // namespace
 
-llvm::Expected<KernelSymbols> build_row_kernels(const plan::Program& program, llvm::Module& module) {
-  KernelSymbols out;
+llvm::Expected<std::vector<std::pair<int, std::string>>> build_row_filters(const plan::Program& program,
+                                                                           llvm::Module& module) {
+  std::vector<std::pair<int, std::string>> out;
   for (size_t s = 0; s < program.schemas.size(); ++s) {
     if (program.rules_of_schema(static_cast<int>(s)).empty()) continue;
     auto symbol = build_row_filter(program, static_cast<int>(s), module);
     if (!symbol) return symbol.takeError();
-    out.row_filters.emplace_back(static_cast<int>(s), *symbol);
+    out.emplace_back(static_cast<int>(s), *symbol);
   }
+  return out;
+}
+
+llvm::Expected<std::string> build_dispatch_function(const plan::Program& program, int rule, llvm::Module& module) {
+  return build_dispatch(program, rule, module);
+}
+
+llvm::Expected<KernelSymbols> build_row_kernels(const plan::Program& program, llvm::Module& hot, llvm::Module& cold) {
+  KernelSymbols out;
+  auto filters = build_row_filters(program, hot);
+  if (!filters) return filters.takeError();
+  out.row_filters = std::move(*filters);
   for (size_t r = 0; r < program.rules.size(); ++r) {
-    auto symbol = build_dispatch(program, static_cast<int>(r), module);
+    auto symbol = build_dispatch(program, static_cast<int>(r), cold);
     if (!symbol) return symbol.takeError();
     out.dispatchers.emplace_back(static_cast<int>(r), *symbol);
   }

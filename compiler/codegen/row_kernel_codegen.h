@@ -20,6 +20,12 @@ struct KernelSymbols {
   std::vector<std::pair<int, std::string>> dispatchers;  // row rule, symbol
 };
 
-llvm::Expected<KernelSymbols> build_row_kernels(const plan::Program& program, llvm::Module& module);
+// The row filters go to `hot` (compiled for speed), the dispatch functions, which run only for
+// the rows a rule selects, to `cold` (compiled for compile time).
+llvm::Expected<KernelSymbols> build_row_kernels(const plan::Program& program, llvm::Module& hot, llvm::Module& cold);
+// The pieces of that, for a JIT that compiles each rule's dispatch function on first use.
+llvm::Expected<std::vector<std::pair<int, std::string>>> build_row_filters(const plan::Program& program,
+                                                                           llvm::Module& module);
+llvm::Expected<std::string> build_dispatch_function(const plan::Program& program, int rule, llvm::Module& module);
 
 }  // namespace alert::codegen

@@ -12,6 +12,8 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <chrono>
+#include <iostream>
+#include <mutex>
 
 #include "compiler/codegen/row_kernel_codegen.h"
 #include "compiler/jit/native_target.h"
@@ -23,8 +25,9 @@ namespace {
 std::string message_of(llvm::Error error) { return llvm::toString(std::move(error)); }
 
 struct BuiltModule {
-  std::unique_ptr<llvm::LLVMContext> context;
-  std::unique_ptr<llvm::Module> module;
+  std::unique_ptr<llvm::LLVMContext> context, cold_context;
+  std::unique_ptr<llvm::Module> module;       // row filters: compiled for speed
+  std::unique_ptr<llvm::Module> cold_module;  // dispatch functions: compiled for compile time
   codegen::KernelSymbols kernels;
 };
 
@@ -32,9 +35,13 @@ Result<BuiltModule> build_module(const plan::Program& program, jit::NativeTarget
   BuiltModule built;
   built.context = std::make_unique<llvm::LLVMContext>();
   built.module = std::make_unique<llvm::Module>("alert_kernels", *built.context);
-  built.module->setTargetTriple(target.triple);
-  built.module->setDataLayout(target.machine->createDataLayout());
-  auto kernels = codegen::build_row_kernels(program, *built.module);
+  built.cold_context = std::make_unique<llvm::LLVMContext>();
+  built.cold_module = std::make_unique<llvm::Module>(jit::kColdModuleName, *built.cold_context);
+  for (llvm::Module* m : {built.module.get(), built.cold_module.get()}) {
+    m->setTargetTriple(target.triple);
+    m->setDataLayout(target.machine->createDataLayout());
+  }
+  auto kernels = codegen::build_row_kernels(program, *built.module, *built.cold_module);
   if (!kernels) return Result<BuiltModule>::failure(message_of(kernels.takeError()));
   built.kernels = std::move(*kernels);
   return built;
@@ -47,7 +54,11 @@ class SharedTargetCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
       : IRCompiler(llvm::orc::irManglingOptionsFromTargetOptions(target.machine->Options)), target_(target) {}
   llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> operator()(llvm::Module& module) override {
     std::lock_guard<std::mutex> lock(target_.mutex);
-    return llvm::orc::SimpleCompiler(*target_.machine)(module);
+    bool cold = module.getName() == jit::kColdModuleName;
+    target_.machine->setOptLevel(cold ? llvm::CodeGenOptLevel::Less : llvm::CodeGenOptLevel::Aggressive);
+    auto object = llvm::orc::SimpleCompiler(*target_.machine)(module);
+    target_.machine->setOptLevel(llvm::CodeGenOptLevel::Aggressive);
+    return object;
   }
 
  private:
@@ -59,7 +70,11 @@ class SharedTargetCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
 struct CompiledKernels::Impl {
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::vector<AlertRowFilterFn> row_filters;  // per schema
-  std::vector<AlertDispatchFn> dispatchers;   // per rule (row rules only)
+  // Per rule, compiled on first use: a dispatch function runs only for the rows its rule
+  // selects, so its compile time is better spent when the rule first fires than at load.
+  std::mutex dispatch_mutex;
+  std::vector<std::string> dispatch_symbols;
+  std::vector<AlertDispatchFn> dispatchers;
   double seconds = 0;
 };
 
@@ -71,7 +86,20 @@ AlertRowFilterFn CompiledKernels::row_filter(int schema) const {
 }
 
 AlertDispatchFn CompiledKernels::dispatcher(int rule) const {
-  return rule >= 0 && static_cast<size_t>(rule) < impl_->dispatchers.size() ? impl_->dispatchers[rule] : nullptr;
+  if (rule < 0 || static_cast<size_t>(rule) >= impl_->dispatch_symbols.size()) return nullptr;
+  std::lock_guard<std::mutex> lock(impl_->dispatch_mutex);
+  AlertDispatchFn& fn = impl_->dispatchers[rule];
+  if (!fn) {
+    auto address = impl_->jit->lookup(impl_->dispatch_symbols[rule]);
+    if (!address) {
+      // A bug, not the user's: say so; the caller falls back to the interpreter for this rule.
+      std::cerr << "alertc: internal error compiling " << impl_->dispatch_symbols[rule] << ": "
+                << message_of(address.takeError()) << '\n';
+      return nullptr;
+    }
+    fn = address->toPtr<AlertDispatchFn>();
+  }
+  return fn;
 }
 
 double CompiledKernels::compile_seconds() const { return impl_->seconds; }
@@ -82,12 +110,15 @@ Result<std::unique_ptr<CompiledKernels>> CompiledKernels::compile(const plan::Pr
   std::string error;
   jit::NativeTarget* target = jit::NativeTarget::get(&error);
   if (!target) return R::failure(error);
-  auto built = build_module(program, *target);
-  if (!built.ok()) return R::failure(built.error());
-  BuiltModule module = built.take();
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto module = std::make_unique<llvm::Module>("alert_kernels", *context);
+  module->setTargetTriple(target->triple);
+  module->setDataLayout(target->machine->createDataLayout());
+  auto filters = codegen::build_row_filters(program, *module);
+  if (!filters) return R::failure(message_of(filters.takeError()));
   {
     std::lock_guard<std::mutex> lock(target->mutex);
-    jit::optimize_module(*module.module, *target);
+    jit::optimize_module(*module, *target);
   }
 
   llvm::orc::JITTargetMachineBuilder machine_builder{llvm::Triple(target->triple)};
@@ -106,6 +137,17 @@ Result<std::unique_ptr<CompiledKernels>> CompiledKernels::compile(const plan::Pr
   if (!jit) return R::failure("cannot start the JIT: " + message_of(jit.takeError()));
   auto impl = std::make_unique<Impl>();
   impl->jit = std::move(*jit);
+  // Dispatch modules are optimized when they are materialized, i.e. on first use.
+  impl->jit->getIRTransformLayer().setTransform(
+      [target](llvm::orc::ThreadSafeModule tsm,
+               const llvm::orc::MaterializationResponsibility&) -> llvm::Expected<llvm::orc::ThreadSafeModule> {
+        tsm.withModuleDo([&](llvm::Module& m) {
+          if (m.getName() != jit::kColdModuleName) return;
+          std::lock_guard<std::mutex> lock(target->mutex);
+          jit::optimize_module(m, *target, /*hot=*/false);
+        });
+        return tsm;
+      });
 
   llvm::orc::SymbolMap helpers;
   for (const HelperSymbol& h : jit_helper_symbols()) {
@@ -115,25 +157,28 @@ Result<std::unique_ptr<CompiledKernels>> CompiledKernels::compile(const plan::Pr
   if (auto err = impl->jit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(helpers)))) {
     return R::failure("cannot register the runtime helpers: " + message_of(std::move(err)));
   }
-  if (auto err = impl->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(module.module), std::move(module.context)))) {
+  if (auto err = impl->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))) {
     return R::failure("cannot add the kernels: " + message_of(std::move(err)));
   }
-  auto lookup = [&](const std::string& symbol) -> Result<void*> {
-    auto address = impl->jit->lookup(symbol);
-    if (!address) return Result<void*>::failure("cannot compile kernel " + symbol + ": " + message_of(address.takeError()));
-    return address->toPtr<void*>();
-  };
-  impl->row_filters.assign(program.schemas.size(), nullptr);
-  for (const auto& [schema, symbol] : module.kernels.row_filters) {
-    auto address = lookup(symbol);
-    if (!address.ok()) return R::failure(address.error());
-    impl->row_filters[schema] = reinterpret_cast<AlertRowFilterFn>(address.value());
+  // One small module per rule's dispatch function, generated now (cheap), compiled on first use.
+  llvm::orc::ThreadSafeContext cold_context(std::make_unique<llvm::LLVMContext>());
+  for (size_t r = 0; r < program.rules.size(); ++r) {
+    auto cold = std::make_unique<llvm::Module>(jit::kColdModuleName, *cold_context.getContext());
+    cold->setTargetTriple(target->triple);
+    cold->setDataLayout(target->machine->createDataLayout());
+    auto symbol = codegen::build_dispatch_function(program, static_cast<int>(r), *cold);
+    if (!symbol) return R::failure(message_of(symbol.takeError()));
+    impl->dispatch_symbols.push_back(*symbol);
+    if (auto err = impl->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(cold), cold_context))) {
+      return R::failure("cannot add a dispatch function: " + message_of(std::move(err)));
+    }
   }
   impl->dispatchers.assign(program.rules.size(), nullptr);
-  for (const auto& [rule, symbol] : module.kernels.dispatchers) {
-    auto address = lookup(symbol);
-    if (!address.ok()) return R::failure(address.error());
-    impl->dispatchers[rule] = reinterpret_cast<AlertDispatchFn>(address.value());
+  impl->row_filters.assign(program.schemas.size(), nullptr);
+  for (const auto& [schema, symbol] : *filters) {
+    auto address = impl->jit->lookup(symbol);
+    if (!address) return R::failure("cannot compile kernel " + symbol + ": " + message_of(address.takeError()));
+    impl->row_filters[schema] = address->toPtr<AlertRowFilterFn>();
   }
   impl->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return std::unique_ptr<CompiledKernels>(new CompiledKernels(std::move(impl)));
@@ -149,6 +194,8 @@ Result<std::string> emit_kernels(const plan::Program& program, EmitKind kind) {
   std::string text;
   llvm::raw_string_ostream os(text);
   std::lock_guard<std::mutex> lock(target->mutex);
+  // --emit shows the row filters: the code that runs for every row. The dispatch functions
+  // (cold, run per selected row) are linked into the same machine code by the JIT.
   if (kind == EmitKind::Ir) {
     module.module->print(os, nullptr);
     return os.str();

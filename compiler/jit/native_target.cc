@@ -45,7 +45,7 @@ NativeTarget* NativeTarget::get(std::string* error) {
   return target;
 }
 
-void optimize_module(llvm::Module& module, NativeTarget& target) {
+void optimize_module(llvm::Module& module, NativeTarget& target, bool hot) {
   module.setTargetTriple(target.triple);
   module.setDataLayout(target.machine->createDataLayout());
   // Measured (issue 4): the stock O2 pipeline with loop interleaving and unrolling turned off
@@ -54,8 +54,8 @@ void optimize_module(llvm::Module& module, NativeTarget& target) {
   llvm::PipelineTuningOptions tuning;
   tuning.LoopInterleaving = false;
   tuning.LoopUnrolling = false;
-  tuning.LoopVectorization = true;
-  tuning.SLPVectorization = true;
+  tuning.LoopVectorization = hot;
+  tuning.SLPVectorization = hot;
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -66,7 +66,8 @@ void optimize_module(llvm::Module& module, NativeTarget& target) {
   builder.registerFunctionAnalyses(fam);
   builder.registerLoopAnalyses(lam);
   builder.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::ModulePassManager passes = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  llvm::ModulePassManager passes =
+      builder.buildPerModuleDefaultPipeline(hot ? llvm::OptimizationLevel::O2 : llvm::OptimizationLevel::O1);
   passes.run(module, mam);
 }
 

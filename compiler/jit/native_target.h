@@ -23,7 +23,11 @@ struct NativeTarget {
   static NativeTarget* get(std::string* error);
 };
 
-// Sets the module's triple and data layout and runs the kernel pipeline on it.
-void optimize_module(llvm::Module& module, NativeTarget& target);
+// Sets the module's triple and data layout and runs a pipeline on it: for `hot` code the kernel
+// pipeline (vectorizing), else a cheap one (O1, no vectorization).
+void optimize_module(llvm::Module& module, NativeTarget& target, bool hot = true);
+
+// The module name of cold code, which the machine-code step compiles at a lower level too.
+constexpr const char* kColdModuleName = "alert_dispatch";
 
 }  // namespace alert::jit

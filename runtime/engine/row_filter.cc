@@ -19,6 +19,24 @@ std::vector<plan::AlertValueLayout> layouts_of(const plan::Program& plan) {
   return out;
 }
 
+// The values of compiler/plan/alert_values.h for one row, by the interpreter.
+void evaluate_row_values(const CompiledProgram& program, const plan::AlertValueLayout& layout, int rule_index,
+                         const Batch& batch, size_t row, std::vector<Value>* out, ArithmeticEvents& events) {
+  EvalContext ctx;
+  ctx.program = &program.plan;
+  ctx.rule = &program.plan.rules[rule_index];
+  ctx.batch = &batch;
+  ctx.row = row;
+  ctx.events = &events;
+  std::vector<Value> lets;
+  ctx.lets = &lets;
+  out->clear();
+  for (const ast::Expr* e : layout.exprs) {
+    out->push_back(alert::evaluate(*e, ctx));
+    if (lets.size() < layout.lets) lets.push_back(out->back());  // later lets see earlier ones
+  }
+}
+
 class InterpretedRowFilter : public RowFilter {
  public:
   explicit InterpretedRowFilter(const CompiledProgram& program)
@@ -27,7 +45,6 @@ class InterpretedRowFilter : public RowFilter {
   const Selection& evaluate(const Batch& batch, ArithmeticEvents& events) override {
     const auto& rules = rules_[batch.schema];
     selection_.reset(rules.size(), batch.rows);
-    constexpr size_t kChunk = Selection::kChunk;
     for (size_t i = 0; i < rules.size(); ++i) {
       const plan::Rule& rule = program_.plan.rules[rules[i]];
       EvalContext ctx;
@@ -42,7 +59,7 @@ class InterpretedRowFilter : public RowFilter {
           Value v = alert::evaluate(*rule.where, ctx);
           pass = v.kind == TypeKind::Bool && v.b;
         }
-        selection_.chunk(row / kChunk)[i * Selection::kStride + row % kChunk] = pass;
+        if (pass) selection_.set(i, row);
       }
     }
     return selection_;
@@ -50,21 +67,7 @@ class InterpretedRowFilter : public RowFilter {
 
   void alert_values(const Batch& batch, size_t, int rule_index, size_t row, std::vector<Value>* out,
                     ArithmeticEvents& events) override {
-    const plan::Rule& rule = program_.plan.rules[rule_index];
-    const plan::AlertValueLayout& layout = layouts_[rule_index];
-    EvalContext ctx;
-    ctx.program = &program_.plan;
-    ctx.rule = &rule;
-    ctx.batch = &batch;
-    ctx.row = row;
-    ctx.events = &events;
-    std::vector<Value> lets;
-    ctx.lets = &lets;
-    out->clear();
-    for (const ast::Expr* e : layout.exprs) {
-      out->push_back(alert::evaluate(*e, ctx));
-      if (lets.size() < layout.lets) lets.push_back(out->back());  // later lets see earlier ones
-    }
+    evaluate_row_values(program_, layouts_[rule_index], rule_index, batch, row, out, events);
   }
 
  private:
@@ -90,7 +93,7 @@ class JitRowFilter : public RowFilter {
     for (size_t start = 0; start < batch.rows; start += kChunk) {
       bind_columns(batch, start);
       size_t rows = std::min(kChunk, batch.rows - start);
-      kernel(views_.data(), static_cast<int64_t>(rows), selection_.chunk(start / kChunk), &state);
+      kernel(views_.data(), static_cast<int64_t>(rows), selection_.records_from(start), &state);
     }
     events.division_by_zero += state.division_by_zero;
     events.overflow += state.overflow;
@@ -103,6 +106,10 @@ class JitRowFilter : public RowFilter {
     if (dispatched_.size() <= slot) dispatched_.resize(slot + 1);
     Dispatched& d = dispatched_[slot];
     if (!d.done) dispatch(batch, slot, rule, d, events);
+    if (d.interpreted) {  // the rule's dispatch function could not be compiled
+      evaluate_row_values(program_, layouts_[rule], rule, batch, row, out, events);
+      return;
+    }
     while (d.cursor < d.rows.size() && d.rows[d.cursor] < row) ++d.cursor;
     out->clear();
     if (d.cursor == d.rows.size() || d.rows[d.cursor] != row) return;  // not selected: no values
@@ -114,6 +121,7 @@ class JitRowFilter : public RowFilter {
   // One rule's alert values for every row it selected in the current batch.
   struct Dispatched {
     bool done = false;
+    bool interpreted = false;
     size_t count = 0;  // values per row
     std::vector<size_t> rows;
     std::vector<AlertValue> values;
@@ -143,15 +151,17 @@ class JitRowFilter : public RowFilter {
       if (selection_.test(slot, row)) d.rows.push_back(row);
     }
     d.values.resize(std::max<size_t>(1, d.rows.size() * d.count));
+    if (d.rows.empty()) return;
     AlertDispatchFn fn = program_.kernels->dispatcher(rule);
-    if (!fn || d.rows.empty()) return;
+    d.interpreted = fn == nullptr;
+    if (!fn) return;
     AlertKernelState state{0, 0, &arena_};
     size_t written = 0;
     for (size_t start = 0; start < batch.rows; start += kChunk) {
       size_t rows = std::min(kChunk, batch.rows - start);
-      const uint8_t* selected = selection_.rule_in_chunk(slot, start / kChunk);
+      const uint8_t* selected = selection_.records_from(start);
       size_t n = 0;
-      for (size_t i = 0; i < rows; ++i) n += selected[i];
+      for (size_t i = 0; i < rows; ++i) n += selection_.test(slot, start + i);
       if (n == 0) continue;
       bind_columns(batch, start);
       fn(views_.data(), static_cast<int64_t>(rows), selected, d.values.data() + written * d.count, &state);

@@ -15,23 +15,23 @@ namespace alert {
 
 class RowFilter {
  public:
-  // One byte per rule and row, laid out as the kernels write it: chunks of
-  // ALERT_KERNEL_CHUNK_ROWS rows, each holding every rule's bytes for those rows in turn. A
-  // slot is the rule's position in plan.rules_of_schema(batch.schema).
+  // A bit per rule and row, laid out as the kernels write it (kernel_abi.h): one record of
+  // `record` bytes per row, bit `slot` in byte slot / 8. A slot is the rule's position in
+  // plan.rules_of_schema(batch.schema).
   struct Selection {
     static constexpr size_t kChunk = ALERT_KERNEL_CHUNK_ROWS;
-    static constexpr size_t kStride = ALERT_KERNEL_OUTPUT_STRIDE;
-    size_t rules = 0;
+    size_t record = 1;
     std::vector<uint8_t> bytes;
 
     void reset(size_t n_rules, size_t rows) {
-      rules = n_rules;
-      bytes.resize(((rows + kChunk - 1) / kChunk) * rules * kStride);
+      record = static_cast<size_t>(alert_filter_record_bytes(static_cast<int64_t>(n_rules)));
+      bytes.assign(rows * record, 0);
     }
-    uint8_t* chunk(size_t index) { return bytes.data() + index * rules * kStride; }
-    // The bytes of one rule for the rows of one chunk.
-    const uint8_t* rule_in_chunk(size_t slot, size_t index) const { return bytes.data() + (index * rules + slot) * kStride; }
-    bool test(size_t slot, size_t row) const { return rule_in_chunk(slot, row / kChunk)[row % kChunk] != 0; }
+    // The records of the rows from `row` on.
+    uint8_t* records_from(size_t row) { return bytes.data() + row * record; }
+    const uint8_t* records_from(size_t row) const { return bytes.data() + row * record; }
+    bool test(size_t slot, size_t row) const { return (bytes[row * record + slot / 8] >> (slot % 8)) & 1; }
+    void set(size_t slot, size_t row) { bytes[row * record + slot / 8] |= static_cast<uint8_t>(1u << (slot % 8)); }
   };
   virtual ~RowFilter() = default;
   virtual const Selection& evaluate(const Batch& batch, ArithmeticEvents& events) = 0;
