@@ -88,8 +88,13 @@ double filter_time(const CompiledProgram& program, const std::vector<Batch>& chu
     for (const Batch& c : chunks) {
       const auto& sel = filter->evaluate(c, events);
       // Rule 0's bits (the first byte of each record; the counting loop the baseline has too).
+      // With one rule a record is one byte: the same contiguous loop as the baseline's count.
       const uint8_t* records = sel.records_from(0);
-      for (size_t i = 0; i < c.rows; ++i) n += records[i * sel.record] & 1;
+      if (sel.record == 1) {
+        for (size_t i = 0; i < c.rows; ++i) n += records[i] & 1;
+      } else {
+        for (size_t i = 0; i < c.rows; ++i) n += records[i * sel.record] & 1;
+      }
     }
     *selected = n;
   });
@@ -216,8 +221,8 @@ int main(int argc, char** argv) {
     auto p1 = compile(write_program(one, "c1"), EngineKind::Jit);
     auto p100 = compile(write_program(hundred, "c100"), EngineKind::Jit);
     uint64_t s;
-    double t1 = filter_time(*p1, chunks, false, 5, &s);
-    double t100 = filter_time(*p100, chunks, false, 3, &s);
+    double t1 = filter_time(*p1, chunks, false, 9, &s);
+    double t100 = filter_time(*p100, chunks, false, 9, &s);
     std::cout << fmt::format("\n(c) 100 rules fused: {:.1f} ms vs 1 rule {:.1f} ms: {:.1f}x\n", t100 * 1e3, t1 * 1e3,
                              t100 / t1);
     report.target("(c) time of 100 fused rules / 1 rule", t100 / t1, 10, false);

@@ -44,7 +44,7 @@ class InterpretedRowFilter : public RowFilter {
 
   const Selection& evaluate(const Batch& batch, ArithmeticEvents& events) override {
     const auto& rules = rules_[batch.schema];
-    selection_.reset(rules.size(), batch.rows);
+    selection_.reset(rules.size(), batch.rows, /*zero=*/true);
     for (size_t i = 0; i < rules.size(); ++i) {
       const plan::Rule& rule = program_.plan.rules[rules[i]];
       EvalContext ctx;
@@ -85,8 +85,9 @@ class JitRowFilter : public RowFilter {
 
   const Selection& evaluate(const Batch& batch, ArithmeticEvents& events) override {
     constexpr size_t kChunk = Selection::kChunk;
-    selection_.reset(rules_[batch.schema].size(), batch.rows);
-    AlertRowFilterFn kernel = program_.kernels->row_filter(batch.schema);
+    AlertRowFilterFn kernel_fn = program_.kernels->row_filter(batch.schema);
+    selection_.reset(rules_[batch.schema].size(), batch.rows, /*zero=*/kernel_fn == nullptr);
+    AlertRowFilterFn kernel = kernel_fn;
     if (!kernel || batch.rows == 0) return selection_;
     arena_.reset();
     AlertKernelState state{0, 0, &arena_};

@@ -23,9 +23,14 @@ class RowFilter {
     size_t record = 1;
     std::vector<uint8_t> bytes;
 
-    void reset(size_t n_rules, size_t rows) {
+    // `zero`: clear the bits (the interpreter sets them one by one; kernels write whole records).
+    void reset(size_t n_rules, size_t rows, bool zero) {
       record = static_cast<size_t>(alert_filter_record_bytes(static_cast<int64_t>(n_rules)));
-      bytes.assign(rows * record, 0);
+      if (zero) {
+        bytes.assign(rows * record, 0);
+      } else {
+        bytes.resize(rows * record);
+      }
     }
     // The records of the rows from `row` on.
     uint8_t* records_from(size_t row) { return bytes.data() + row * record; }
