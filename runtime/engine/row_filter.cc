@@ -13,6 +13,24 @@ std::vector<std::vector<int>> rules_by_schema(const plan::Program& plan) {
   return out;
 }
 
+// Per schema, the fields any rule over it reads: the only columns kernels are handed (so a
+// string column nobody reads is never padded or copied).
+void mark_fields(const ast::Expr& e, std::vector<bool>& used) {
+  if (e.kind == ast::ExprKind::Name && e.ref == ast::RefKind::Field) used[e.index] = true;
+  for (const auto& c : e.children) mark_fields(*c, used);
+}
+
+std::vector<std::vector<bool>> fields_read(const plan::Program& plan) {
+  std::vector<std::vector<bool>> out(plan.schemas.size());
+  for (size_t s = 0; s < plan.schemas.size(); ++s) out[s].assign(plan.schemas[s].fields.size(), false);
+  for (const plan::Rule& r : plan.rules) {
+    std::vector<bool>& used = out[r.schema];
+    if (r.where) mark_fields(*r.where, used);
+    for (const ast::Expr* e : plan::row_alert_values(r).exprs) mark_fields(*e, used);
+  }
+  return out;
+}
+
 std::vector<plan::AlertValueLayout> layouts_of(const plan::Program& plan) {
   std::vector<plan::AlertValueLayout> out;
   for (const plan::Rule& r : plan.rules) out.push_back(plan::row_alert_values(r));
@@ -81,7 +99,8 @@ class InterpretedRowFilter : public RowFilter {
 class JitRowFilter : public RowFilter {
  public:
   explicit JitRowFilter(const CompiledProgram& program)
-      : program_(program), rules_(rules_by_schema(program.plan)), layouts_(layouts_of(program.plan)) {}
+      : program_(program), rules_(rules_by_schema(program.plan)), layouts_(layouts_of(program.plan)),
+        fields_read_(fields_read(program.plan)) {}
 
   const Selection& evaluate(const Batch& batch, ArithmeticEvents& events) override {
     constexpr size_t kChunk = Selection::kChunk;
@@ -175,9 +194,11 @@ class JitRowFilter : public RowFilter {
   // Column views of the rows from `start` on. A chunk starts on a multiple of 64 rows, so bitmaps
   // are offset by whole words.
   void bind_columns(const Batch& batch, size_t start) {
-    views_.resize(batch.columns.size());
+    views_.assign(batch.columns.size(), AlertColumnView{});
     size_t word = start / 64;
+    const std::vector<bool>& used = fields_read_[batch.schema];
     for (size_t c = 0; c < batch.columns.size(); ++c) {
+      if (!used[c]) continue;
       const Column& col = batch.columns[c];
       const void* values = nullptr;
       switch (col.kind) {
@@ -204,6 +225,7 @@ class JitRowFilter : public RowFilter {
   const CompiledProgram& program_;
   std::vector<std::vector<int>> rules_;
   std::vector<plan::AlertValueLayout> layouts_;
+  std::vector<std::vector<bool>> fields_read_;  // per schema
   std::vector<AlertColumnView> views_;
   std::vector<std::vector<char>> padded_;
   std::vector<Dispatched> dispatched_;  // per slot

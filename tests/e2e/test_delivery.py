@@ -26,6 +26,15 @@ def csv_rows(n, start=0, spike_every=1):
     return "\n".join(lines) + "\n"
 
 
+def outbox_count(db):
+    """Rows in the outbox, or -1 while it is not there yet (the file may exist before its table)."""
+    try:
+        with sqlite3.connect(db, timeout=1) as c:
+            return c.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
+    except sqlite3.Error:
+        return -1
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -205,13 +214,7 @@ rule Hot on Reading
                                  "--batch-size", "10", "--drain-timeout", "60"], stderr=subprocess.DEVNULL)
         db = self.path("state/outbox.db")
 
-        def outbox_full():
-            try:
-                with sqlite3.connect(db, timeout=1) as c:
-                    return c.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] >= n_expected - 1
-            except sqlite3.Error:
-                return False
-        self.assertTrue(wait_until(outbox_full), "the outbox never held the notifications")
+        self.assertTrue(wait_until(lambda: outbox_count(db) >= n_expected - 1), "the outbox never held the notifications")
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{r.port}/_mode", data=b"ok"))
@@ -234,8 +237,7 @@ rule Hot on Reading
         proc.stdin.write(csv_rows(5))
         proc.stdin.flush()
         db = self.path("state/outbox.db")
-        self.assertTrue(wait_until(lambda: os.path.exists(db) and sqlite3.connect(db).execute(
-            "SELECT COUNT(*) FROM outbox").fetchone()[0] >= 4))
+        self.assertTrue(wait_until(lambda: outbox_count(db) >= 4))
         time.sleep(0.3)
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
