@@ -352,6 +352,56 @@ TEST(Differential, JitSelectsExactlyTheRowsTheInterpreterDoes) {
   EXPECT_LT(selected, predicates * kRows * 19 / 20);
 }
 
+// Threshold families (compiler/codegen/threshold_index.h): many rules comparing the same
+// expressions with different constants, in every direction and with ties, nulls and NaNs, must
+// select exactly what the interpreter selects.
+TEST(Differential, ThresholdFamiliesSelectWhatTheInterpreterSelects) {
+  setenv("ALERTC_MIN_FAMILY_ATOMS", "4", 1);  // families start at 256 atoms in production
+  struct Restore {
+    ~Restore() { unsetenv("ALERTC_MIN_FAMILY_ATOMS"); }
+  } restore;
+  const char* subjects[] = {"i", "j", "f", "g", "(i + j)", "d", "(g * 2.0)"};
+  const char* int_constants[] = {"0", "1", "-1", "7", "-7", "2", "1000", "-1000", "9223372036854775807", "3"};
+  const char* float_constants[] = {"0.0", "1.5", "-2.25", "0.1", "12.25", "100.0", "-100.0", "3.0", "1e308", "3"};
+  const char* ops[] = {"<", "<=", ">", ">=", "=="};
+  size_t selected = 0;
+  for (int p = 0; p < 6; ++p) {
+    std::mt19937 rng(9000 + p);
+    std::string text = kSchema;
+    for (int r = 0; r < 40; ++r) {
+      std::string where;
+      for (int atom = 0; atom < 1 + static_cast<int>(rng() % 3); ++atom) {
+        std::string subject = subjects[rng() % std::size(subjects)];
+        bool is_float = subject == "f" || subject == "g" || subject == "(g * 2.0)";
+        std::string c = subject == "d" ? std::string(int_constants[rng() % 6]) + "s"
+                        : is_float     ? float_constants[rng() % std::size(float_constants)]
+                                       : int_constants[rng() % std::size(int_constants)];
+        std::string op = ops[rng() % std::size(ops)];
+        std::string cmp = rng() % 4 == 0 ? c + " " + op + " " + subject : subject + " " + op + " " + c;
+        where += (where.empty() ? "" : " and ") + cmp;
+      }
+      if (rng() % 5 == 0) where += " and len(t) > 1";
+      text += "rule T" + std::to_string(r) + " on Row\n  where " + where + "\n  message \"{id}\"\n  notify out\n";
+    }
+    std::string path = write_program(text, 200 + p);
+    auto [jit, interp] = compile_both(path);
+    ASSERT_TRUE(jit && interp) << "generated program " << path << " does not compile:\n" << diagnostics_of(path);
+    RowGen rows_gen(9500 + p);
+    std::vector<std::vector<Value>> rows;
+    for (int r = 0; r < 800; ++r) rows.push_back(rows_gen.row(r));
+    auto expected = run(interp, rows, 4096);
+    for (size_t batch_size : {1, 7, 4096}) {
+      auto actual = run(jit, rows, batch_size);
+      ASSERT_EQ(actual.size(), expected.size()) << path << " batch size " << batch_size;
+      for (size_t i = 0; i < actual.size(); ++i) {
+        ASSERT_EQ(actual[i].json, expected[i].json) << path << " batch size " << batch_size << " alert " << i;
+      }
+    }
+    selected += expected.size();
+  }
+  EXPECT_GT(selected, 1000u);
+}
+
 // Window rules through both engines: random `where`, group keys and aggregate arguments (which
 // the JIT computes in generated code), every aggregate, lets, history and `for`; the alerts
 // (firing and resolved, with values and messages) must be identical at every batch size.
