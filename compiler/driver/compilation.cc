@@ -3,6 +3,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "alert/alert.h"
 #include "alert/compiler.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/driver/compiled_program.h"
@@ -60,11 +61,16 @@ void Compilation::print_diagnostics(std::ostream& out, DiagnosticFormat format, 
   } else {
     state_->diags.render_text(out, color);
   }
+  // Not a diagnostic of the user's program (no kind, no position): a bug, or a host LLVM cannot
+  // compile for. `--engine interp` still runs the program.
   if (!state_->backend_error.empty()) {
+    std::string message = "internal compiler error in the JIT back end: " + state_->backend_error +
+                           " (the reference interpreter, --engine interp, still runs the program)";
     if (format == DiagnosticFormat::Json) {
-      out << "{\"id\":\"backend_error\",\"severity\":\"error\",\"message\":\"internal compiler error\"}\n";
+      out << "{\"id\":\"backend_error\",\"severity\":\"error\",\"message\":" << json_quote(message) << "}\n";
+    } else {
+      out << "alertc: error: " << message << '\n';
     }
-    std::cerr << "alertc: internal compiler error in the JIT back end: " << state_->backend_error << '\n';
   }
 }
 

@@ -8,25 +8,7 @@
 namespace alert {
 namespace {
 
-void put_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
+void put_string(std::string& out, std::string_view s) { out += json_quote(s); }
 
 void put_value(std::string& out, const Value& v) {
   switch (v.kind) {
@@ -57,12 +39,6 @@ void put_values(std::string& out, const std::vector<std::pair<std::string, Value
 }
 
 }  // namespace
-
-std::string json_quote(std::string_view text) {
-  std::string out;
-  put_string(out, text);
-  return out;
-}
 
 std::string alert_to_json(const Alert& a) {
   std::string out = "{\"rule\":";

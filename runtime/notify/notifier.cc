@@ -95,11 +95,9 @@ class ChannelNotifier : public Notifier {
         row.body = alertmanager_alert(alert, starts_at(alert), row.key);
       }
       auto added = outbox_->add(row);
-      if (!added.ok()) {
-        // The outbox is the only record of a notification: failing to write it is fatal.
-        std::cerr << "alertc: error: cannot write the outbox: " << added.error() << '\n';
-        std::exit(3);
-      }
+      // The outbox is the only record of a notification: the next flush() reports the failure,
+      // and the run stops there.
+      if (!added.ok() && outbox_error_.empty()) outbox_error_ = added.error();
       dirty_ = true;
     }
   }
@@ -110,6 +108,7 @@ class ChannelNotifier : public Notifier {
     for (auto& l : local_) {
       if (l.file) l.file->flush();
     }
+    if (!outbox_error_.empty()) return Result<bool>::failure(outbox_error_);
     if (!outbox_ || !dirty_) return true;
     auto committed = outbox_->commit();
     if (!committed.ok()) return committed;
@@ -164,6 +163,7 @@ class ChannelNotifier : public Notifier {
   std::unique_ptr<Outbox> outbox_;
   std::vector<std::unique_ptr<ChannelWorker>> workers_;
   std::map<std::string, int64_t> started_;
+  std::string outbox_error_;
   bool dirty_ = false;
 };
 
