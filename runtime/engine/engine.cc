@@ -154,6 +154,20 @@ Value finalize(const Accumulator& a, const plan::AggregateSlot& slot, Arithmetic
   }
 }
 
+// A row as a JSON object of its fields: the raw text of a late row is no longer at hand (the
+// reader moved on), so its report shows the values that were read.
+std::string row_as_json(const plan::Schema& schema, const Batch& batch, size_t row) {
+  std::string out = "{";
+  for (size_t c = 0; c < schema.fields.size(); ++c) {
+    Value v = batch.value_at(c, row);
+    out += (c ? "," : "") + json_quote(schema.fields[c].name) + ":";
+    bool bare = v.is_null() || v.kind == TypeKind::Bool || v.kind == TypeKind::Int ||
+                (v.kind == TypeKind::Float && std::isfinite(v.f));
+    out += bare ? value_to_text(v) : json_quote(value_to_text(v));
+  }
+  return out + "}";
+}
+
 struct ThrottleEntry {
   int64_t last_sent = 0;
   int64_t suppressed = 0;
@@ -393,7 +407,7 @@ struct Engine::Impl {
         late_sink(RejectedRow{"", batch.line_numbers[row],
                               fmt::format("late row for rule '{}': its window ending {} already closed", r.name,
                                           format_rfc3339(std::max(lo, k) * r.step_ns + r.size_ns)),
-                              ""});
+                              row_as_json(plan.schemas[r.schema], batch, row)});
       }
       return;
     }

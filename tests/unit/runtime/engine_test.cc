@@ -172,6 +172,7 @@ rule Count on Ping
   push_all(*reader, engine, 100);
   ASSERT_EQ(late.size(), 1u);
   EXPECT_EQ(late[0].line, 4u);
+  EXPECT_EQ(late[0].raw, "{\"ts\":\"2026-01-01T00:00:30Z\",\"host\":\"late\"}");  // what was read
   EXPECT_EQ(engine.stats().late_rows, 1u);
 }
 
