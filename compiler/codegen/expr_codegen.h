@@ -47,8 +47,6 @@ class ExprCodegen {
 
   // Emits `e` (or reuses an identical sub-expression emitted before for this row).
   llvm::Expected<CgValue> emit(const ast::Expr& e);
-  // Forgets cached values (call when a new row iteration starts).
-  void clear_cache() { cache_.clear(); fields_.clear(); }
 
   // i1 that is true exactly when the value is a non-null `true`.
   llvm::Value* is_true(const CgValue& v);
