@@ -426,7 +426,9 @@ TEST(Differential, WindowRulesGiveTheSameAlertsInBothEngines) {
               "\n  let a = " + agg + "(" + arg + ")\n  let n = count()" +
               "\n  having n > " + std::to_string(rng() % 4) + " and (a is null or n != " + std::to_string(rng() % 5) + ")" +
               "\n  " + (rng() % 3 == 0 ? "for 1m" : "severity info") +
-              "\n  message \"{id_of_k} {a} {n} {prev(n)} {mean_prev(n, 2)}\"\n  notify out\n";
+              // Half the programs read no history, so quiet groups' empty windows are shared.
+              (p % 2 ? "\n  message \"{id_of_k} {a} {n}\"\n  notify out\n"
+                     : "\n  message \"{id_of_k} {a} {n} {prev(n)} {mean_prev(n, 2)}\"\n  notify out\n");
       // The message must start with an int for run(); the key's text is not one, so use n.
       auto at = text.rfind("{id_of_k}");
       text.replace(at, 9, "{n}");
