@@ -200,16 +200,20 @@ int64_t throttle_check(absl::flat_hash_map<std::string, ThrottleEntry>& table, c
 class OpenWindows {
  public:
   std::vector<Accumulator>& get(int64_t k, size_t aggregates) {
+    size_t at = 0;
     for (size_t i = open_.size(); i-- > 0;) {
       if (open_[i].first == k) return open_[i].second;
       if (open_[i].first < k) {
-        auto it = open_.emplace(open_.begin() + static_cast<std::ptrdiff_t>(i) + 1, k, std::vector<Accumulator>());
-        it->second.resize(aggregates);
-        return it->second;
+        at = i + 1;
+        break;
       }
     }
-    auto it = open_.emplace(open_.begin(), k, std::vector<Accumulator>());
-    it->second.resize(aggregates);
+    // A closed window's accumulators are reused: one allocation per group, not per window.
+    std::vector<Accumulator> accs = std::move(spare_);
+    spare_.clear();
+    accs.clear();
+    accs.resize(aggregates);
+    auto it = open_.emplace(open_.begin() + static_cast<std::ptrdiff_t>(at), k, std::move(accs));
     return it->second;
   }
   // The window's accumulators, or null when it got no rows.
@@ -222,6 +226,7 @@ class OpenWindows {
   void erase(int64_t k) {
     for (size_t i = 0; i < open_.size(); ++i) {
       if (open_[i].first == k) {
+        spare_ = std::move(open_[i].second);
         open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(i));
         return;
       }
@@ -231,6 +236,7 @@ class OpenWindows {
 
  private:
   std::vector<std::pair<int64_t, std::vector<Accumulator>>> open_;
+  std::vector<Accumulator> spare_;
 };
 
 struct GroupState {
@@ -260,6 +266,7 @@ struct Engine::Impl {
     std::vector<std::unique_ptr<GroupState>> groups;  // in order of first appearance
     absl::flat_hash_map<std::string, GroupState*> index;
     absl::flat_hash_map<std::string, ThrottleEntry> throttle;
+    std::vector<std::unique_ptr<GroupState>> spare;  // expired groups' states, for reuse
   };
 
   std::shared_ptr<const CompiledProgram> program;
@@ -428,7 +435,14 @@ struct Engine::Impl {
         ++stats.rules[w.rule].groups_refused;
         return;
       }
-      auto g = std::make_unique<GroupState>();
+      std::unique_ptr<GroupState> g;
+      if (w.spare.empty()) {
+        g = std::make_unique<GroupState>();
+      } else {  // an expired group's state, reset: expiry churns through groups in many-key streams
+        g = std::move(w.spare.back());
+        w.spare.pop_back();
+        *g = GroupState{};
+      }
       g->keys.assign(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(n_keys));
       g->key_bytes = key_bytes;
       g->first_window = lo;
@@ -529,23 +543,26 @@ struct Engine::Impl {
       }
       if (open) g.windows.erase(k);
     }
-    // Forget groups whose last row is more than `expire` before this window's end.
-    std::vector<std::unique_ptr<GroupState>> kept;
-    for (auto& gp : w.groups) {
-      GroupState& g = *gp;
+    // Forget groups whose last row is more than `expire` before this window's end (compacting
+    // the group list in place; forgotten states are kept for reuse, up to a bound).
+    size_t kept = 0;
+    for (size_t i = 0; i < w.groups.size(); ++i) {
+      GroupState& g = *w.groups[i];
       bool expired = g.windows.empty() && end - g.last_row_time > r.expire_ns;
       if (!expired) {
-        kept.push_back(std::move(gp));
+        if (kept != i) w.groups[kept] = std::move(w.groups[i]);
+        ++kept;
         continue;
       }
       if (g.firing) {
-        for (size_t i = 0; i < r.aggregates.size(); ++i) aggregates[i] = finalize(empty[i], r.aggregates[i], &events);
+        for (size_t a = 0; a < r.aggregates.size(); ++a) aggregates[a] = finalize(empty[a], r.aggregates[a], &events);
         EvalContext ctx = window_context(r, g, aggregates, lets, start, end);
         resolve_window(w, g, ctx, start, end);
       }
       w.index.erase(g.key_bytes);
+      if (w.spare.size() < 65536) w.spare.push_back(std::move(w.groups[i]));
     }
-    w.groups = std::move(kept);
+    w.groups.resize(kept);
   }
 
   Alert window_alert(const plan::Rule& r, GroupState& g, const EvalContext& ctx, int64_t start, int64_t end,
