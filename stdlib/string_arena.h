@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include "compiler/codegen/kernel_abi.h"
+
 namespace alert {
 
 class StringArena {
@@ -42,7 +44,7 @@ class StringArena {
 
  private:
   static constexpr size_t kBlockSize = 64 * 1024;
-  static constexpr size_t kPadding = 16;
+  static constexpr size_t kPadding = ALERT_STRING_PADDING;
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::vector<std::unique_ptr<char[]>> large_;
   size_t next_block_ = 0;

@@ -296,7 +296,7 @@ llvm::Value* ExprCodegen::compare(BinaryOp op, const CgValue& a, TypeKind ka, co
       const CgValue& con = llvm::isa<llvm::Constant>(b.size) ? b : a;
       auto text = constant_text_.find(con.value);
       if (text != constant_text_.end()) {
-        llvm::Value* eq = string_equals_constant(var, text->second);
+        llvm::Value* eq = string_in_constants(var, {text->second});
         return op == BinaryOp::Eq ? eq : b_.CreateNot(eq);
       }
     }
@@ -317,10 +317,6 @@ llvm::Value* ExprCodegen::compare(BinaryOp op, const CgValue& a, TypeKind ka, co
     case BinaryOp::Gt: return ka == TypeKind::Bool ? b_.CreateICmpUGT(x, y) : b_.CreateICmpSGT(x, y);
     default: return ka == TypeKind::Bool ? b_.CreateICmpUGE(x, y) : b_.CreateICmpSGE(x, y);
   }
-}
-
-llvm::Value* ExprCodegen::string_equals_constant(const CgValue& s, const std::string& constant) {
-  return string_in_constants(s, {constant});
 }
 
 // Membership of a string in constant strings of up to 16 bytes, without a branch: the string's

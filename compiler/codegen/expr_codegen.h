@@ -65,7 +65,6 @@ class ExprCodegen {
 
   CgValue int_arith(BinaryOp op, llvm::Value* a, llvm::Value* b, llvm::Value* valid);
   llvm::Value* compare(BinaryOp op, const CgValue& a, TypeKind ka, const CgValue& b, TypeKind kb);
-  llvm::Value* string_equals_constant(const CgValue& s, const std::string& constant);
   llvm::Value* string_in_constants(const CgValue& s, const std::vector<std::string>& items);
   llvm::Value* string_in_short_constants(const CgValue& s, const std::vector<std::string>& items);
   llvm::Value* to_double(const CgValue& v, TypeKind kind);

@@ -273,6 +273,8 @@ void store_alert_value(llvm::IRBuilder<>& b, llvm::Value* slot, const CgValue& v
   }
 }
 
+}  // namespace
+
 llvm::Expected<std::string> build_dispatch(const plan::Program& program, int rule_index, llvm::Module& module) {
   const plan::Rule& rule = program.rules[rule_index];
   llvm::LLVMContext& ctx = module.getContext();
@@ -315,7 +317,6 @@ llvm::Expected<std::string> build_dispatch(const plan::Program& program, int rul
   return symbol;
 }
 
-}  // namespace
 
 llvm::Expected<std::vector<std::pair<int, std::string>>> build_row_filters(const plan::Program& program,
                                                                            llvm::Module& module) {
@@ -325,23 +326,6 @@ llvm::Expected<std::vector<std::pair<int, std::string>>> build_row_filters(const
     auto symbol = build_row_filter(program, static_cast<int>(s), module);
     if (!symbol) return symbol.takeError();
     out.emplace_back(static_cast<int>(s), *symbol);
-  }
-  return out;
-}
-
-llvm::Expected<std::string> build_dispatch_function(const plan::Program& program, int rule, llvm::Module& module) {
-  return build_dispatch(program, rule, module);
-}
-
-llvm::Expected<KernelSymbols> build_row_kernels(const plan::Program& program, llvm::Module& hot, llvm::Module& cold) {
-  KernelSymbols out;
-  auto filters = build_row_filters(program, hot);
-  if (!filters) return filters.takeError();
-  out.row_filters = std::move(*filters);
-  for (size_t r = 0; r < program.rules.size(); ++r) {
-    auto symbol = build_dispatch(program, static_cast<int>(r), cold);
-    if (!symbol) return symbol.takeError();
-    out.dispatchers.emplace_back(static_cast<int>(r), *symbol);
   }
   return out;
 }

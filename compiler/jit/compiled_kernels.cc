@@ -24,26 +24,27 @@ namespace {
 
 std::string message_of(llvm::Error error) { return llvm::toString(std::move(error)); }
 
-struct BuiltModule {
-  std::unique_ptr<llvm::LLVMContext> context, cold_context;
-  std::unique_ptr<llvm::Module> module;       // row filters: compiled for speed
-  std::unique_ptr<llvm::Module> cold_module;  // dispatch functions: compiled for compile time
-  codegen::KernelSymbols kernels;
+// An empty module for the host target.
+std::unique_ptr<llvm::Module> new_module(const char* name, llvm::LLVMContext& context, jit::NativeTarget& target) {
+  auto module = std::make_unique<llvm::Module>(name, context);
+  module->setTargetTriple(target.triple);
+  module->setDataLayout(target.machine->createDataLayout());
+  return module;
+}
+
+// The row filters of a program, not yet optimized.
+struct FilterModule {
+  std::unique_ptr<llvm::LLVMContext> context = std::make_unique<llvm::LLVMContext>();
+  std::unique_ptr<llvm::Module> module;
+  std::vector<std::pair<int, std::string>> symbols;  // schema, symbol
 };
 
-Result<BuiltModule> build_module(const plan::Program& program, jit::NativeTarget& target) {
-  BuiltModule built;
-  built.context = std::make_unique<llvm::LLVMContext>();
-  built.module = std::make_unique<llvm::Module>("alert_kernels", *built.context);
-  built.cold_context = std::make_unique<llvm::LLVMContext>();
-  built.cold_module = std::make_unique<llvm::Module>(jit::kColdModuleName, *built.cold_context);
-  for (llvm::Module* m : {built.module.get(), built.cold_module.get()}) {
-    m->setTargetTriple(target.triple);
-    m->setDataLayout(target.machine->createDataLayout());
-  }
-  auto kernels = codegen::build_row_kernels(program, *built.module, *built.cold_module);
-  if (!kernels) return Result<BuiltModule>::failure(message_of(kernels.takeError()));
-  built.kernels = std::move(*kernels);
+Result<FilterModule> build_filter_module(const plan::Program& program, jit::NativeTarget& target) {
+  FilterModule built;
+  built.module = new_module("alert_kernels", *built.context, target);
+  auto symbols = codegen::build_row_filters(program, *built.module);
+  if (!symbols) return Result<FilterModule>::failure(message_of(symbols.takeError()));
+  built.symbols = std::move(*symbols);
   return built;
 }
 
@@ -110,15 +111,12 @@ Result<std::unique_ptr<CompiledKernels>> CompiledKernels::compile(const plan::Pr
   std::string error;
   jit::NativeTarget* target = jit::NativeTarget::get(&error);
   if (!target) return R::failure(error);
-  auto context = std::make_unique<llvm::LLVMContext>();
-  auto module = std::make_unique<llvm::Module>("alert_kernels", *context);
-  module->setTargetTriple(target->triple);
-  module->setDataLayout(target->machine->createDataLayout());
-  auto filters = codegen::build_row_filters(program, *module);
-  if (!filters) return R::failure(message_of(filters.takeError()));
+  auto built = build_filter_module(program, *target);
+  if (!built.ok()) return R::failure(built.error());
+  FilterModule filters = built.take();
   {
     std::lock_guard<std::mutex> lock(target->mutex);
-    jit::optimize_module(*module, *target);
+    jit::optimize_module(*filters.module, *target);
   }
 
   llvm::orc::JITTargetMachineBuilder machine_builder{llvm::Triple(target->triple)};
@@ -157,16 +155,14 @@ Result<std::unique_ptr<CompiledKernels>> CompiledKernels::compile(const plan::Pr
   if (auto err = impl->jit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(helpers)))) {
     return R::failure("cannot register the runtime helpers: " + message_of(std::move(err)));
   }
-  if (auto err = impl->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))) {
+  if (auto err = impl->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(filters.module), std::move(filters.context)))) {
     return R::failure("cannot add the kernels: " + message_of(std::move(err)));
   }
   // One small module per rule's dispatch function, generated now (cheap), compiled on first use.
   llvm::orc::ThreadSafeContext cold_context(std::make_unique<llvm::LLVMContext>());
   for (size_t r = 0; r < program.rules.size(); ++r) {
-    auto cold = std::make_unique<llvm::Module>(jit::kColdModuleName, *cold_context.getContext());
-    cold->setTargetTriple(target->triple);
-    cold->setDataLayout(target->machine->createDataLayout());
-    auto symbol = codegen::build_dispatch_function(program, static_cast<int>(r), *cold);
+    auto cold = new_module(jit::kColdModuleName, *cold_context.getContext(), *target);
+    auto symbol = codegen::build_dispatch(program, static_cast<int>(r), *cold);
     if (!symbol) return R::failure(message_of(symbol.takeError()));
     impl->dispatch_symbols.push_back(*symbol);
     if (auto err = impl->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(cold), cold_context))) {
@@ -175,7 +171,7 @@ Result<std::unique_ptr<CompiledKernels>> CompiledKernels::compile(const plan::Pr
   }
   impl->dispatchers.assign(program.rules.size(), nullptr);
   impl->row_filters.assign(program.schemas.size(), nullptr);
-  for (const auto& [schema, symbol] : *filters) {
+  for (const auto& [schema, symbol] : filters.symbols) {
     auto address = impl->jit->lookup(symbol);
     if (!address) return R::failure("cannot compile kernel " + symbol + ": " + message_of(address.takeError()));
     impl->row_filters[schema] = address->toPtr<AlertRowFilterFn>();
@@ -188,14 +184,14 @@ Result<std::string> emit_kernels(const plan::Program& program, EmitKind kind) {
   std::string error;
   jit::NativeTarget* target = jit::NativeTarget::get(&error);
   if (!target) return Result<std::string>::failure(error);
-  auto built = build_module(program, *target);
+  auto built = build_filter_module(program, *target);
   if (!built.ok()) return Result<std::string>::failure(built.error());
-  BuiltModule module = built.take();
+  FilterModule module = built.take();
   std::string text;
   llvm::raw_string_ostream os(text);
   std::lock_guard<std::mutex> lock(target->mutex);
   // --emit shows the row filters: the code that runs for every row. The dispatch functions
-  // (cold, run per selected row) are linked into the same machine code by the JIT.
+  // (run per selected row) are compiled by the JIT when their rule first fires.
   if (kind == EmitKind::Ir) {
     module.module->print(os, nullptr);
     return os.str();

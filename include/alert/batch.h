@@ -12,6 +12,10 @@
 
 namespace alert {
 
+// String bytes stay readable this far past their end: generated code compares strings with
+// constants a word at a time (compiler/codegen/kernel_abi.h, ALERT_STRING_PADDING).
+constexpr size_t kStringPadding = 16;
+
 struct Column {
   TypeKind kind = TypeKind::Null;
   std::vector<uint64_t> validity;  // bit i = row i is not null
@@ -20,6 +24,14 @@ struct Column {
   std::vector<uint64_t> bools;     // Bool, bit-packed
   std::vector<int32_t> offsets{0}; // String: rows+1 offsets
   std::string bytes;               // String data
+
+  // Appends one string's bytes, keeping kStringPadding spare bytes allocated after them.
+  void append_bytes(std::string_view s) {
+    if (bytes.capacity() < bytes.size() + s.size() + kStringPadding) {
+      bytes.reserve(2 * (bytes.size() + s.size() + kStringPadding));
+    }
+    bytes.append(s);
+  }
 
   bool is_null(size_t row) const { return !((validity[row >> 6] >> (row & 63)) & 1); }
   bool bool_at(size_t row) const { return (bools[row >> 6] >> (row & 63)) & 1; }

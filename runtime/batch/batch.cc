@@ -40,11 +40,7 @@ void Batch::append(const std::vector<Value>& values, uint64_t line) {
         if (!v.is_null() && v.b) c.bools[word] |= bit;
         break;
       case TypeKind::String:
-        if (!v.is_null()) {
-          // Kernels read string bytes a word at a time: keep ALERT_STRING_PADDING spare bytes.
-          if (c.bytes.capacity() < c.bytes.size() + v.s.size() + 16) c.bytes.reserve(2 * (c.bytes.size() + v.s.size() + 16));
-          c.bytes += v.s;
-        }
+        if (!v.is_null()) c.append_bytes(v.s);
         c.offsets.push_back(static_cast<int32_t>(c.bytes.size()));
         break;
       default: break;

@@ -308,16 +308,6 @@ struct Engine::Impl {
     filter = make_row_filter(*program);
   }
 
-  EvalContext row_context(const plan::Rule& rule, const Batch& batch, size_t row) {
-    EvalContext ctx;
-    ctx.program = &plan;
-    ctx.rule = &rule;
-    ctx.batch = &batch;
-    ctx.row = row;
-    ctx.events = &events;
-    return ctx;
-  }
-
   std::optional<int64_t> row_time(const plan::Schema& schema, const Batch& batch, size_t row) {
     if (schema.time_field < 0) return std::nullopt;
     const Column& c = batch.columns[schema.time_field];

@@ -5,6 +5,9 @@
 #include "stdlib/string_arena.h"
 
 namespace alert {
+
+static_assert(kStringPadding == ALERT_STRING_PADDING, "Batch and the kernels must agree on string padding");
+
 namespace {
 
 std::vector<std::vector<int>> rules_by_schema(const plan::Program& plan) {
@@ -170,22 +173,21 @@ class JitRowFilter : public RowFilter {
     for (size_t row = 0; row < batch.rows; ++row) {
       if (selection_.test(slot, row)) d.rows.push_back(row);
     }
-    d.values.resize(std::max<size_t>(1, d.rows.size() * d.count));
+    d.values.resize(d.rows.size() * d.count);
     if (d.rows.empty()) return;
     AlertDispatchFn fn = program_.kernels->dispatcher(rule);
     d.interpreted = fn == nullptr;
     if (!fn) return;
     AlertKernelState state{0, 0, &arena_};
-    size_t written = 0;
-    for (size_t start = 0; start < batch.rows; start += kChunk) {
+    size_t written = 0;  // selected rows before this chunk: d.rows is in order
+    for (size_t start = 0; start < batch.rows && written < d.rows.size(); start += kChunk) {
       size_t rows = std::min(kChunk, batch.rows - start);
-      const uint8_t* selected = selection_.records_from(start);
-      size_t n = 0;
-      for (size_t i = 0; i < rows; ++i) n += selection_.test(slot, start + i);
-      if (n == 0) continue;
+      size_t first = written;
+      while (written < d.rows.size() && d.rows[written] < start + rows) ++written;
+      if (written == first) continue;
       bind_columns(batch, start);
-      fn(views_.data(), static_cast<int64_t>(rows), selected, d.values.data() + written * d.count, &state);
-      written += n;
+      fn(views_.data(), static_cast<int64_t>(rows), selection_.records_from(start), d.values.data() + first * d.count,
+         &state);
     }
     events.division_by_zero += state.division_by_zero;
     events.overflow += state.overflow;
@@ -215,10 +217,10 @@ class JitRowFilter : public RowFilter {
   // String bytes readable ALERT_STRING_PADDING past their end: the column's own buffer when its
   // allocation already reaches that far (Batch reserves it), else a padded copy.
   const char* padded_bytes(size_t column, const Column& col) {
-    if (col.bytes.capacity() >= col.bytes.size() + ALERT_STRING_PADDING) return col.bytes.data();
+    if (col.bytes.capacity() >= col.bytes.size() + kStringPadding) return col.bytes.data();
     if (padded_.size() <= column) padded_.resize(column + 1);
     padded_[column].assign(col.bytes.begin(), col.bytes.end());
-    padded_[column].resize(col.bytes.size() + ALERT_STRING_PADDING, '\0');
+    padded_[column].resize(col.bytes.size() + kStringPadding, '\0');
     return padded_[column].data();
   }
 

@@ -95,11 +95,7 @@ void RowBuilder::commit(Batch& batch, uint64_t line) const {
         if (!v.null && v.b) c.bools[word] |= bit;
         break;
       case TypeKind::String:
-        if (!v.null) {
-          // Kernels read string bytes a word at a time: keep 16 spare bytes (ALERT_STRING_PADDING).
-          if (c.bytes.capacity() < c.bytes.size() + v.s.size() + 16) c.bytes.reserve(2 * (c.bytes.size() + v.s.size() + 16));
-          c.bytes.append(v.s);
-        }
+        if (!v.null) c.append_bytes(v.s);
         c.offsets.push_back(static_cast<int32_t>(c.bytes.size()));
         break;
       default: break;

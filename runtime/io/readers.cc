@@ -92,6 +92,25 @@ class InputBuffer {
   bool bad() const { return in_->bad(); }
   uint64_t consumed() const { return total_ - (end - pos); }
 
+  // The index of the next '\n' from pos on, reading more input until one arrives (`end` when the
+  // input ends first). False when nothing at all is left.
+  bool next_line(size_t* newline) {
+    if (pos == end && !refill()) return false;
+    size_t scanned = 0;  // bytes after pos known to hold no newline (refill moves them, not this)
+    while (true) {
+      const void* nl = std::memchr(buf_.data() + pos + scanned, '\n', end - pos - scanned);
+      if (nl) {
+        *newline = static_cast<size_t>(static_cast<const char*>(nl) - buf_.data());
+        return true;
+      }
+      scanned = end - pos;
+      if (!refill()) {
+        *newline = end;
+        return true;
+      }
+    }
+  }
+
  private:
   ByteStream* in_;
   std::vector<char> buf_;
@@ -198,24 +217,13 @@ class CsvReader : public ReaderBase {
   // end of input.
   bool read_record() {
     while (true) {
-      if (input_.pos == input_.end && !input_.refill()) {
+      size_t line_end;
+      if (!input_.next_line(&line_end)) {
         eof_ = true;
         return false;
       }
-      const char* base = input_.data();
-      size_t pos = input_.pos, end = input_.end;
-      const char* nl = static_cast<const char*>(std::memchr(base + pos, '\n', end - pos));
-      if (!nl && input_.refill()) continue;  // the record may go on past the buffer
-      base = input_.data();
-      pos = input_.pos;
-      end = input_.end;
-      size_t line_end = nl ? static_cast<size_t>(nl - input_.data()) : end;
-      if (!nl) {
-        const char* again = static_cast<const char*>(std::memchr(base + pos, '\n', end - pos));
-        line_end = again ? static_cast<size_t>(again - base) : end;
-      }
-      if (split_plain(base + pos, line_end - pos)) {
-        input_.pos = line_end < end ? line_end + 1 : end;
+      if (split_plain(input_.data() + input_.pos, line_end - input_.pos)) {
+        input_.pos = line_end < input_.end ? line_end + 1 : input_.end;
         ++line_;
         return true;
       }
@@ -358,20 +366,14 @@ class JsonLinesReader : public ReaderBase {
   // The next line (without \n and a trailing \r), a view into the input buffer followed by at
   // least SIMDJSON_PADDING readable bytes.
   bool read_line(std::string_view* line) {
-    while (true) {
-      if (input_.pos == input_.end && !input_.refill()) return false;
-      const char* base = input_.data();
-      const char* nl = static_cast<const char*>(std::memchr(base + input_.pos, '\n', input_.end - input_.pos));
-      if (!nl && input_.refill()) continue;
-      base = input_.data();
-      nl = static_cast<const char*>(std::memchr(base + input_.pos, '\n', input_.end - input_.pos));
-      size_t stop = nl ? static_cast<size_t>(nl - base) : input_.end;
-      size_t n = stop - input_.pos;
-      if (n > 0 && base[input_.pos + n - 1] == '\r') --n;
-      *line = std::string_view(base + input_.pos, n);
-      input_.pos = nl ? stop + 1 : stop;
-      return true;
-    }
+    size_t stop;
+    if (!input_.next_line(&stop)) return false;
+    const char* base = input_.data();
+    size_t n = stop - input_.pos;
+    if (n > 0 && base[input_.pos + n - 1] == '\r') --n;
+    *line = std::string_view(base + input_.pos, n);
+    input_.pos = stop < input_.end ? stop + 1 : stop;
+    return true;
   }
 
   bool parse_line(std::string_view line, std::string* reason) {

@@ -32,14 +32,10 @@ class ChannelNotifier : public Notifier {
       : options_(std::move(options)), channels_(std::move(channels)) {}
 
   Result<bool> start() {
-    if (options_.dry_run) {
-      local_.resize(channels_.size());
-      workers_.resize(channels_.size());
-      return true;
-    }
-    bool networked = false;
     local_.resize(channels_.size());
     workers_.resize(channels_.size());
+    if (options_.dry_run) return true;  // nothing is delivered: no files, no outbox, no workers
+    bool networked = false;
     for (size_t i = 0; i < channels_.size(); ++i) {
       const ChannelConfig& c = channels_[i];
       local_[i].stats.channel = c.name;

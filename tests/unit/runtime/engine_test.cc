@@ -66,6 +66,27 @@ void push_all(RowReader& reader, Engine& engine, size_t batch_size) {
   engine.finish();
 }
 
+// What one run of `rules` over `csv` produced: its alerts, its late rows and its statistics.
+struct Outcome {
+  std::vector<Alert> alerts;
+  std::vector<RejectedRow> late;
+  RunStats stats;
+};
+
+Outcome run_csv(const std::string& rules, const std::string& csv, size_t batch_size) {
+  Outcome out;
+  Compilation c = Compilation::compile({rules});
+  EXPECT_TRUE(c.ok());
+  if (!c.ok()) return out;
+  Engine engine(c.program(), [&](const Alert& a) { out.alerts.push_back(a); },
+                [&](const RejectedRow& r) { out.late.push_back(r); });
+  auto reader = make_reader(std::make_unique<std::istringstream>(csv), "mem", InputFormat::Csv, 0,
+                            engine.schema_fields(0), nullptr);
+  push_all(*reader, engine, batch_size);
+  out.stats = engine.stats();
+  return out;
+}
+
 std::vector<std::string> run(const std::string& rules, const std::string& csv, size_t batch_size,
                              uint64_t* rejected = nullptr) {
   Compilation c = Compilation::compile({rules});
@@ -133,13 +154,7 @@ rule Silent on Ping
   std::string csv =
       "ts,host\n2026-01-01T00:00:10Z,a\n2026-01-01T00:00:20Z,b\n2026-01-01T00:01:10Z,b\n"
       "2026-01-01T00:02:10Z,b\n2026-01-01T00:02:20Z,a\n2026-01-01T00:03:30Z,b\n";
-  Compilation c = Compilation::compile({rules});
-  ASSERT_TRUE(c.ok());
-  std::vector<Alert> alerts;
-  Engine engine(c.program(), [&](const Alert& a) { alerts.push_back(a); }, nullptr);
-  auto reader = make_reader(std::make_unique<std::istringstream>(csv), "mem", InputFormat::Csv, 0,
-                            engine.schema_fields(0), nullptr);
-  push_all(*reader, engine, 2);
+  std::vector<Alert> alerts = run_csv(rules, csv, 2).alerts;
   // Host a is silent in [00:01, 00:02): fires at 00:02, resolves when it reports again (close of
   // [00:02, 00:03)), and is silent again in the last window, which the end of input closes.
   ASSERT_EQ(alerts.size(), 3u);
@@ -163,17 +178,12 @@ rule Count on Ping
   notify out
 )");
   std::string csv = "ts,host\n2026-01-01T00:00:10Z,a\n2026-01-01T00:01:10Z,a\n2026-01-01T00:00:30Z,late\n";
-  Compilation c = Compilation::compile({rules});
-  ASSERT_TRUE(c.ok());
-  std::vector<RejectedRow> late;
-  Engine engine(c.program(), [](const Alert&) {}, [&](const RejectedRow& r) { late.push_back(r); });
-  auto reader = make_reader(std::make_unique<std::istringstream>(csv), "mem", InputFormat::Csv, 0,
-                            engine.schema_fields(0), nullptr);
-  push_all(*reader, engine, 100);
+  Outcome out = run_csv(rules, csv, 100);
+  const std::vector<RejectedRow>& late = out.late;
   ASSERT_EQ(late.size(), 1u);
   EXPECT_EQ(late[0].line, 4u);
   EXPECT_EQ(late[0].raw, "{\"ts\":\"2026-01-01T00:00:30Z\",\"host\":\"late\"}");  // what was read
-  EXPECT_EQ(engine.stats().late_rows, 1u);
+  EXPECT_EQ(out.stats.late_rows, 1u);
 }
 
 TEST(Readers, CsvQuotesNullsAndRejects) {
