@@ -2,7 +2,8 @@
 // with 1k and with 1M distinct keys, through the engine with each back end, against a
 // hand-written C++ loop with absl::flat_hash_map that does the same work (accumulate per key
 // and window, evaluate every group when a window closes). Same in-memory batches for all.
-// Usage: alert_window_bench [ROWS]
+// Usage: alert_window_bench [ROWS] [KEYS] [jit]   (default: 10M rows; 1k and 1M keys; both
+// engines; `jit` skips the interpreter, for profiling)
 #include <absl/container/flat_hash_map.h>
 
 #include <chrono>
@@ -89,6 +90,9 @@ double seconds_of(const std::function<void()>& f) {
 
 int main(int argc, char** argv) {
   size_t rows = argc > 1 ? std::stoul(argv[1]) : 10'000'000;
+  std::vector<int64_t> key_counts{1'000, 1'000'000};
+  if (argc > 2) key_counts = {std::stoll(argv[2])};
+  int engines = argc > 3 && std::string(argv[3]) == "jit" ? 1 : 2;
   auto path = std::filesystem::temp_directory_path() / "alert_window_bench.alert";
   std::ofstream(path) << "schema Tx {\n  time ts: timestamp\n  key: int\n  amount: float\n}\n"
                          "channel out = stdout {}\n"
@@ -96,11 +100,11 @@ int main(int argc, char** argv) {
                          "  let n = count()\n  having total > 1e12\n  expire 1m\n  notify out\n";
   std::cout << "| distinct keys | JIT engine Mrows/s | hand-written Mrows/s | interpreter Mrows/s | JIT / hand |\n"
                "|---|---|---|---|---|\n";
-  for (int64_t keys : {int64_t{1'000}, int64_t{1'000'000}}) {
+  for (int64_t keys : key_counts) {
     std::vector<Batch> batches = make_batches(rows, keys, 4096);
     double hand = seconds_of([&] { hand_written(batches, 1e12); });
-    double t[2];
-    for (int e = 0; e < 2; ++e) {
+    double t[2] = {0, 0};
+    for (int e = 0; e < engines; ++e) {
       CompileOptions options;
       options.engine = e == 0 ? EngineKind::Jit : EngineKind::Interp;
       Compilation c = Compilation::compile({path.string()}, options);

@@ -129,6 +129,13 @@ llvm::Expected<CgValue> ExprCodegen::emit_field(int index) {
   auto it = fields_.find(index);
   if (it != fields_.end()) return it->second;
   const plan::Field& field = env_.schema->fields[index];
+  // Readers reject a null in a non-nullable field, so its validity bits need not be read.
+  CgValue out = load_column(index, field.type.kind, field.type.nullable);
+  fields_.emplace(index, out);
+  return out;
+}
+
+CgValue ExprCodegen::load_column(int index, TypeKind kind, bool nullable) {
   llvm::Type* view_ty = llvm::ArrayType::get(b_.getPtrTy(), 4);
   auto member = [&](unsigned m) {
     llvm::Value* col = b_.CreateInBoundsGEP(view_ty, env_.columns, b_.getInt64(index));
@@ -142,9 +149,9 @@ llvm::Expected<CgValue> ExprCodegen::emit_field(int index) {
     return b_.CreateTrunc(bit, b_.getInt1Ty());
   };
   CgValue out;
-  // Readers reject a null in a non-nullable field, so its validity bits need not be read.
-  if (field.type.nullable) out.valid = bit_of(member(kValidity));
-  switch (field.type.kind) {
+  if (kind == TypeKind::Null) return {zero_of(TypeKind::Int), nullptr, b_.getFalse()};
+  if (nullable) out.valid = bit_of(member(kValidity));
+  switch (kind) {
     case TypeKind::Bool: out.value = bit_of(member(kValues)); break;
     case TypeKind::Float:
       out.value = b_.CreateLoad(b_.getDoubleTy(), b_.CreateInBoundsGEP(b_.getDoubleTy(), member(kValues), row));
@@ -162,7 +169,6 @@ llvm::Expected<CgValue> ExprCodegen::emit_field(int index) {
     default:
       out.value = b_.CreateLoad(b_.getInt64Ty(), b_.CreateInBoundsGEP(b_.getInt64Ty(), member(kValues), row));
   }
-  fields_.emplace(index, out);
   return out;
 }
 
@@ -184,6 +190,10 @@ llvm::Expected<CgValue> ExprCodegen::emit_uncached(const Expr& e) {
       if (e.ref == RefKind::Field) return emit_field(e.index);
       // A row rule's let or group-key alias stands for its expression over the same row.
       if (e.ref == RefKind::Let && env_.rule) return emit(*env_.rule->lets[e.index].expr);
+      // In a close kernel a group key is the group's, one row per group.
+      if (e.ref == RefKind::GroupKey && env_.key_columns) {
+        return load_column((*env_.key_columns)[e.index], e.type.kind, true);
+      }
       if (e.ref == RefKind::GroupKey && env_.rule) return emit(*env_.rule->group_keys[e.index].expr);
       return unsupported(e, "this name in a row kernel");
     case ExprKind::Unary: return emit_unary(e);
@@ -198,6 +208,16 @@ llvm::Expected<CgValue> ExprCodegen::emit_uncached(const Expr& e) {
     }
     case ExprKind::Call:
       if (e.ref == RefKind::Builtin) return emit_call(e);
+      if (e.ref == RefKind::Aggregate && env_.aggregate_columns) {
+        return load_column((*env_.aggregate_columns)[e.index], e.type.kind, true);
+      }
+      if (e.ref == RefKind::History && env_.history_columns) {
+        return load_column((*env_.history_columns)[e.index], e.type.kind, true);
+      }
+      if (e.ref == RefKind::WindowBound && env_.window_bounds) {
+        llvm::Value* at = b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), env_.window_bounds, e.index == 0 ? 0 : 1);
+        return CgValue{b_.CreateLoad(b_.getInt64Ty(), at), nullptr, nullptr};
+      }
       return unsupported(e, "an aggregate, history or window function in a row kernel");
     case ExprKind::List: return unsupported(e, "a list outside `in`");
   }

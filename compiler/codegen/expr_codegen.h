@@ -39,6 +39,14 @@ struct RowEnv {
   llvm::Value* string_out = nullptr;  // AlertString alloca for helpers' results
   llvm::Value* int_out = nullptr;     // i64 alloca
   llvm::Value* float_out = nullptr;   // double alloca
+
+  // Close kernels of window rules: `columns` holds one row per group, and these say which of its
+  // columns each group key, aggregate slot and history call is read from; `window_bounds` points
+  // at {window_start, window_end}. Unset in row kernels.
+  const std::vector<int>* key_columns = nullptr;
+  const std::vector<int>* aggregate_columns = nullptr;
+  const std::vector<int>* history_columns = nullptr;
+  llvm::Value* window_bounds = nullptr;
 };
 
 class ExprCodegen {
@@ -54,6 +62,8 @@ class ExprCodegen {
  private:
   llvm::Expected<CgValue> emit_uncached(const ast::Expr& e);
   llvm::Expected<CgValue> emit_field(int index);
+  // Column `index` of the kernel's columns as a value of `kind` (nullable when `nullable`).
+  CgValue load_column(int index, TypeKind kind, bool nullable);
   CgValue emit_constant(const Value& v, TypeKind kind);
   llvm::Expected<CgValue> emit_unary(const ast::Expr& e);
   llvm::Expected<CgValue> emit_binary(const ast::Expr& e);

@@ -50,6 +50,29 @@ struct AlertValue {
 typedef void (*AlertDispatchFn)(const AlertColumnView* columns, int64_t rows, const uint8_t* selected,
                                 AlertValue* out, AlertKernelState* state);
 
+// One typed output column of a window rule's values function: a byte per value (1 = not null)
+// and the values, int64 (int, timestamp, duration, bool as 0/1), double, or AlertString.
+struct AlertOutColumn {
+  uint8_t* valid;
+  void* values;
+};
+
+// A window rule's values function: for each j < count, evaluates the rule's group keys and
+// aggregate arguments (compiler/plan/alert_values.h order) over row rows[j] of the columns and
+// stores them at position j of out[0..]. The runtime hands it only the rows the rule selected,
+// so events (division by zero, overflow) are counted for those rows alone. Values that are plain
+// non-nullable numeric fields are not written: the runtime reads those columns itself.
+typedef void (*AlertWindowValuesFn)(const AlertColumnView* columns, int64_t count, const uint32_t* rows,
+                                    AlertOutColumn* out, AlertKernelState* state);
+
+// A window rule's close function: one call evaluates a closing window for `groups` groups. Its
+// columns are the groups' inputs, one row per group (compiler/codegen/window_kernel_codegen.h
+// says which column is which); bounds = {window_start, window_end}. For group g it writes
+// having[g] (1 when `having` is true) and values[g * n .. (g+1) * n): the rule's lets, then the
+// value of each history series for this window.
+typedef void (*AlertWindowCloseFn)(const AlertColumnView* columns, int64_t groups, uint8_t* having,
+                                   AlertValue* values, const int64_t* bounds, AlertKernelState* state);
+
 // A kernel call covers at most this many rows.
 #define ALERT_KERNEL_CHUNK_ROWS 4096
 // String bytes must stay readable this far past their end: equality with a constant loads whole

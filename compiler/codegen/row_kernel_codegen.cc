@@ -10,6 +10,7 @@
 
 #include "compiler/codegen/expr_codegen.h"
 #include "compiler/codegen/kernel_abi.h"
+#include "compiler/codegen/kernel_frame.h"
 #include "compiler/codegen/threshold_index.h"
 #include "compiler/plan/alert_values.h"
 
@@ -37,88 +38,6 @@ void mark_columns_apart_from_outputs(llvm::Function& fn, const std::vector<llvm:
     store->setMetadata(llvm::LLVMContext::MD_alias_scope, outputs);
     store->setMetadata(llvm::LLVMContext::MD_noalias, columns);
   }
-}
-
-// The parts every kernel shares: the function, the loop over rows `i`, the scratch allocas the
-// expression code needs, and the counters added to the state on the way out.
-struct KernelFrame {
-  llvm::Function* fn = nullptr;
-  llvm::BasicBlock* entry = nullptr;
-  llvm::BasicBlock* loop = nullptr;
-  llvm::BasicBlock* exit = nullptr;
-  llvm::PHINode* row = nullptr;
-  RowEnv env;
-};
-
-// fn(const AlertColumnView* columns, i64 rows, ptr arg2, [ptr arg3,] AlertKernelState* state):
-// leaves the builder at the top of the loop body.
-KernelFrame open_kernel(llvm::IRBuilder<>& b, llvm::Module& module, const std::string& symbol,
-                        const plan::Program& program, int schema, unsigned pointer_args) {
-  llvm::LLVMContext& ctx = module.getContext();
-  llvm::Type* i64 = b.getInt64Ty();
-  llvm::Type* ptr = b.getPtrTy();
-  std::vector<llvm::Type*> params{ptr, i64};
-  for (unsigned a = 0; a < pointer_args; ++a) params.push_back(ptr);
-  params.push_back(ptr);
-  KernelFrame k;
-  k.fn = llvm::Function::Create(llvm::FunctionType::get(b.getVoidTy(), params, false),
-                                llvm::Function::ExternalLinkage, symbol, module);
-  k.fn->setDoesNotThrow();
-  // Outputs and the state are reached through no other pointer, so LLVM may keep column loads
-  // and output stores apart without runtime overlap checks.
-  for (unsigned a = 0; a < params.size(); ++a) {
-    if (a != 1) k.fn->addParamAttr(a, llvm::Attribute::NoAlias);
-  }
-  k.fn->addParamAttr(0, llvm::Attribute::ReadOnly);
-  k.entry = llvm::BasicBlock::Create(ctx, "entry", k.fn);
-  k.loop = llvm::BasicBlock::Create(ctx, "row", k.fn);
-  k.exit = llvm::BasicBlock::Create(ctx, "exit", k.fn);
-  b.SetInsertPoint(k.entry);
-  RowEnv& env = k.env;
-  env.program = &program;
-  env.schema = &program.schemas[schema];
-  env.columns = k.fn->getArg(0);
-  env.state = k.fn->getArg(static_cast<unsigned>(params.size()) - 1);
-  env.division_by_zero = b.CreateAlloca(i64, nullptr, "division_by_zero");
-  env.overflow = b.CreateAlloca(i64, nullptr, "overflow");
-  env.string_out = b.CreateAlloca(llvm::StructType::get(ctx, {ptr, i64}), nullptr, "string_out");
-  env.int_out = b.CreateAlloca(i64, nullptr, "int_out");
-  env.float_out = b.CreateAlloca(b.getDoubleTy(), nullptr, "float_out");
-  b.CreateStore(b.getInt64(0), env.division_by_zero);
-  b.CreateStore(b.getInt64(0), env.overflow);
-  return k;
-}
-
-// Enters the loop (after any entry code the caller added).
-void begin_loop(llvm::IRBuilder<>& b, KernelFrame& k) {
-  llvm::Value* rows = k.fn->getArg(1);
-  b.CreateCondBr(b.CreateICmpSGT(rows, b.getInt64(0)), k.loop, k.exit);
-  b.SetInsertPoint(k.loop);
-  k.row = b.CreatePHI(b.getInt64Ty(), 2, "i");
-  k.row->addIncoming(b.getInt64(0), k.entry);
-  k.env.row = k.row;
-}
-
-// Closes the loop from the current block, adds the counters to the state and verifies.
-llvm::Error close_kernel(llvm::IRBuilder<>& b, KernelFrame& k) {
-  llvm::LLVMContext& ctx = b.getContext();
-  llvm::Type* i64 = b.getInt64Ty();
-  llvm::Value* next = b.CreateAdd(k.row, b.getInt64(1), "i.next");
-  k.row->addIncoming(next, b.GetInsertBlock());
-  b.CreateCondBr(b.CreateICmpSLT(next, k.fn->getArg(1)), k.loop, k.exit);
-  b.SetInsertPoint(k.exit);
-  llvm::StructType* state_ty = llvm::StructType::get(ctx, {i64, i64, b.getPtrTy()});
-  for (auto [field, counter] : {std::pair{0u, k.env.division_by_zero}, std::pair{1u, k.env.overflow}}) {
-    llvm::Value* slot = b.CreateStructGEP(state_ty, k.env.state, field);
-    b.CreateStore(b.CreateAdd(b.CreateLoad(i64, slot), b.CreateLoad(i64, counter)), slot);
-  }
-  b.CreateRetVoid();
-  std::string problems;
-  llvm::raw_string_ostream os(problems);
-  if (llvm::verifyFunction(*k.fn, &os)) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), "invalid kernel IR: " + os.str());
-  }
-  return llvm::Error::success();
 }
 
 // A constant array in the module.
@@ -250,27 +169,6 @@ llvm::Expected<std::string> build_row_filter(const plan::Program& program, int s
   if (auto err = close_kernel(b, k)) return err;
   mark_columns_apart_from_outputs(*k.fn, stores);
   return symbol;
-}
-
-// Stores one value into an AlertValue {i32 kind, i32 valid, i64 i, double f, ptr data, i64 size}.
-void store_alert_value(llvm::IRBuilder<>& b, llvm::Value* slot, const CgValue& v, TypeKind kind) {
-  llvm::LLVMContext& ctx = b.getContext();
-  llvm::StructType* ty = llvm::StructType::get(
-      ctx, {b.getInt32Ty(), b.getInt32Ty(), b.getInt64Ty(), b.getDoubleTy(), b.getPtrTy(), b.getInt64Ty()});
-  b.CreateStore(b.getInt32(static_cast<int32_t>(kind)), b.CreateStructGEP(ty, slot, 0));
-  llvm::Value* valid = v.valid ? b.CreateZExt(v.valid, b.getInt32Ty()) : static_cast<llvm::Value*>(b.getInt32(1));
-  if (kind == TypeKind::Null) valid = b.getInt32(0);
-  b.CreateStore(valid, b.CreateStructGEP(ty, slot, 1));
-  switch (kind) {
-    case TypeKind::Null: break;
-    case TypeKind::Bool: b.CreateStore(b.CreateZExt(v.value, b.getInt64Ty()), b.CreateStructGEP(ty, slot, 2)); break;
-    case TypeKind::Float: b.CreateStore(v.value, b.CreateStructGEP(ty, slot, 3)); break;
-    case TypeKind::String:
-      b.CreateStore(v.value, b.CreateStructGEP(ty, slot, 4));
-      b.CreateStore(v.size, b.CreateStructGEP(ty, slot, 5));
-      break;
-    default: b.CreateStore(v.value, b.CreateStructGEP(ty, slot, 2));
-  }
 }
 
 }  // namespace

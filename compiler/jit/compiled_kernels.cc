@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "compiler/codegen/row_kernel_codegen.h"
+#include "compiler/codegen/window_kernel_codegen.h"
 #include "compiler/jit/native_target.h"
 #include "stdlib/jit_helpers.h"
 
@@ -32,11 +33,13 @@ std::unique_ptr<llvm::Module> new_module(const char* name, llvm::LLVMContext& co
   return module;
 }
 
-// The row filters of a program, not yet optimized.
+// The code that runs for every row (row filters, window values functions) or every group of a
+// closing window (close functions), not yet optimized.
 struct FilterModule {
   std::unique_ptr<llvm::LLVMContext> context = std::make_unique<llvm::LLVMContext>();
   std::unique_ptr<llvm::Module> module;
   std::vector<std::pair<int, std::string>> symbols;  // schema, symbol
+  std::vector<std::pair<int, codegen::WindowKernelSymbols>> windows;  // rule, symbols
 };
 
 Result<FilterModule> build_filter_module(const plan::Program& program, jit::NativeTarget& target) {
@@ -45,6 +48,12 @@ Result<FilterModule> build_filter_module(const plan::Program& program, jit::Nati
   auto symbols = codegen::build_row_filters(program, *built.module);
   if (!symbols) return Result<FilterModule>::failure(message_of(symbols.takeError()));
   built.symbols = std::move(*symbols);
+  for (size_t r = 0; r < program.rules.size(); ++r) {
+    if (!program.rules[r].is_window) continue;
+    auto window = codegen::build_window_kernels(program, static_cast<int>(r), *built.module);
+    if (!window) return Result<FilterModule>::failure(message_of(window.takeError()));
+    built.windows.emplace_back(static_cast<int>(r), std::move(*window));
+  }
   return built;
 }
 
@@ -71,6 +80,8 @@ class SharedTargetCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
 struct CompiledKernels::Impl {
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::vector<AlertRowFilterFn> row_filters;  // per schema
+  std::vector<AlertWindowValuesFn> window_values;  // per rule; null for row rules
+  std::vector<AlertWindowCloseFn> window_close;
   // Per rule, compiled on first use: a dispatch function runs only for the rows its rule
   // selects, so its compile time is better spent when the rule first fires than at load.
   std::mutex dispatch_mutex;
@@ -101,6 +112,14 @@ AlertDispatchFn CompiledKernels::dispatcher(int rule) const {
     fn = address->toPtr<AlertDispatchFn>();
   }
   return fn;
+}
+
+AlertWindowValuesFn CompiledKernels::window_values(int rule) const {
+  return rule >= 0 && static_cast<size_t>(rule) < impl_->window_values.size() ? impl_->window_values[rule] : nullptr;
+}
+
+AlertWindowCloseFn CompiledKernels::window_close(int rule) const {
+  return rule >= 0 && static_cast<size_t>(rule) < impl_->window_close.size() ? impl_->window_close[rule] : nullptr;
 }
 
 double CompiledKernels::compile_seconds() const { return impl_->seconds; }
@@ -176,6 +195,16 @@ Result<std::unique_ptr<CompiledKernels>> CompiledKernels::compile(const plan::Pr
     if (!address) return R::failure("cannot compile kernel " + symbol + ": " + message_of(address.takeError()));
     impl->row_filters[schema] = address->toPtr<AlertRowFilterFn>();
   }
+  impl->window_values.assign(program.rules.size(), nullptr);
+  impl->window_close.assign(program.rules.size(), nullptr);
+  for (const auto& [rule, symbols] : filters.windows) {
+    auto values = impl->jit->lookup(symbols.values);
+    if (!values) return R::failure("cannot compile kernel " + symbols.values + ": " + message_of(values.takeError()));
+    impl->window_values[rule] = values->toPtr<AlertWindowValuesFn>();
+    auto close = impl->jit->lookup(symbols.close);
+    if (!close) return R::failure("cannot compile kernel " + symbols.close + ": " + message_of(close.takeError()));
+    impl->window_close[rule] = close->toPtr<AlertWindowCloseFn>();
+  }
   impl->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return std::unique_ptr<CompiledKernels>(new CompiledKernels(std::move(impl)));
 }
@@ -190,7 +219,8 @@ Result<std::string> emit_kernels(const plan::Program& program, EmitKind kind) {
   std::string text;
   llvm::raw_string_ostream os(text);
   std::lock_guard<std::mutex> lock(target->mutex);
-  // --emit shows the row filters: the code that runs for every row. The dispatch functions
+  // --emit shows the row filters and the window rules' values and close functions: the code that
+  // runs for every row or group. The dispatch functions
   // (run per selected row) are compiled by the JIT when their rule first fires.
   if (kind == EmitKind::Ir) {
     module.module->print(os, nullptr);

@@ -28,4 +28,28 @@ AlertValueLayout row_alert_values(const Rule& rule) {
   return layout;
 }
 
+bool is_direct_window_value(const Program& program, const Rule& rule, const ast::Expr& e) {
+  if (e.constant || e.kind != ast::ExprKind::Name || e.ref != ast::RefKind::Field) return false;
+  const Field& f = program.schemas[rule.schema].fields[e.index];
+  if (f.type.nullable) return false;
+  switch (f.type.kind) {
+    case TypeKind::Int:
+    case TypeKind::Float:
+    case TypeKind::Timestamp:
+    case TypeKind::Duration: return true;
+    default: return false;
+  }
+}
+
+WindowCloseLayout window_close_layout(const Rule& rule) {
+  WindowCloseLayout layout;
+  int next = 0;
+  for (size_t i = 0; i < rule.group_keys.size(); ++i) layout.key_columns.push_back(next++);
+  for (size_t i = 0; i < rule.aggregates.size(); ++i) layout.aggregate_columns.push_back(next++);
+  for (size_t i = 0; i < rule.history_calls.size(); ++i) layout.history_columns.push_back(next++);
+  layout.columns = static_cast<size_t>(next);
+  layout.values = rule.lets.size() + rule.history.size();
+  return layout;
+}
+
 }  // namespace alert::plan

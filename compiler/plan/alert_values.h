@@ -23,4 +23,23 @@ struct AlertValueLayout {
 
 AlertValueLayout row_alert_values(const Rule& rule);
 
+// Whether a window value (group key or aggregate argument) is a plain non-nullable int-like or
+// float field: the runtime then reads the batch's column itself (no copy when the rule takes
+// every row of a batch) and the values function skips it.
+bool is_direct_window_value(const Program& program, const Rule& rule, const ast::Expr& e);
+
+// What a window rule's close function reads and writes (kernel_abi.h AlertWindowCloseFn): its
+// columns, one row per group, are the group keys, then the aggregate slots (finalized), then the
+// history calls (computed from the group's remembered series); its values per group are the
+// lets, then each history series' value for the closing window.
+struct WindowCloseLayout {
+  std::vector<int> key_columns;
+  std::vector<int> aggregate_columns;
+  std::vector<int> history_columns;
+  size_t columns = 0;
+  size_t values = 0;  // per group: lets, then history series
+};
+
+WindowCloseLayout window_close_layout(const Rule& rule);
+
 }  // namespace alert::plan

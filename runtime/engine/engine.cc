@@ -13,55 +13,15 @@
 #include <fmt/format.h>
 
 #include "compiler/driver/compiled_program.h"
+#include "runtime/engine/group_keys.h"
 #include "runtime/engine/row_filter.h"
+#include "runtime/engine/typed_window_rule.h"
+#include "runtime/engine/window_alerts.h"
 #include "runtime/interp/evaluator.h"
 #include "stdlib/time_format.h"
 
 namespace alert {
 namespace {
-
-// Group and throttle keys as bytes: kind tag + payload, floats canonical (-0.0 is 0.0, one NaN).
-void append_key(std::string& out, const Value& v) {
-  out += static_cast<char>(v.kind);
-  switch (v.kind) {
-    case TypeKind::Float: {
-      double d = v.f == 0 ? 0.0 : (std::isnan(v.f) ? std::nan("") : v.f);
-      out.append(reinterpret_cast<const char*>(&d), sizeof d);
-      break;
-    }
-    case TypeKind::String:
-      out += std::to_string(v.s.size());
-      out += ':';
-      out += v.s;
-      break;
-    case TypeKind::Bool: out += v.b ? '1' : '0'; break;
-    case TypeKind::Null: break;
-    default: out.append(reinterpret_cast<const char*>(&v.i), sizeof v.i);
-  }
-}
-
-std::string fingerprint_of(const std::string& rule, const std::vector<std::pair<std::string, Value>>& group,
-                           const std::vector<std::pair<std::string, std::string>>& labels) {
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    h ^= 0xff;
-    h *= 1099511628211ull;
-  };
-  mix(rule);
-  for (auto& [k, v] : group) {
-    mix(k);
-    mix(value_to_text(v));
-  }
-  for (auto& [k, v] : labels) {
-    mix(k);
-    mix(v);
-  }
-  return fmt::format("{:016x}", h);
-}
 
 // Running state of one aggregate over one window of one group.
 // Kept small: one exists per aggregate, group and open window, and a slot needs at most one of
@@ -168,32 +128,6 @@ std::string row_as_json(const plan::Schema& schema, const Batch& batch, size_t r
   return out + "}";
 }
 
-struct ThrottleEntry {
-  int64_t last_sent = 0;
-  int64_t suppressed = 0;
-};
-
-// Decides whether a notification at `time` for `key` is sent; returns the suppressed count to
-// report with it, or -1 when this one is suppressed.
-int64_t throttle_check(absl::flat_hash_map<std::string, ThrottleEntry>& table, const std::string& key,
-                       std::optional<int64_t> time, int64_t interval) {
-  if (!time) return 0;
-  auto [it, fresh] = table.try_emplace(key);
-  ThrottleEntry& e = it->second;
-  if (!fresh) {
-    int64_t since;
-    bool overflow = __builtin_sub_overflow(*time, e.last_sent, &since);
-    if (!overflow && since < interval) {
-      ++e.suppressed;
-      return -1;
-    }
-  }
-  int64_t n = e.suppressed;
-  e.last_sent = *time;
-  e.suppressed = 0;
-  return n;
-}
-
 // A group's open windows with rows, oldest first. Few are open at once (one for a tumbling
 // window without lateness, D/P for a sliding one), and a row almost always lands in the newest,
 // so a small vector searched from the back beats a std::map (measured on the window bench).
@@ -246,11 +180,7 @@ struct GroupState {
   int64_t first_window = 0;
   OpenWindows windows;
   std::vector<std::deque<Value>> history;                // per series, newest first
-  int consecutive = 0;
-  bool firing = false;
-  bool firing_sent = false;
-  std::vector<std::pair<std::string, std::string>> firing_labels;
-  std::string fingerprint;
+  GroupLifecycle life;
 };
 
 }  // namespace
@@ -265,7 +195,7 @@ struct Engine::Impl {
     int64_t next_close = 0;  // smallest window index not yet closed
     std::vector<std::unique_ptr<GroupState>> groups;  // in order of first appearance
     absl::flat_hash_map<std::string, GroupState*> index;
-    absl::flat_hash_map<std::string, ThrottleEntry> throttle;
+    ThrottleTable throttle;
     std::vector<std::unique_ptr<GroupState>> spare;  // expired groups' states, for reuse
   };
 
@@ -277,8 +207,13 @@ struct Engine::Impl {
   RunStats stats;
   ArithmeticEvents events;
   std::vector<std::vector<std::pair<int, size_t>>> row_rules;  // per schema: rule, filter slot
-  std::vector<std::vector<WindowRule>> window_rules;  // per schema
-  std::vector<absl::flat_hash_map<std::string, ThrottleEntry>> row_throttle;  // per rule
+  std::vector<std::vector<WindowRule>> window_rules;  // per schema (reference engine)
+  // The JIT engine's window rules, per schema (typed_window_rule.h); used instead of
+  // window_rules when the program was compiled for the JIT.
+  std::vector<std::vector<std::unique_ptr<TypedWindowRule>>> typed_rules;
+  bool typed = false;
+  std::vector<LateRowEvent> late_events;
+  std::vector<ThrottleTable> row_throttle;  // per rule
   std::vector<uint64_t> seq;  // per schema: rows seen, for first/last tie-breaking
   std::unique_ptr<RowFilter> filter;
   std::vector<Value> values_scratch;
@@ -288,13 +223,18 @@ struct Engine::Impl {
       : program(std::move(p)), plan(program->plan), sink(std::move(s)), late_sink(std::move(l)), options(o) {
     row_rules.resize(plan.schemas.size());
     window_rules.resize(plan.schemas.size());
+    typed_rules.resize(plan.schemas.size());
+    typed = program->engine == EngineKind::Jit && program->kernels != nullptr;
     seq.resize(plan.schemas.size());
     row_throttle.resize(plan.rules.size());
     for (const plan::Rule& r : plan.rules) stats.rules.push_back({r.name});
     for (size_t s = 0; s < plan.schemas.size(); ++s) {
       std::vector<int> rules = plan.rules_of_schema(static_cast<int>(s));
       for (size_t slot = 0; slot < rules.size(); ++slot) {
-        if (plan.rules[rules[slot]].is_window) {
+        if (plan.rules[rules[slot]].is_window && typed) {
+          typed_rules[s].push_back(std::make_unique<TypedWindowRule>(*program, rules[slot], slot, &stats.rules[rules[slot]],
+                                                                     &sink, &events, options.max_groups));
+        } else if (plan.rules[rules[slot]].is_window) {
           WindowRule w;
           w.rule = rules[slot];
           w.slot = slot;
@@ -317,6 +257,16 @@ struct Engine::Impl {
 
   void emit(Alert alert) {
     sink(alert);
+  }
+
+  void report_late(const Batch& batch, size_t row, int rule, int64_t closed_window_end) {
+    ++stats.late_rows;
+    if (!late_sink) return;
+    const plan::Rule& r = plan.rules[rule];
+    late_sink(RejectedRow{"", batch.line_numbers[row],
+                          fmt::format("late row for rule '{}': its window ending {} already closed", r.name,
+                                      format_rfc3339(closed_window_end)),
+                          row_as_json(plan.schemas[r.schema], batch, row)});
   }
 
   // ---- row rules ----------------------------------------------------------------------------
@@ -400,14 +350,7 @@ struct Engine::Impl {
     const plan::Rule& r = plan.rules[w.rule];
     int64_t lo = first_window_of(r, t), hi = last_window_of(r, t);
     if (lo < w.next_close) {
-      ++stats.late_rows;
-      if (late_sink) {
-        int64_t k = w.next_close - 1;
-        late_sink(RejectedRow{"", batch.line_numbers[row],
-                              fmt::format("late row for rule '{}': its window ending {} already closed", r.name,
-                                          format_rfc3339(std::max(lo, k) * r.step_ns + r.size_ns)),
-                              row_as_json(plan.schemas[r.schema], batch, row)});
-      }
+      report_late(batch, row, w.rule, std::max(lo, w.next_close - 1) * r.step_ns + r.size_ns);
       return;
     }
     // Group keys, then aggregate arguments (compiler/plan/alert_values.h), computed for the rows
@@ -473,26 +416,6 @@ struct Engine::Impl {
     return ctx;
   }
 
-  // Whether `having` over an empty window is the same for every group (no history, no group key
-  // read by the lets or `having`): then it is evaluated once per close, and a quiet group (no
-  // rows in the window, not firing, no run of windows under way) whose result would be false is
-  // left as it is without evaluating anything. With many known groups, most are quiet in any
-  // one window (bench/window_bench.cc, 1M keys).
-  static bool reads_group_key(const ast::Expr& e) {
-    if (e.ref == ast::RefKind::GroupKey) return true;
-    for (const auto& c : e.children) {
-      if (reads_group_key(*c)) return true;
-    }
-    return false;
-  }
-  bool empty_result_shared(const plan::Rule& r) const {
-    if (!r.history.empty() || reads_group_key(*r.having)) return false;
-    for (const plan::Let& l : r.lets) {
-      if (reads_group_key(*l.expr)) return false;
-    }
-    return true;
-  }
-
   void close_window(WindowRule& w, int64_t k) {
     const plan::Rule& r = plan.rules[w.rule];
     int64_t start = k * r.step_ns, end = start + r.size_ns;
@@ -510,22 +433,13 @@ struct Engine::Impl {
       GroupState& g = *gp;
       if (k < g.first_window) continue;
       const std::vector<Accumulator>* open = g.windows.find(k);
-      if (skip_quiet && !open && !g.firing && g.consecutive == 0) continue;
+      if (skip_quiet && !open && !g.life.firing && g.life.consecutive == 0) continue;
       const std::vector<Accumulator>& accs = open ? *open : empty;
       for (size_t i = 0; i < r.aggregates.size(); ++i) aggregates[i] = finalize(accs[i], r.aggregates[i], &events);
       EvalContext ctx = window_context(r, g, aggregates, lets, start, end);
       Value cond = evaluate(*r.having, ctx);
       bool holds = cond.kind == TypeKind::Bool && cond.b;
-      if (holds) {
-        ++g.consecutive;
-        if (!g.firing && g.consecutive >= r.for_windows) {
-          g.firing = true;
-          fire_window(w, g, ctx, start, end);
-        }
-      } else {
-        g.consecutive = 0;
-        if (g.firing) resolve_window(w, g, ctx, start, end);
-      }
+      apply_having(output_of(w), g.life, holds, g.key_bytes, ctx, start, end);
       // Remember this window's values for history functions.
       for (size_t s = 0; s < r.history.size(); ++s) {
         g.history[s].push_front(evaluate(*r.history[s].expr, ctx));
@@ -544,10 +458,10 @@ struct Engine::Impl {
         ++kept;
         continue;
       }
-      if (g.firing) {
+      if (g.life.firing) {
         for (size_t a = 0; a < r.aggregates.size(); ++a) aggregates[a] = finalize(empty[a], r.aggregates[a], &events);
         EvalContext ctx = window_context(r, g, aggregates, lets, start, end);
-        resolve_window(w, g, ctx, start, end);
+        resolve_group(output_of(w), g.life, ctx, start, end);
       }
       w.index.erase(g.key_bytes);
       if (w.spare.size() < 65536) w.spare.push_back(std::move(w.groups[i]));
@@ -555,62 +469,14 @@ struct Engine::Impl {
     w.groups.resize(kept);
   }
 
-  Alert window_alert(const plan::Rule& r, GroupState& g, const EvalContext& ctx, int64_t start, int64_t end,
-                     const char* state) {
-    Alert a;
-    a.rule = r.name;
-    a.state = state;
-    a.severity = ast::severity_name(r.severity);
-    a.time = end;
-    a.window = std::make_pair(start, end);
-    for (size_t i = 0; i < r.group_keys.size(); ++i) a.group.emplace_back(r.group_keys[i].name, g.keys[i]);
-    for (size_t i = 0; i < r.lets.size(); ++i) a.values.emplace_back(r.lets[i].name, (*ctx.lets)[i]);
-    a.message = r.message ? render_template(*r.message, ctx) : r.name;
-    a.channels = r.channels;
-    return a;
-  }
-
-  void fire_window(WindowRule& w, GroupState& g, const EvalContext& ctx, int64_t start, int64_t end) {
-    const plan::Rule& r = plan.rules[w.rule];
-    Alert a = window_alert(r, g, ctx, start, end, "firing");
-    for (auto& l : r.labels) a.labels.emplace_back(l.name, render_template(*l.value, ctx));
-    a.fingerprint = fingerprint_of(r.name, a.group, a.labels);
-    g.firing_labels = a.labels;
-    g.fingerprint = a.fingerprint;
-    g.firing_sent = true;
-    if (r.throttle_ns >= 0) {
-      std::string key;
-      if (!r.throttle_by.empty()) {
-        for (auto* e : r.throttle_by) append_key(key, evaluate(*e, ctx));
-      } else {
-        key = g.key_bytes;
-      }
-      int64_t suppressed = throttle_check(w.throttle, key, end, r.throttle_ns);
-      if (suppressed < 0) {
-        ++stats.rules[w.rule].suppressed;
-        g.firing_sent = false;  // nobody heard it fire, so nobody needs to hear it resolve
-        return;
-      }
-      a.suppressed = suppressed;
-    }
-    ++stats.rules[w.rule].firing;
-    emit(std::move(a));
-  }
-
-  void resolve_window(WindowRule& w, GroupState& g, const EvalContext& ctx, int64_t start, int64_t end) {
-    const plan::Rule& r = plan.rules[w.rule];
-    g.firing = false;
-    if (!g.firing_sent) return;
-    Alert a = window_alert(r, g, ctx, start, end, "resolved");
-    a.labels = g.firing_labels;  // the same identity as the firing alert
-    a.fingerprint = g.fingerprint;
-    ++stats.rules[w.rule].resolved;
-    emit(std::move(a));
+  WindowRuleOutput output_of(WindowRule& w) {
+    return WindowRuleOutput{&plan.rules[w.rule], &stats.rules[w.rule], &w.throttle, &sink};
   }
 
   // ---- batches ------------------------------------------------------------------------------
 
   void push(const Batch& batch) {
+    if (typed) return push_typed(batch);
     const plan::Schema& schema = plan.schemas[batch.schema];
     auto& rows_rules = row_rules[batch.schema];
     auto& wrules = window_rules[batch.schema];
@@ -638,7 +504,69 @@ struct Engine::Impl {
     stats.overflow = events.overflow;
   }
 
+  // The JIT engine's batch: the same per-row semantics as push() above, executed in runs of
+  // rows between the rows that close a window. Within a run no window closes, so each window
+  // rule takes the run's rows in one call, then the row rules fire for them; at the row that
+  // closes windows every rule advances its clock (emitting what the closes produce) before that
+  // row is taken. The alerts and their order are those of the row-at-a-time loop.
+  void push_typed(const Batch& batch) {
+    const plan::Schema& schema = plan.schemas[batch.schema];
+    auto& rules = typed_rules[batch.schema];
+    const RowFilter::Selection& selected = filter->evaluate(batch, events);
+    for (auto& w : rules) w->prepare(batch, selected);
+    const Column* time = schema.time_field >= 0 ? &batch.columns[schema.time_field] : nullptr;
+    uint64_t seq_base = seq[batch.schema];
+    seq[batch.schema] += batch.rows;
+    stats.rows += batch.rows;
+    size_t n = batch.rows;
+    size_t begin = 0;
+    bool advanced = false;  // row `begin` has just closed windows: it is in the next run
+    while (begin < n) {
+      int64_t threshold = INT64_MAX;
+      for (auto& w : rules) threshold = std::min(threshold, w->close_threshold());
+      int64_t run_max = INT64_MIN;
+      size_t end = begin;
+      if (!rules.empty()) {
+        for (; end < n; ++end) {
+          if (!time || time->is_null(end)) {
+            ++stats.rows_without_time;
+            continue;
+          }
+          int64_t t = time->ints[end];
+          if (t >= threshold && !(advanced && end == begin)) break;
+          run_max = std::max(run_max, t);
+        }
+      } else {
+        end = n;
+      }
+      late_events.clear();
+      for (auto& w : rules) {
+        w->observe(run_max);
+        w->add_rows(end, seq_base, late_events);
+      }
+      // Late rows in row order, rules in plan order within a row, as the row-at-a-time loop.
+      std::stable_sort(late_events.begin(), late_events.end(),
+                       [](const LateRowEvent& a, const LateRowEvent& b) { return a.row < b.row; });
+      for (const LateRowEvent& e : late_events) report_late(batch, e.row, e.rule, e.closed_window_end);
+      for (size_t row = begin; row < end; ++row) {
+        for (auto [rule, slot] : row_rules[batch.schema]) {
+          if (selected.test(slot, row)) fire_row_rule(rule, slot, batch, row, row_time(schema, batch, row));
+        }
+      }
+      if (end == n) break;
+      int64_t t = time->ints[end];
+      for (auto& w : rules) w->advance(t);
+      begin = end;
+      advanced = true;
+    }
+    stats.division_by_zero = events.division_by_zero;
+    stats.overflow = events.overflow;
+  }
+
   void finish() {
+    for (auto& per_schema : typed_rules) {
+      for (auto& w : per_schema) w->finish();
+    }
     for (auto& per_schema : window_rules) {
       for (auto& w : per_schema) {
         if (!w.started) continue;

@@ -1,6 +1,7 @@
 #include "runtime/engine/row_filter.h"
 
 #include "compiler/plan/alert_values.h"
+#include "runtime/engine/kernel_columns.h"
 #include "runtime/interp/evaluator.h"
 #include "stdlib/string_arena.h"
 
@@ -13,24 +14,6 @@ namespace {
 std::vector<std::vector<int>> rules_by_schema(const plan::Program& plan) {
   std::vector<std::vector<int>> out(plan.schemas.size());
   for (size_t s = 0; s < plan.schemas.size(); ++s) out[s] = plan.rules_of_schema(static_cast<int>(s));
-  return out;
-}
-
-// Per schema, the fields any rule over it reads: the only columns kernels are handed (so a
-// string column nobody reads is never padded or copied).
-void mark_fields(const ast::Expr& e, std::vector<bool>& used) {
-  if (e.kind == ast::ExprKind::Name && e.ref == ast::RefKind::Field) used[e.index] = true;
-  for (const auto& c : e.children) mark_fields(*c, used);
-}
-
-std::vector<std::vector<bool>> fields_read(const plan::Program& plan) {
-  std::vector<std::vector<bool>> out(plan.schemas.size());
-  for (size_t s = 0; s < plan.schemas.size(); ++s) out[s].assign(plan.schemas[s].fields.size(), false);
-  for (const plan::Rule& r : plan.rules) {
-    std::vector<bool>& used = out[r.schema];
-    if (r.where) mark_fields(*r.where, used);
-    for (const ast::Expr* e : plan::row_alert_values(r).exprs) mark_fields(*e, used);
-  }
   return out;
 }
 
@@ -103,7 +86,7 @@ class JitRowFilter : public RowFilter {
  public:
   explicit JitRowFilter(const CompiledProgram& program)
       : program_(program), rules_(rules_by_schema(program.plan)), layouts_(layouts_of(program.plan)),
-        fields_read_(fields_read(program.plan)) {}
+        columns_(program.plan) {}
 
   const Selection& evaluate(const Batch& batch, ArithmeticEvents& events) override {
     constexpr size_t kChunk = Selection::kChunk;
@@ -114,9 +97,8 @@ class JitRowFilter : public RowFilter {
     arena_.reset();
     AlertKernelState state{0, 0, &arena_};
     for (size_t start = 0; start < batch.rows; start += kChunk) {
-      bind_columns(batch, start);
       size_t rows = std::min(kChunk, batch.rows - start);
-      kernel(views_.data(), static_cast<int64_t>(rows), selection_.records_from(start), &state);
+      kernel(columns_.bind(batch, start), static_cast<int64_t>(rows), selection_.records_from(start), &state);
     }
     events.division_by_zero += state.division_by_zero;
     events.overflow += state.overflow;
@@ -137,7 +119,7 @@ class JitRowFilter : public RowFilter {
     out->clear();
     if (d.cursor == d.rows.size() || d.rows[d.cursor] != row) return;  // not selected: no values
     const AlertValue* v = d.values.data() + d.cursor * d.count;
-    for (size_t j = 0; j < d.count; ++j, ++v) out->push_back(to_value(*v));
+    for (size_t j = 0; j < d.count; ++j, ++v) out->push_back(value_of(*v));
   }
 
  private:
@@ -150,19 +132,6 @@ class JitRowFilter : public RowFilter {
     std::vector<AlertValue> values;
     size_t cursor = 0;
   };
-
-  static Value to_value(const AlertValue& v) {
-    if (!v.valid) return Value::null();
-    switch (static_cast<TypeKind>(v.kind)) {
-      case TypeKind::Bool: return Value::boolean(v.i != 0);
-      case TypeKind::Float: return Value::floating(v.f);
-      case TypeKind::String: return Value::string(std::string(v.data, static_cast<size_t>(v.size)));
-      case TypeKind::Timestamp: return Value::timestamp(v.i);
-      case TypeKind::Duration: return Value::duration(v.i);
-      case TypeKind::Int: return Value::integer(v.i);
-      default: return Value::null();
-    }
-  }
 
   void dispatch(const Batch& batch, size_t slot, int rule, Dispatched& d, ArithmeticEvents& events) {
     constexpr size_t kChunk = Selection::kChunk;
@@ -185,51 +154,17 @@ class JitRowFilter : public RowFilter {
       size_t first = written;
       while (written < d.rows.size() && d.rows[written] < start + rows) ++written;
       if (written == first) continue;
-      bind_columns(batch, start);
-      fn(views_.data(), static_cast<int64_t>(rows), selection_.records_from(start), d.values.data() + first * d.count,
+      fn(columns_.bind(batch, start), static_cast<int64_t>(rows), selection_.records_from(start), d.values.data() + first * d.count,
          &state);
     }
     events.division_by_zero += state.division_by_zero;
     events.overflow += state.overflow;
   }
 
-  // Column views of the rows from `start` on. A chunk starts on a multiple of 64 rows, so bitmaps
-  // are offset by whole words.
-  void bind_columns(const Batch& batch, size_t start) {
-    views_.assign(batch.columns.size(), AlertColumnView{});
-    size_t word = start / 64;
-    const std::vector<bool>& used = fields_read_[batch.schema];
-    for (size_t c = 0; c < batch.columns.size(); ++c) {
-      if (!used[c]) continue;
-      const Column& col = batch.columns[c];
-      const void* values = nullptr;
-      switch (col.kind) {
-        case TypeKind::Float: values = col.floats.data() + start; break;
-        case TypeKind::Bool: values = col.bools.data() + word; break;
-        case TypeKind::String: break;
-        default: values = col.ints.data() + start;
-      }
-      views_[c] = AlertColumnView{col.validity.data() + word, values, col.offsets.data() + start,
-                                  col.kind == TypeKind::String ? padded_bytes(c, col) : nullptr};
-    }
-  }
-
-  // String bytes readable ALERT_STRING_PADDING past their end: the column's own buffer when its
-  // allocation already reaches that far (Batch reserves it), else a padded copy.
-  const char* padded_bytes(size_t column, const Column& col) {
-    if (col.bytes.capacity() >= col.bytes.size() + kStringPadding) return col.bytes.data();
-    if (padded_.size() <= column) padded_.resize(column + 1);
-    padded_[column].assign(col.bytes.begin(), col.bytes.end());
-    padded_[column].resize(col.bytes.size() + kStringPadding, '\0');
-    return padded_[column].data();
-  }
-
   const CompiledProgram& program_;
   std::vector<std::vector<int>> rules_;
   std::vector<plan::AlertValueLayout> layouts_;
-  std::vector<std::vector<bool>> fields_read_;  // per schema
-  std::vector<AlertColumnView> views_;
-  std::vector<std::vector<char>> padded_;
+  KernelColumns columns_;
   std::vector<Dispatched> dispatched_;  // per slot
   StringArena arena_;
   Selection selection_;

@@ -1,0 +1,70 @@
+#include "runtime/engine/group_keys.h"
+
+#include <cmath>
+#include <fmt/format.h>
+
+#include "stdlib/scalar_ops.h"
+
+namespace alert {
+
+void append_key(std::string& out, const Value& v) {
+  out += static_cast<char>(v.kind);
+  switch (v.kind) {
+    case TypeKind::Float: {
+      double d = v.f == 0 ? 0.0 : (std::isnan(v.f) ? std::nan("") : v.f);
+      out.append(reinterpret_cast<const char*>(&d), sizeof d);
+      break;
+    }
+    case TypeKind::String:
+      out += std::to_string(v.s.size());
+      out += ':';
+      out += v.s;
+      break;
+    case TypeKind::Bool: out += v.b ? '1' : '0'; break;
+    case TypeKind::Null: break;
+    default: out.append(reinterpret_cast<const char*>(&v.i), sizeof v.i);
+  }
+}
+
+std::string fingerprint_of(const std::string& rule, const std::vector<std::pair<std::string, Value>>& group,
+                           const std::vector<std::pair<std::string, std::string>>& labels) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ull;
+  };
+  mix(rule);
+  for (auto& [k, v] : group) {
+    mix(k);
+    mix(value_to_text(v));
+  }
+  for (auto& [k, v] : labels) {
+    mix(k);
+    mix(v);
+  }
+  return fmt::format("{:016x}", h);
+}
+
+int64_t throttle_check(ThrottleTable& table, const std::string& key, std::optional<int64_t> time, int64_t interval) {
+  if (!time) return 0;
+  auto [it, fresh] = table.try_emplace(key);
+  ThrottleEntry& e = it->second;
+  if (!fresh) {
+    int64_t since;
+    bool overflow = __builtin_sub_overflow(*time, e.last_sent, &since);
+    if (!overflow && since < interval) {
+      ++e.suppressed;
+      return -1;
+    }
+  }
+  int64_t n = e.suppressed;
+  e.last_sent = *time;
+  e.suppressed = 0;
+  return n;
+}
+
+}  // namespace alert

@@ -1,0 +1,34 @@
+// Identities the engine derives from values: group and throttle keys as bytes, alert
+// fingerprints, and the throttle table. Shared by both window implementations and row rules, so
+// the two engines cannot disagree on what "the same group" is.
+#pragma once
+
+#include <absl/container/flat_hash_map.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "alert/value.h"
+
+namespace alert {
+
+// Appends a key part: kind tag + payload, floats canonical (-0.0 is 0.0, one NaN).
+void append_key(std::string& out, const Value& v);
+
+// A stable hash of rule + group + labels (LANGUAGE.md §8), as 16 hex digits.
+std::string fingerprint_of(const std::string& rule, const std::vector<std::pair<std::string, Value>>& group,
+                           const std::vector<std::pair<std::string, std::string>>& labels);
+
+struct ThrottleEntry {
+  int64_t last_sent = 0;
+  int64_t suppressed = 0;
+};
+using ThrottleTable = absl::flat_hash_map<std::string, ThrottleEntry>;
+
+// Decides whether a notification at `time` for `key` is sent (LANGUAGE.md §7 throttle); returns
+// the suppressed count to report with it, or -1 when this one is suppressed.
+int64_t throttle_check(ThrottleTable& table, const std::string& key, std::optional<int64_t> time, int64_t interval);
+
+}  // namespace alert

@@ -1,0 +1,155 @@
+// A window rule as the JIT engine runs it (LANGUAGE.md §7). Per batch, the rule's generated
+// values function computes the group keys and aggregate arguments of the rows the rule selected
+// into typed columns; the engine then feeds those rows in runs between window closes, and each
+// row costs a hash probe and a few typed array updates (runtime/state: group_table,
+// aggregate_columns). When a window closes, the groups to evaluate become the rows of typed
+// input columns and the rule's generated close function computes lets, `having` and history
+// values for all of them in one loop; only groups whose state changes build an alert.
+//
+// The reference engine (engine.cc, `--engine interp`) implements the same semantics over
+// dynamically typed values, independently; the differential tests hold the two to the same
+// alerts at every batch size.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alert/batch.h"
+#include "alert/engine.h"
+#include "compiler/driver/compiled_program.h"
+#include "compiler/plan/alert_values.h"
+#include "runtime/engine/kernel_columns.h"
+#include "runtime/engine/row_filter.h"
+#include "runtime/engine/window_alerts.h"
+#include "runtime/state/aggregate_columns.h"
+#include "runtime/state/column_builder.h"
+#include "runtime/state/group_table.h"
+#include "stdlib/string_arena.h"
+
+namespace alert {
+
+// A row the rule found late: reported by the engine, in row order across rules.
+struct LateRowEvent {
+  size_t row = 0;
+  int rule = 0;
+  int64_t closed_window_end = 0;
+};
+
+class TypedWindowRule {
+ public:
+  TypedWindowRule(const CompiledProgram& program, int rule, size_t slot, RuleStats* stats, const AlertSink* sink,
+                  ArithmeticEvents* events, size_t max_groups);
+  ~TypedWindowRule();
+
+  // Computes the keys and arguments of every row of `batch` the rule selected (with a time).
+  void prepare(const Batch& batch, const RowFilter::Selection& selected);
+  // The smallest event time that closes a window now (INT64_MIN before the first row: any row
+  // starts the clock).
+  int64_t close_threshold() const;
+  // A row at time t was read: starts the clock, closes every window t closes.
+  void advance(int64_t t);
+  // Rows up to time t were read and close nothing (t < close_threshold()).
+  void observe(int64_t t) { watermark_ = std::max(watermark_, t); }
+  // Adds the prepared rows before `end_row`; `seq_base` numbers the batch's first row.
+  void add_rows(size_t end_row, uint64_t seq_base, std::vector<LateRowEvent>& late);
+  // End of input: closes every window up to the last row's.
+  void finish();
+
+ private:
+  struct Window;
+  struct Group {
+    std::vector<Value> keys;
+    std::string key_bytes;
+    std::vector<std::deque<Value>> history;  // per series, newest first
+    GroupLifecycle life;
+  };
+
+  // A new group for row j's key (found missing), or GroupTable::kNone when max_groups refuses it.
+  uint32_t new_group(size_t j, int64_t first_window);
+  uint32_t new_slot();
+  Window& window(int64_t k);
+  Window* find_window(int64_t k);
+  void release_window(int64_t k);
+  void close_until_watermark();
+  void close_window(int64_t k);
+  // Evaluates the close function for `slots` (in order) over window `w` (null: empty
+  // aggregates): fills having_ and values_, a row per slot.
+  void evaluate(const std::vector<uint32_t>& slots, size_t begin, size_t end, const Window* w, int64_t start,
+                int64_t window_end);
+  EvalContext context_of(Group& g, uint32_t slot, size_t row, const Window* w, int64_t start, int64_t end);
+
+  const CompiledProgram& program_;
+  const plan::Rule& rule_;
+  int rule_index_;
+  size_t slot_;
+  RuleStats* stats_;
+  ArithmeticEvents* events_;
+  size_t max_groups_;
+  ThrottleTable throttle_;
+  WindowRuleOutput output_;
+  AlertWindowValuesFn values_fn_;
+  AlertWindowCloseFn close_fn_;
+  plan::AlertValueLayout layout_;
+  plan::WindowCloseLayout close_layout_;
+  std::vector<AggregateSpec> specs_;
+  bool empty_shared_;
+  int64_t windows_per_row_;
+
+  // The prepared batch: selected rows, their times and their values.
+  KernelColumns columns_;
+  StringArena arena_;
+  std::vector<uint32_t> rows_, chunk_rows_, slots_;
+  std::vector<int64_t> times_;
+  std::vector<uint32_t> iota_;  // 0, 1, 2, ...: the rows when the rule takes every row
+  std::vector<uint8_t> ones_;   // validity of values that cannot be null
+  const uint32_t* rows_ptr_ = nullptr;  // the prepared rows' batch rows, times; count_ of them
+  const int64_t* times_ptr_ = nullptr;
+  size_t count_ = 0;
+  std::vector<int> direct_fields_;  // per window value: its field when read in place, else -1
+  std::vector<KeyColumn> views_;    // per window value, typed
+  std::vector<Window*> stretch_windows_;
+  struct OutBuffer {
+    TypeKind kind;
+    std::vector<uint8_t> valid;
+    std::vector<int64_t> ints;
+    std::vector<double> floats;
+    std::vector<AlertString> strings;
+  };
+  std::vector<OutBuffer> outs_;
+  std::vector<AlertOutColumn> out_views_;
+  std::vector<KeyColumn> keys_;
+  std::vector<AggregateArgument> args_;
+  size_t cursor_ = 0;
+
+  // The clock.
+  bool started_ = false;
+  int64_t watermark_ = INT64_MIN;
+  int64_t next_close_ = 0;  // smallest window index not yet closed
+
+  // Groups: slots, hot state in arrays, the rest per group.
+  GroupTable table_;
+  size_t capacity_ = 0, used_ = 0;
+  std::vector<int64_t> last_row_time_, first_window_;
+  std::vector<uint32_t> open_windows_;  // windows with rows of the group
+  std::vector<Group> groups_;
+  std::vector<uint32_t> order_;  // known groups in order of first appearance
+  std::vector<uint32_t> free_;
+
+  // Open windows with rows, oldest first; closed ones kept for reuse.
+  std::vector<std::unique_ptr<Window>> windows_, spare_windows_;
+  Window* last_window_ = nullptr;
+
+  // Close scratch.
+  std::vector<uint32_t> eval_;
+  std::vector<ColumnBuilder> inputs_;
+  std::vector<AlertColumnView> input_views_;
+  std::vector<uint8_t> having_;
+  std::vector<AlertValue> values_;
+  std::vector<Value> aggregate_values_, let_values_;
+  StringArena close_arena_;  // strings the close function makes; the batch's stay in arena_
+  bool close_reads_keys_;
+};
+
+}  // namespace alert

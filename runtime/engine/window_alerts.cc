@@ -1,0 +1,97 @@
+#include "runtime/engine/window_alerts.h"
+
+namespace alert {
+namespace {
+
+Alert window_alert(const plan::Rule& r, const EvalContext& ctx, int64_t start, int64_t end, const char* state) {
+  Alert a;
+  a.rule = r.name;
+  a.state = state;
+  a.severity = ast::severity_name(r.severity);
+  a.time = end;
+  a.window = std::make_pair(start, end);
+  for (size_t i = 0; i < r.group_keys.size(); ++i) a.group.emplace_back(r.group_keys[i].name, (*ctx.group_keys)[i]);
+  for (size_t i = 0; i < r.lets.size(); ++i) a.values.emplace_back(r.lets[i].name, (*ctx.lets)[i]);
+  a.message = r.message ? render_template(*r.message, ctx) : r.name;
+  a.channels = r.channels;
+  return a;
+}
+
+void fire(const WindowRuleOutput& out, GroupLifecycle& g, const std::string& key_bytes, const EvalContext& ctx,
+          int64_t start, int64_t end) {
+  const plan::Rule& r = *out.rule;
+  Alert a = window_alert(r, ctx, start, end, "firing");
+  for (auto& l : r.labels) a.labels.emplace_back(l.name, render_template(*l.value, ctx));
+  a.fingerprint = fingerprint_of(r.name, a.group, a.labels);
+  g.firing_labels = a.labels;
+  g.fingerprint = a.fingerprint;
+  g.firing_sent = true;
+  if (r.throttle_ns >= 0) {
+    std::string key;
+    if (!r.throttle_by.empty()) {
+      for (auto* e : r.throttle_by) append_key(key, evaluate(*e, ctx));
+    } else {
+      key = key_bytes;
+    }
+    int64_t suppressed = throttle_check(*out.throttle, key, end, r.throttle_ns);
+    if (suppressed < 0) {
+      ++out.stats->suppressed;
+      g.firing_sent = false;  // nobody heard it fire, so nobody needs to hear it resolve
+      return;
+    }
+    a.suppressed = suppressed;
+  }
+  ++out.stats->firing;
+  (*out.sink)(a);
+}
+
+}  // namespace
+
+void resolve_group(const WindowRuleOutput& out, GroupLifecycle& g, const EvalContext& ctx, int64_t start, int64_t end) {
+  g.firing = false;
+  if (!g.firing_sent) return;
+  Alert a = window_alert(*out.rule, ctx, start, end, "resolved");
+  a.labels = g.firing_labels;  // the same identity as the firing alert
+  a.fingerprint = g.fingerprint;
+  ++out.stats->resolved;
+  (*out.sink)(a);
+}
+
+void apply_having(const WindowRuleOutput& out, GroupLifecycle& g, bool holds, const std::string& key_bytes,
+                  const EvalContext& ctx, int64_t start, int64_t end) {
+  if (holds) {
+    ++g.consecutive;
+    if (!g.firing && g.consecutive >= out.rule->for_windows) {
+      g.firing = true;
+      fire(out, g, key_bytes, ctx, start, end);
+    }
+  } else {
+    g.consecutive = 0;
+    if (g.firing) resolve_group(out, g, ctx, start, end);
+  }
+}
+
+}  // namespace alert
+
+namespace alert {
+namespace {
+
+bool reads_group_key(const ast::Expr& e) {
+  if (e.ref == ast::RefKind::GroupKey) return true;
+  for (const auto& c : e.children) {
+    if (reads_group_key(*c)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool empty_result_shared(const plan::Rule& r) {
+  if (!r.history.empty() || reads_group_key(*r.having)) return false;
+  for (const plan::Let& l : r.lets) {
+    if (reads_group_key(*l.expr)) return false;
+  }
+  return true;
+}
+
+}  // namespace alert

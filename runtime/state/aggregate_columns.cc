@@ -1,0 +1,311 @@
+#include "runtime/state/aggregate_columns.h"
+
+#include <cmath>
+#include <cstring>
+
+#include <absl/strings/string_view.h>
+
+namespace alert {
+namespace {
+
+Value int_value(TypeKind kind, int64_t v) {
+  switch (kind) {
+    case TypeKind::Timestamp: return Value::timestamp(v);
+    case TypeKind::Duration: return Value::duration(v);
+    case TypeKind::Bool: return Value::boolean(v != 0);
+    default: return Value::integer(v);
+  }
+}
+
+double as_double(const AggregateArgument& arg, TypeKind kind, size_t j) {
+  return kind == TypeKind::Float ? arg.floats[j] : static_cast<double>(arg.ints[j]);
+}
+
+}  // namespace
+
+uint64_t distinct_bits(TypeKind kind, int64_t i, double f) {
+  if (kind == TypeKind::Int || kind == TypeKind::Float) {
+    double d = kind == TypeKind::Int ? static_cast<double>(i) : f;
+    d = d == 0 ? 0.0 : (std::isnan(d) ? std::nan("") : d);
+    uint64_t bits;
+    std::memcpy(&bits, &d, sizeof bits);
+    return bits;
+  }
+  return static_cast<uint64_t>(i);
+}
+
+std::vector<AggregateSpec> aggregate_specs(const plan::Rule& rule) {
+  std::vector<AggregateSpec> out;
+  int next_arg = static_cast<int>(rule.group_keys.size());
+  for (const plan::AggregateSlot& slot : rule.aggregates) {
+    AggregateSpec spec;
+    spec.result_kind = slot.type.kind;
+    if (slot.arg) {
+      spec.arg = next_arg++;
+      spec.arg_kind = slot.arg->type.kind;
+    }
+    TypeKind k = spec.arg_kind;
+    switch (slot.fn) {
+      case BuiltinId::Count: spec.op = slot.arg ? AggregateOp::CountValues : AggregateOp::CountRows; break;
+      case BuiltinId::CountDistinct:
+        spec.op = k == TypeKind::String ? AggregateOp::DistinctString : AggregateOp::DistinctBits;
+        break;
+      case BuiltinId::Sum: spec.op = spec.result_kind == TypeKind::Float ? AggregateOp::SumFloat : AggregateOp::SumInt; break;
+      case BuiltinId::Avg: spec.op = AggregateOp::Avg; break;
+      case BuiltinId::Stddev: spec.op = AggregateOp::Stddev; break;
+      case BuiltinId::Min:
+      case BuiltinId::Max:
+        spec.is_max = slot.fn == BuiltinId::Max;
+        spec.op = k == TypeKind::Float    ? AggregateOp::MinMaxFloat
+                  : k == TypeKind::String ? AggregateOp::MinMaxString
+                                          : AggregateOp::MinMaxInt;
+        break;
+      case BuiltinId::First:
+      case BuiltinId::Last:
+        spec.is_last = slot.fn == BuiltinId::Last;
+        spec.op = k == TypeKind::Float    ? AggregateOp::FirstLastFloat
+                  : k == TypeKind::String ? AggregateOp::FirstLastString
+                                          : AggregateOp::FirstLastInt;
+        break;
+      default: spec.op = AggregateOp::CountRows;
+    }
+    out.push_back(spec);
+  }
+  return out;
+}
+
+void AggregateColumns::size_arrays(Arrays& a, const AggregateSpec& spec, size_t n) {
+  a.count.resize(n, 0);
+  switch (spec.op) {
+    case AggregateOp::CountRows:
+    case AggregateOp::CountValues: break;
+    case AggregateOp::SumInt:
+      a.i.resize(n, 0);
+      a.overflow.resize(n, 0);
+      break;
+    case AggregateOp::SumFloat:
+    case AggregateOp::Avg: a.f.resize(n, 0); break;
+    case AggregateOp::Stddev:
+      a.f.resize(n, 0);
+      a.m2.resize(n, 0);
+      break;
+    case AggregateOp::MinMaxInt: a.i.resize(n, 0); break;
+    case AggregateOp::MinMaxFloat: a.f.resize(n, 0); break;
+    case AggregateOp::MinMaxString: a.s.resize(n); break;
+    case AggregateOp::FirstLastInt:
+    case AggregateOp::FirstLastFloat:
+    case AggregateOp::FirstLastString:
+      if (spec.op == AggregateOp::FirstLastInt) a.i.resize(n, 0);
+      if (spec.op == AggregateOp::FirstLastFloat) a.f.resize(n, 0);
+      if (spec.op == AggregateOp::FirstLastString) a.s.resize(n);
+      a.held_time.resize(n, 0);
+      a.held_seq.resize(n, 0);
+      break;
+    case AggregateOp::DistinctBits: a.distinct_bits.resize(n); break;
+    case AggregateOp::DistinctString: a.distinct_strings.resize(n); break;
+  }
+}
+
+void AggregateColumns::init(const std::vector<AggregateSpec>& specs, size_t capacity) {
+  specs_ = &specs;
+  arrays_.assign(specs.size(), Arrays{});
+  grow(capacity);
+}
+
+void AggregateColumns::grow(size_t capacity) {
+  for (size_t a = 0; a < arrays_.size(); ++a) size_arrays(arrays_[a], (*specs_)[a], capacity);
+}
+
+void AggregateColumns::reset(uint32_t slot) {
+  for (Arrays& a : arrays_) {
+    a.count[slot] = 0;
+    if (!a.i.empty()) a.i[slot] = 0;
+    if (!a.overflow.empty()) a.overflow[slot] = 0;
+    if (!a.f.empty()) a.f[slot] = 0;
+    if (!a.m2.empty()) a.m2[slot] = 0;
+    if (!a.s.empty()) a.s[slot].clear();
+    if (!a.held_time.empty()) a.held_time[slot] = 0;
+    if (!a.held_seq.empty()) a.held_seq[slot] = 0;
+    if (!a.distinct_bits.empty()) a.distinct_bits[slot].clear();
+    if (!a.distinct_strings.empty()) a.distinct_strings[slot].clear();
+  }
+}
+
+void AggregateColumns::add_rows(const uint32_t* slots, size_t j0, size_t j1, const std::vector<AggregateArgument>& args,
+                                const int64_t* times, const uint32_t* rows, uint64_t seq_base) {
+  for (size_t n = 0; n < arrays_.size(); ++n) add_rows_of(n, slots, j0, j1, args[n], times, rows, seq_base);
+}
+
+// One aggregate over a run of rows: the operation is chosen once, then a loop of typed updates.
+void AggregateColumns::add_rows_of(size_t n, const uint32_t* slots, size_t j0, size_t j1, const AggregateArgument& arg,
+                                   const int64_t* times, const uint32_t* rows, uint64_t seq_base) {
+  const AggregateSpec& spec = (*specs_)[n];
+  Arrays& a = arrays_[n];
+  int64_t* count = a.count.data();
+  if (spec.op == AggregateOp::CountRows) {
+    for (size_t j = j0; j < j1; ++j) {
+      if (slots[j] != kNoSlot) ++count[slots[j]];
+    }
+    return;
+  }
+  if (spec.arg_kind == TypeKind::Null) return;  // a null-typed argument: no value ever counts
+  // Calls f(slot, j, count after this row) for each row with a group and a non-null argument.
+  auto each = [&](auto&& f) {
+    for (size_t j = j0; j < j1; ++j) {
+      uint32_t s = slots[j];
+      if (s == kNoSlot || !arg.valid[j]) continue;
+      f(s, j, ++count[s]);
+    }
+  };
+  switch (spec.op) {
+    case AggregateOp::CountRows:
+    case AggregateOp::CountValues: each([](uint32_t, size_t, int64_t) {}); break;
+    case AggregateOp::SumInt: {
+      int64_t* sum = a.i.data();
+      uint8_t* overflow = a.overflow.data();
+      each([&](uint32_t s, size_t j, int64_t) {
+        if (!overflow[s] && __builtin_add_overflow(sum[s], arg.ints[j], &sum[s])) overflow[s] = 1;
+      });
+      break;
+    }
+    case AggregateOp::SumFloat:
+    case AggregateOp::Avg: {
+      double* sum = a.f.data();
+      if (spec.arg_kind == TypeKind::Float) {
+        each([&](uint32_t s, size_t j, int64_t) { sum[s] += arg.floats[j]; });
+      } else {
+        each([&](uint32_t s, size_t j, int64_t) { sum[s] += static_cast<double>(arg.ints[j]); });
+      }
+      break;
+    }
+    case AggregateOp::Stddev: {
+      double* mean = a.f.data();
+      double* m2 = a.m2.data();
+      each([&](uint32_t s, size_t j, int64_t c) {
+        double x = as_double(arg, spec.arg_kind, j);
+        double delta = x - mean[s];
+        mean[s] += delta / static_cast<double>(c);
+        m2[s] += delta * (x - mean[s]);
+      });
+      break;
+    }
+    case AggregateOp::MinMaxInt: {
+      int64_t* held = a.i.data();
+      each([&](uint32_t s, size_t j, int64_t c) {
+        int64_t v = arg.ints[j];
+        if (c == 1 || (spec.is_max ? v > held[s] : v < held[s])) held[s] = v;
+      });
+      break;
+    }
+    case AggregateOp::MinMaxFloat: {
+      // A NaN, once held, stays; a NaN arriving replaces a number (the reference's order).
+      double* held = a.f.data();
+      each([&](uint32_t s, size_t j, int64_t c) {
+        double v = arg.floats[j];
+        if (c == 1 || (!std::isnan(held[s]) && (std::isnan(v) || (spec.is_max ? v > held[s] : v < held[s])))) held[s] = v;
+      });
+      break;
+    }
+    case AggregateOp::MinMaxString:
+      each([&](uint32_t s, size_t j, int64_t c) {
+        std::string_view v(arg.strings[j].data, static_cast<size_t>(arg.strings[j].size));
+        std::string& held = a.s[s];
+        if (c == 1 || (spec.is_max ? v.compare(held) > 0 : v.compare(held) < 0)) held.assign(v);
+      });
+      break;
+    case AggregateOp::FirstLastInt:
+    case AggregateOp::FirstLastFloat:
+    case AggregateOp::FirstLastString:
+      each([&](uint32_t s, size_t j, int64_t c) {
+        int64_t t = times[j], ht = a.held_time[s];
+        uint64_t seq = seq_base + rows[j], hs = a.held_seq[s];
+        bool take = c == 1 || (spec.is_last ? (t > ht || (t == ht && seq >= hs)) : (t < ht || (t == ht && seq < hs)));
+        if (!take) return;
+        a.held_time[s] = t;
+        a.held_seq[s] = seq;
+        if (spec.op == AggregateOp::FirstLastInt) a.i[s] = arg.ints[j];
+        if (spec.op == AggregateOp::FirstLastFloat) a.f[s] = arg.floats[j];
+        if (spec.op == AggregateOp::FirstLastString) a.s[s].assign(arg.strings[j].data, static_cast<size_t>(arg.strings[j].size));
+      });
+      break;
+    case AggregateOp::DistinctBits:
+      each([&](uint32_t s, size_t j, int64_t) {
+        a.distinct_bits[s].insert(distinct_bits(spec.arg_kind, arg.ints ? arg.ints[j] : 0, arg.floats ? arg.floats[j] : 0));
+      });
+      break;
+    case AggregateOp::DistinctString:
+      each([&](uint32_t s, size_t j, int64_t) {
+        absl::string_view v(arg.strings[j].data, static_cast<size_t>(arg.strings[j].size));
+        auto& set = a.distinct_strings[s];
+        if (!set.contains(v)) set.emplace(v);
+      });
+      break;
+  }
+}
+
+Value AggregateColumns::value(size_t n, uint32_t slot, ArithmeticEvents* events) const {
+  const AggregateSpec& spec = (*specs_)[n];
+  const Arrays& a = arrays_[n];
+  int64_t count = a.count[slot];
+  switch (spec.op) {
+    case AggregateOp::CountRows:
+    case AggregateOp::CountValues: return Value::integer(count);
+    case AggregateOp::DistinctBits: return Value::integer(static_cast<int64_t>(a.distinct_bits[slot].size()));
+    case AggregateOp::DistinctString: return Value::integer(static_cast<int64_t>(a.distinct_strings[slot].size()));
+    case AggregateOp::SumInt:
+      if (a.overflow[slot]) {
+        if (events) ++events->overflow;
+        return Value::null();
+      }
+      return int_value(spec.result_kind, a.i[slot]);
+    case AggregateOp::SumFloat: return Value::floating(a.f[slot]);
+    case AggregateOp::Avg: return count == 0 ? Value::null() : Value::floating(a.f[slot] / static_cast<double>(count));
+    case AggregateOp::Stddev:
+      return count < 2 ? Value::null() : Value::floating(std::sqrt(a.m2[slot] / static_cast<double>(count - 1)));
+    case AggregateOp::MinMaxInt:
+    case AggregateOp::FirstLastInt: return count == 0 ? Value::null() : int_value(spec.result_kind, a.i[slot]);
+    case AggregateOp::MinMaxFloat:
+    case AggregateOp::FirstLastFloat: return count == 0 ? Value::null() : Value::floating(a.f[slot]);
+    case AggregateOp::MinMaxString:
+    case AggregateOp::FirstLastString: return count == 0 ? Value::null() : Value::string(a.s[slot]);
+  }
+  return Value::null();
+}
+
+void AggregateColumns::append(size_t n, uint32_t slot, ColumnBuilder& column, ArithmeticEvents* events) const {
+  const AggregateSpec& spec = (*specs_)[n];
+  const Arrays& a = arrays_[n];
+  int64_t count = a.count[slot];
+  switch (spec.op) {
+    case AggregateOp::CountRows:
+    case AggregateOp::CountValues: return column.push_int(count);
+    case AggregateOp::SumFloat: return column.push_float(a.f[slot]);
+    case AggregateOp::Avg:
+      return count == 0 ? column.push_null() : column.push_float(a.f[slot] / static_cast<double>(count));
+    case AggregateOp::MinMaxInt:
+    case AggregateOp::FirstLastInt:
+      if (count == 0) return column.push_null();
+      return spec.result_kind == TypeKind::Bool ? column.push_bool(a.i[slot] != 0) : column.push_int(a.i[slot]);
+    case AggregateOp::MinMaxFloat:
+    case AggregateOp::FirstLastFloat: return count == 0 ? column.push_null() : column.push_float(a.f[slot]);
+    case AggregateOp::MinMaxString:
+    case AggregateOp::FirstLastString: return count == 0 ? column.push_null() : column.push_string(a.s[slot]);
+    default: return column.push(value(n, slot, events));
+  }
+}
+
+Value empty_aggregate(const AggregateSpec& spec) {
+  switch (spec.op) {
+    case AggregateOp::CountRows:
+    case AggregateOp::CountValues:
+    case AggregateOp::DistinctBits:
+    case AggregateOp::DistinctString: return Value::integer(0);
+    case AggregateOp::SumInt: return int_value(spec.result_kind, 0);
+    case AggregateOp::SumFloat: return Value::floating(0);
+    default: return Value::null();
+  }
+}
+
+void append_empty_aggregate(const AggregateSpec& spec, ColumnBuilder& column) { column.push(empty_aggregate(spec)); }
+
+}  // namespace alert

@@ -1,0 +1,109 @@
+// The running aggregates of one open window for every group of a window rule, as typed arrays
+// indexed by group slot (struct of arrays): the JIT engine's counterpart of the reference
+// engine's per-group Accumulator values. Semantics are LANGUAGE.md §5's, step for step the
+// reference's (same floating-point operations in the same order), so both engines give the same
+// bits: nulls skipped, Welford for stddev, NaN sticking in min/max, first/last by event time with
+// ties by input order, count_distinct with 0.0 == -0.0 and one NaN.
+#pragma once
+
+#include <absl/container/flat_hash_set.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "alert/value.h"
+#include "compiler/codegen/kernel_abi.h"
+#include "compiler/plan/program_plan.h"
+#include "runtime/state/column_builder.h"
+#include "stdlib/scalar_ops.h"
+
+namespace alert {
+
+// What one aggregate slot computes, chosen once from its function and types.
+enum class AggregateOp {
+  CountRows,       // count()
+  CountValues,     // count(x)
+  SumInt,          // sum of int or duration: int64 with overflow -> null
+  SumFloat,        // sum of float
+  Avg,
+  Stddev,
+  MinMaxInt,       // min/max of int, timestamp, duration
+  MinMaxFloat,
+  MinMaxString,
+  FirstLastInt,    // first/last of int, timestamp, duration, bool
+  FirstLastFloat,
+  FirstLastString,
+  DistinctBits,    // count_distinct of a non-string: canonical 64-bit patterns
+  DistinctString,
+};
+
+struct AggregateSpec {
+  AggregateOp op = AggregateOp::CountRows;
+  TypeKind arg_kind = TypeKind::Null;
+  TypeKind result_kind = TypeKind::Int;
+  bool is_max = false;   // min/max
+  bool is_last = false;  // first/last
+  int arg = -1;          // index of its argument among the rule's window values (keys first)
+};
+
+std::vector<AggregateSpec> aggregate_specs(const plan::Rule& rule);
+
+// One window's aggregates of one value column set, row after row.
+struct AggregateArgument {
+  const uint8_t* valid = nullptr;
+  const int64_t* ints = nullptr;
+  const double* floats = nullptr;
+  const AlertString* strings = nullptr;
+};
+
+class AggregateColumns {
+ public:
+  void init(const std::vector<AggregateSpec>& specs, size_t capacity);
+  void grow(size_t capacity);
+  // Back to the empty state for one group slot.
+  void reset(uint32_t slot);
+
+  // Adds rows j0 <= j < j1 of the arguments, row j to group slots[j] (none: kNoSlot), in row
+  // order: one tight loop per aggregate. times[j] is row j's event time, seq_base + rows[j] its
+  // number in the input (first/last break ties by it).
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  void add_rows(const uint32_t* slots, size_t j0, size_t j1, const std::vector<AggregateArgument>& args,
+                const int64_t* times, const uint32_t* rows, uint64_t seq_base);
+
+  // Slot's value of aggregate a (counting a sum's overflow in `events` when given).
+  Value value(size_t a, uint32_t slot, ArithmeticEvents* events) const;
+  // The same value pushed onto a close function's input column (no Value in between).
+  void append(size_t a, uint32_t slot, ColumnBuilder& column, ArithmeticEvents* events) const;
+
+ private:
+  struct Arrays {
+    std::vector<int64_t> count;
+    std::vector<int64_t> i;       // integer sum, or the held int
+    std::vector<uint8_t> overflow;
+    std::vector<double> f;        // float sum, Welford mean, or the held float
+    std::vector<double> m2;
+    std::vector<std::string> s;   // the held string
+    std::vector<int64_t> held_time;
+    std::vector<uint64_t> held_seq;
+    std::vector<absl::flat_hash_set<uint64_t>> distinct_bits;
+    std::vector<absl::flat_hash_set<std::string>> distinct_strings;
+  };
+  void size_arrays(Arrays& a, const AggregateSpec& spec, size_t capacity);
+  void add_rows_of(size_t n, const uint32_t* slots, size_t j0, size_t j1, const AggregateArgument& arg,
+                   const int64_t* times, const uint32_t* rows, uint64_t seq_base);
+
+  const std::vector<AggregateSpec>* specs_ = nullptr;
+  std::vector<Arrays> arrays_;
+};
+
+// An aggregate's value over no rows (LANGUAGE.md §5: count 0, sum 0, the others null).
+Value empty_aggregate(const AggregateSpec& spec);
+void append_empty_aggregate(const AggregateSpec& spec, ColumnBuilder& column);
+
+// The canonical 64-bit pattern count_distinct keeps for a non-string value: ints compare as the
+// floats they convert to (as `==` does), -0.0 is 0.0 and every NaN is one NaN.
+uint64_t distinct_bits(TypeKind kind, int64_t i, double f);
+
+}  // namespace alert

@@ -1,0 +1,68 @@
+// Maps a window rule's group key to a dense group slot. The key's shape is fixed by the rule's
+// types, so the common cases skip building key bytes: one int-like or float key hashes its
+// canonical 64 bits, one string key hashes its bytes in place; several keys are encoded as the
+// reference engine encodes them (runtime/engine/group_keys.h). A null key is a group of its own.
+// One scalar key goes through Int64SlotMap (int64_slot_map.h: inline, built for this lookup);
+// string and composite keys through abseil's flat_hash_map (Swiss tables, from Debian).
+#pragma once
+
+#include <absl/container/flat_hash_map.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "alert/value.h"
+#include "compiler/codegen/kernel_abi.h"
+#include "runtime/state/int64_slot_map.h"
+
+namespace alert {
+
+// One key column of the current batch's window values (AlertOutColumn, typed).
+struct KeyColumn {
+  TypeKind kind = TypeKind::Null;
+  const uint8_t* valid = nullptr;
+  const int64_t* ints = nullptr;
+  const double* floats = nullptr;
+  const AlertString* strings = nullptr;
+};
+
+class GroupTable {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  explicit GroupTable(std::vector<TypeKind> key_kinds);
+
+  // The slot of row j's key, or kNone when it has none yet.
+  uint32_t find(const std::vector<KeyColumn>& keys, size_t j) {
+    if (shape_ == Shape::Scalar && keys[0].valid[j]) return scalars_.find(scalar_of(keys[0], j));
+    return find_other(keys, j);
+  }
+  // Records row j's key (just found missing) at `slot`.
+  void insert(const std::vector<KeyColumn>& keys, size_t j, uint32_t slot);
+  // Forgets the key whose values are `key` (a forgotten group's, as key_values() gave them).
+  void erase(const std::vector<Value>& key);
+
+  // Row j's key as values, and as the bytes throttle keys use (group_keys.h append_key).
+  static std::vector<Value> key_values(const std::vector<KeyColumn>& keys, size_t j);
+
+ private:
+  enum class Shape { None, Scalar, String, Bytes };
+  uint32_t find_other(const std::vector<KeyColumn>& keys, size_t j);
+  static int64_t canonical_float_bits(double d);
+  int64_t scalar_of(const KeyColumn& k, size_t j) const {
+    return k.kind == TypeKind::Float ? canonical_float_bits(k.floats[j]) : k.ints[j];
+  }
+  int64_t scalar_of(const Value& v) const;
+  const std::string& bytes_of(const std::vector<KeyColumn>& keys, size_t j);
+
+  Shape shape_;
+  std::vector<TypeKind> kinds_;
+  uint32_t null_slot_ = kNone;  // single key: the null key's group; no keys: the one group
+  Int64SlotMap scalars_;
+  absl::flat_hash_map<std::string, uint32_t> strings_;  // one string key, or several keys' bytes
+  std::string scratch_;
+};
+
+}  // namespace alert
