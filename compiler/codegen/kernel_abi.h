@@ -73,6 +73,38 @@ typedef void (*AlertWindowValuesFn)(const AlertColumnView* columns, int64_t coun
 typedef void (*AlertWindowCloseFn)(const AlertColumnView* columns, int64_t groups, uint8_t* having,
                                    AlertValue* values, const int64_t* bounds, AlertKernelState* state);
 
+// What a window rule's update function reads and writes for a run of prepared rows (the rows
+// of a batch the rule selected, position j): every field is 8 bytes, in this order, so
+// generated code indexes it as an array. The runtime fills it; pointers stay valid for one call.
+struct AlertWindowUpdate {
+  const int64_t* times;         // event time of row j
+  const uint32_t* rows;         // batch row of row j (first/last break ties by seq_base + rows[j])
+  int64_t seq_base;
+  int64_t from, to;             // rows with from <= time < to fall in this call's windows
+  const uint8_t* const* valid;  // per window value (keys, then arguments): 1 = not null
+  const void* const* values;    // per window value: int64, double or AlertString
+  const void* entries;          // one-scalar-key rules: the group table, {int64 key, uint32 slot};
+                                //   slot UINT32_MAX ends a probe, UINT32_MAX - 1 is a tombstone
+  int64_t mask;                 //   entries - 1
+  int64_t shift;                //   64 - log2(entries): the index is (key * 0x9E3779B97F4A7C15) >> shift
+  int64_t null_slot;            // the group of a null key (or of a rule without keys); UINT32_MAX: none
+  int64_t* last_row_time;       // per group slot
+  uint32_t* open_windows;       // per group slot: open windows holding its rows
+  void* const* windows;         // per window of the call: ALERT_WINDOW_FIELDS pointers, below
+  void* runtime;                // handed back to the two callbacks
+  uint32_t (*find)(void* runtime, int64_t j);  // group of row j's key (other key shapes); UINT32_MAX: none
+  void (*add)(void* runtime, int64_t window, int64_t aggregate, uint32_t slot, int64_t j);  // other aggregates
+};
+// Per window: has_rows (uint8 per slot), touched (uint32 slots, room for every slot), touched
+// count (int64*); then per aggregate: count, i (int64), f (double), overflow (uint8), m2
+// (double), held_time (int64), held_seq (int64) arrays per slot, null when unused.
+#define ALERT_WINDOW_FIELDS(aggregates) (3 + 7 * (aggregates))
+
+// A window rule's update function: adds rows j0 <= j < j1 to their groups' windows (marking
+// the group in each window, updating its aggregates and last row time) until a row needs the
+// runtime: a time outside [from, to) or a key without a group. Returns that row's j, or j1.
+typedef int64_t (*AlertWindowUpdateFn)(AlertWindowUpdate* update, int64_t j0, int64_t j1);
+
 // A kernel call covers at most this many rows.
 #define ALERT_KERNEL_CHUNK_ROWS 4096
 // String bytes must stay readable this far past their end: equality with a constant loads whole

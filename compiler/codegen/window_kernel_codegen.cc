@@ -1,6 +1,9 @@
 #include "compiler/codegen/window_kernel_codegen.h"
 
 #include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
 
 #include "compiler/codegen/expr_codegen.h"
 #include "compiler/codegen/kernel_abi.h"
@@ -105,6 +108,372 @@ llvm::Expected<std::string> build_close(const plan::Program& program, int rule_i
   return symbol;
 }
 
+// How the update function adds one aggregate: inline for the numeric ones, through the
+// runtime's callback for strings and count_distinct (sets of values).
+enum class UpdateOp {
+  CountRows, CountValues, SumInt, SumFloat, Avg, Stddev, MinMaxInt, MinMaxFloat, FirstLastInt, FirstLastFloat,
+  Callback
+};
+
+UpdateOp update_op(const plan::AggregateSlot& slot) {
+  TypeKind arg = slot.arg ? slot.arg->type.kind : TypeKind::Null;
+  switch (slot.fn) {
+    case BuiltinId::Count: return slot.arg ? UpdateOp::CountValues : UpdateOp::CountRows;
+    case BuiltinId::Sum: return slot.type.kind == TypeKind::Float ? UpdateOp::SumFloat : UpdateOp::SumInt;
+    case BuiltinId::Avg: return UpdateOp::Avg;
+    case BuiltinId::Stddev: return UpdateOp::Stddev;
+    case BuiltinId::Min:
+    case BuiltinId::Max:
+      return arg == TypeKind::String ? UpdateOp::Callback : arg == TypeKind::Float ? UpdateOp::MinMaxFloat : UpdateOp::MinMaxInt;
+    case BuiltinId::First:
+    case BuiltinId::Last:
+      return arg == TypeKind::String ? UpdateOp::Callback
+             : arg == TypeKind::Float ? UpdateOp::FirstLastFloat
+                                      : UpdateOp::FirstLastInt;
+    default: return UpdateOp::Callback;
+  }
+}
+
+// Field numbers of AlertWindowUpdate (all 8 bytes).
+enum UpdateField : int64_t {
+  kTimes, kRows, kSeqBase, kFrom, kTo, kValid, kValues, kEntries, kMask, kShift, kNullSlot, kLastRowTime,
+  kOpenWindows, kWindows, kRuntime, kFind, kAdd
+};
+
+// Per aggregate, the arrays of AlertWindowUpdate::windows after has_rows, touched and its count.
+enum AggregateArray : int64_t { kCount, kI, kF, kOverflow, kM2, kHeldTime, kHeldSeq, kArrays };
+
+class UpdateBuilder {
+ public:
+  UpdateBuilder(const plan::Program& program, const plan::Rule& rule, llvm::Module& module)
+      : program_(program), rule_(rule), module_(module), ctx_(module.getContext()), b_(ctx_) {}
+
+  llvm::Expected<std::string> build(const std::string& symbol) {
+    llvm::Type* i64 = b_.getInt64Ty();
+    fn_ = llvm::Function::Create(llvm::FunctionType::get(i64, {b_.getPtrTy(), i64, i64}, false),
+                                 llvm::Function::ExternalLinkage, symbol, module_);
+    fn_->setDoesNotThrow();
+    llvm::Value* u = fn_->getArg(0);
+    llvm::BasicBlock* entry = block("entry");
+    loop_ = block("row");
+    stop_ = block("stop");
+    llvm::BasicBlock* done = block("done");
+    b_.SetInsertPoint(entry);
+    // Everything the loop reads is loaded once: the runtime changes none of it during a call.
+    auto field = [&](UpdateField f, llvm::Type* ty) {
+      return b_.CreateLoad(ty, b_.CreateConstInBoundsGEP1_64(i64, u, static_cast<uint64_t>(f)));
+    };
+    times_ = field(kTimes, ptr());
+    rows_ = field(kRows, ptr());
+    seq_base_ = field(kSeqBase, i64);
+    from_ = field(kFrom, i64);
+    to_ = field(kTo, i64);
+    llvm::Value* valid = field(kValid, ptr());
+    llvm::Value* values = field(kValues, ptr());
+    entries_ = field(kEntries, ptr());
+    mask_ = field(kMask, i64);
+    shift_ = field(kShift, i64);
+    null_slot_ = b_.CreateTrunc(field(kNullSlot, i64), b_.getInt32Ty());
+    last_row_time_ = field(kLastRowTime, ptr());
+    open_windows_ = field(kOpenWindows, ptr());
+    llvm::Value* windows = field(kWindows, ptr());
+    runtime_ = field(kRuntime, ptr());
+    find_ = field(kFind, ptr());
+    add_ = field(kAdd, ptr());
+    plan::AlertValueLayout layout = plan::row_alert_values(rule_);
+    for (size_t v = 0; v < layout.exprs.size(); ++v) {
+      value_valid_.push_back(b_.CreateLoad(ptr(), b_.CreateConstInBoundsGEP1_64(ptr(), valid, v)));
+      value_data_.push_back(b_.CreateLoad(ptr(), b_.CreateConstInBoundsGEP1_64(ptr(), values, v)));
+      value_kind_.push_back(layout.exprs[v]->type.kind);
+    }
+    int64_t per_window = ALERT_WINDOW_FIELDS(static_cast<int64_t>(rule_.aggregates.size()));
+    int64_t window_count = rule_.size_ns / rule_.step_ns;
+    for (int64_t w = 0; w < window_count; ++w) {
+      std::vector<llvm::Value*> fields;
+      for (int64_t f = 0; f < per_window; ++f) {
+        fields.push_back(b_.CreateLoad(ptr(), b_.CreateConstInBoundsGEP1_64(ptr(), windows, static_cast<uint64_t>(w * per_window + f))));
+      }
+      window_fields_.push_back(std::move(fields));
+    }
+    llvm::Value* j0 = fn_->getArg(1);
+    llvm::Value* j1 = fn_->getArg(2);
+    b_.CreateCondBr(b_.CreateICmpSLT(j0, j1), loop_, done);
+
+    b_.SetInsertPoint(loop_);
+    j_ = b_.CreatePHI(i64, 2, "j");
+    j_->addIncoming(j0, entry);
+    stop_j_ = llvm::PHINode::Create(i64, 4, "stopped_at", stop_);
+    // A row outside this call's windows goes back to the runtime.
+    t_ = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, times_, j_));
+    llvm::BasicBlock* in_windows = block("in_windows");
+    exit_unless(b_.CreateAnd(b_.CreateICmpSGE(t_, from_), b_.CreateICmpSLT(t_, to_)), in_windows);
+    b_.SetInsertPoint(in_windows);
+    llvm::Value* slot = emit_lookup();
+    llvm::Value* slot64 = b_.CreateZExt(slot, i64);
+    // The group's last row time.
+    llvm::Value* lrt = b_.CreateInBoundsGEP(i64, last_row_time_, slot64);
+    llvm::Value* old = b_.CreateLoad(i64, lrt);
+    b_.CreateStore(b_.CreateSelect(b_.CreateICmpSGT(t_, old), t_, old), lrt);
+    for (int64_t w = 0; w < window_count; ++w) {
+      emit_mark(w, slot, slot64);
+      next_arg_ = layout.keys;
+      for (size_t a = 0; a < rule_.aggregates.size(); ++a) {
+        if (auto err = emit_aggregate(w, a, slot, slot64)) return err;
+      }
+    }
+    llvm::Value* next = b_.CreateAdd(j_, b_.getInt64(1));
+    j_->addIncoming(next, b_.GetInsertBlock());
+    b_.CreateCondBr(b_.CreateICmpSLT(next, j1), loop_, done);
+
+    b_.SetInsertPoint(done);
+    b_.CreateRet(j1);
+    b_.SetInsertPoint(stop_);
+    b_.CreateRet(stop_j_);
+    std::string problems;
+    llvm::raw_string_ostream os(problems);
+    if (llvm::verifyFunction(*fn_, &os)) {
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), "invalid window update IR: " + os.str());
+    }
+    return symbol;
+  }
+
+ private:
+  llvm::Type* ptr() { return b_.getPtrTy(); }
+  llvm::BasicBlock* block(const char* name) { return llvm::BasicBlock::Create(ctx_, name, fn_); }
+
+  // Continues in `next` when `ok`, else returns the current row to the runtime.
+  void exit_unless(llvm::Value* ok, llvm::BasicBlock* next) {
+    stop_j_->addIncoming(j_, b_.GetInsertBlock());
+    b_.CreateCondBr(ok, next, stop_);
+  }
+
+  // The group slot of row j (i32); rows whose key has no group yet stop the loop.
+  llvm::Value* emit_lookup() {
+    llvm::Type* i32 = b_.getInt32Ty();
+    llvm::Value* none = b_.getInt32(UINT32_MAX);
+    llvm::BasicBlock* found = block("found");
+    size_t keys = rule_.group_keys.size();
+    TypeKind kind = keys == 1 ? value_kind_[0] : TypeKind::Null;
+    bool scalar = keys == 1 && kind != TypeKind::Null && kind != TypeKind::String;
+    if (keys == 0 || !scalar) {
+      llvm::Value* slot = null_slot_;
+      if (keys > 0) {
+        llvm::FunctionType* find_ty = llvm::FunctionType::get(i32, {ptr(), b_.getInt64Ty()}, false);
+        slot = b_.CreateCall(find_ty, find_, {runtime_, j_});
+      }
+      exit_unless(b_.CreateICmpNE(slot, none), found);
+      b_.SetInsertPoint(found);
+      return slot;
+    }
+    // One scalar key: its canonical 64 bits probed in the open-addressing table, inline.
+    llvm::BasicBlock* null_key = block("null_key");
+    llvm::BasicBlock* probe_start = block("probe_start");
+    llvm::BasicBlock* probe = block("probe");
+    llvm::BasicBlock* compare = block("probe_compare");
+    llvm::BasicBlock* probe_next = block("probe_next");
+    llvm::Value* v = b_.CreateLoad(b_.getInt8Ty(), b_.CreateInBoundsGEP(b_.getInt8Ty(), value_valid_[0], j_));
+    b_.CreateCondBr(b_.CreateICmpNE(v, b_.getInt8(0)), probe_start, null_key);
+
+    b_.SetInsertPoint(null_key);
+    exit_unless(b_.CreateICmpNE(null_slot_, none), found);
+    llvm::BasicBlock* null_exit = null_key;
+
+    b_.SetInsertPoint(probe_start);
+    llvm::Value* key;
+    if (kind == TypeKind::Float) {
+      llvm::Value* d = b_.CreateLoad(b_.getDoubleTy(), b_.CreateInBoundsGEP(b_.getDoubleTy(), value_data_[0], j_));
+      // -0.0 is 0.0 and every NaN one NaN, as the runtime's table keys them.
+      d = b_.CreateSelect(b_.CreateFCmpOEQ(d, llvm::ConstantFP::get(b_.getDoubleTy(), 0.0)),
+                          llvm::ConstantFP::get(b_.getDoubleTy(), 0.0), d);
+      d = b_.CreateSelect(b_.CreateFCmpUNO(d, d), llvm::ConstantFP::getNaN(b_.getDoubleTy()), d);
+      key = b_.CreateBitCast(d, b_.getInt64Ty());
+    } else {
+      key = b_.CreateLoad(b_.getInt64Ty(), b_.CreateInBoundsGEP(b_.getInt64Ty(), value_data_[0], j_));
+    }
+    llvm::Value* home = b_.CreateLShr(b_.CreateMul(key, b_.getInt64(static_cast<int64_t>(0x9E3779B97F4A7C15ull))), shift_);
+    b_.CreateBr(probe);
+
+    b_.SetInsertPoint(probe);
+    llvm::PHINode* h = b_.CreatePHI(b_.getInt64Ty(), 2, "h");
+    h->addIncoming(home, probe_start);
+    llvm::Value* entry = b_.CreateInBoundsGEP(b_.getInt8Ty(), entries_, b_.CreateShl(h, 4));
+    llvm::Value* entry_slot = b_.CreateLoad(i32, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), entry, 8));
+    exit_unless(b_.CreateICmpNE(entry_slot, none), compare);
+
+    b_.SetInsertPoint(compare);
+    // A tombstone (UINT32_MAX - 1) keeps its key but no longer matches it.
+    llvm::Value* entry_key = b_.CreateLoad(b_.getInt64Ty(), entry);
+    llvm::Value* live = b_.CreateICmpNE(entry_slot, b_.getInt32(UINT32_MAX - 1));
+    b_.CreateCondBr(b_.CreateAnd(b_.CreateICmpEQ(entry_key, key), live), found, probe_next);
+
+    b_.SetInsertPoint(probe_next);
+    h->addIncoming(b_.CreateAnd(b_.CreateAdd(h, b_.getInt64(1)), mask_), probe_next);
+    b_.CreateBr(probe);
+
+    b_.SetInsertPoint(found);
+    llvm::PHINode* slot = b_.CreatePHI(i32, 2, "slot");
+    slot->addIncoming(null_slot_, null_exit);
+    slot->addIncoming(entry_slot, compare);
+    return slot;
+  }
+
+  llvm::Value* array(int64_t w, size_t a, AggregateArray which) {
+    return window_fields_[static_cast<size_t>(w)][static_cast<size_t>(3 + static_cast<int64_t>(a) * kArrays + which)];
+  }
+
+  // The group's first row in window w: has_rows, the touched list, its open-window count.
+  void emit_mark(int64_t w, llvm::Value* slot, llvm::Value* slot64) {
+    llvm::Type* i64 = b_.getInt64Ty();
+    const auto& f = window_fields_[static_cast<size_t>(w)];
+    llvm::Value* has = b_.CreateInBoundsGEP(b_.getInt8Ty(), f[0], slot64);
+    llvm::BasicBlock* mark = block("mark");
+    llvm::BasicBlock* marked = block("marked");
+    b_.CreateCondBr(b_.CreateICmpEQ(b_.CreateLoad(b_.getInt8Ty(), has), b_.getInt8(0)), mark, marked);
+    b_.SetInsertPoint(mark);
+    b_.CreateStore(b_.getInt8(1), has);
+    llvm::Value* n = b_.CreateLoad(i64, f[2]);
+    b_.CreateStore(slot, b_.CreateInBoundsGEP(b_.getInt32Ty(), f[1], n));
+    b_.CreateStore(b_.CreateAdd(n, b_.getInt64(1)), f[2]);
+    llvm::Value* open = b_.CreateInBoundsGEP(b_.getInt32Ty(), open_windows_, slot64);
+    b_.CreateStore(b_.CreateAdd(b_.CreateLoad(b_.getInt32Ty(), open), b_.getInt32(1)), open);
+    b_.CreateBr(marked);
+    b_.SetInsertPoint(marked);
+  }
+
+  // Adds row j to aggregate a of the group in window w, as the runtime's AggregateColumns does.
+  llvm::Error emit_aggregate(int64_t w, size_t a, llvm::Value* slot, llvm::Value* s) {
+    const plan::AggregateSlot& agg = rule_.aggregates[a];
+    UpdateOp op = update_op(agg);
+    size_t arg = agg.arg ? next_arg_++ : 0;
+    llvm::Type* i64 = b_.getInt64Ty();
+    llvm::Type* f64 = b_.getDoubleTy();
+    if (op == UpdateOp::Callback) {
+      llvm::FunctionType* add_ty = llvm::FunctionType::get(b_.getVoidTy(), {ptr(), i64, i64, b_.getInt32Ty(), i64}, false);
+      b_.CreateCall(add_ty, add_, {runtime_, b_.getInt64(w), b_.getInt64(static_cast<int64_t>(a)), slot, j_});
+      return llvm::Error::success();
+    }
+    llvm::Value* count = b_.CreateInBoundsGEP(i64, array(w, a, kCount), s);
+    if (op == UpdateOp::CountRows) {
+      b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64, count), b_.getInt64(1)), count);
+      return llvm::Error::success();
+    }
+    // Null arguments are skipped.
+    llvm::BasicBlock* add = block("add");
+    llvm::BasicBlock* added = block("added");
+    llvm::Value* valid = b_.CreateLoad(b_.getInt8Ty(), b_.CreateInBoundsGEP(b_.getInt8Ty(), value_valid_[arg], j_));
+    b_.CreateCondBr(b_.CreateICmpNE(valid, b_.getInt8(0)), add, added);
+    b_.SetInsertPoint(add);
+    llvm::Value* c = b_.CreateAdd(b_.CreateLoad(i64, count), b_.getInt64(1));
+    b_.CreateStore(c, count);
+    TypeKind kind = value_kind_[arg];
+    auto arg_int = [&] { return b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, value_data_[arg], j_)); };
+    auto arg_double = [&]() -> llvm::Value* {
+      if (kind == TypeKind::Float) return b_.CreateLoad(f64, b_.CreateInBoundsGEP(f64, value_data_[arg], j_));
+      return b_.CreateSIToFP(arg_int(), f64);
+    };
+    bool is_max = agg.fn == BuiltinId::Max, is_last = agg.fn == BuiltinId::Last;
+    llvm::Value* first_value = b_.CreateICmpEQ(c, b_.getInt64(1));
+    switch (op) {
+      case UpdateOp::CountValues: break;
+      case UpdateOp::SumInt: {
+        // Once overflowed, the sum is null: nothing more is added (the reference's order).
+        llvm::Value* overflow = b_.CreateInBoundsGEP(b_.getInt8Ty(), array(w, a, kOverflow), s);
+        llvm::BasicBlock* sum_block = block("sum");
+        b_.CreateCondBr(b_.CreateICmpEQ(b_.CreateLoad(b_.getInt8Ty(), overflow), b_.getInt8(0)), sum_block, added);
+        b_.SetInsertPoint(sum_block);
+        llvm::Value* sum = b_.CreateInBoundsGEP(i64, array(w, a, kI), s);
+        llvm::Function* sadd = llvm::Intrinsic::getDeclaration(&module_, llvm::Intrinsic::sadd_with_overflow, {i64});
+        llvm::Value* pair = b_.CreateCall(sadd, {b_.CreateLoad(i64, sum), arg_int()});
+        b_.CreateStore(b_.CreateExtractValue(pair, 0), sum);
+        b_.CreateStore(b_.CreateZExt(b_.CreateExtractValue(pair, 1), b_.getInt8Ty()), overflow);
+        break;
+      }
+      case UpdateOp::SumFloat:
+      case UpdateOp::Avg: {
+        llvm::Value* sum = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
+        b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f64, sum), arg_double()), sum);
+        break;
+      }
+      case UpdateOp::Stddev: {
+        // Welford: delta = x - mean; mean += delta / n; m2 += delta * (x - mean).
+        llvm::Value* x = arg_double();
+        llvm::Value* mean_at = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
+        llvm::Value* m2_at = b_.CreateInBoundsGEP(f64, array(w, a, kM2), s);
+        llvm::Value* delta = b_.CreateFSub(x, b_.CreateLoad(f64, mean_at));
+        llvm::Value* mean = b_.CreateFAdd(b_.CreateLoad(f64, mean_at), b_.CreateFDiv(delta, b_.CreateSIToFP(c, f64)));
+        b_.CreateStore(mean, mean_at);
+        b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f64, m2_at), b_.CreateFMul(delta, b_.CreateFSub(x, mean))), m2_at);
+        break;
+      }
+      case UpdateOp::MinMaxInt: {
+        llvm::Value* held_at = b_.CreateInBoundsGEP(i64, array(w, a, kI), s);
+        llvm::Value* held = b_.CreateLoad(i64, held_at);
+        llvm::Value* v = arg_int();
+        llvm::Value* better = is_max ? b_.CreateICmpSGT(v, held) : b_.CreateICmpSLT(v, held);
+        b_.CreateStore(b_.CreateSelect(b_.CreateOr(first_value, better), v, held), held_at);
+        break;
+      }
+      case UpdateOp::MinMaxFloat: {
+        // A NaN, once held, stays; a NaN arriving replaces a number.
+        llvm::Value* held_at = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
+        llvm::Value* held = b_.CreateLoad(f64, held_at);
+        llvm::Value* v = arg_double();
+        llvm::Value* better = is_max ? b_.CreateFCmpOGT(v, held) : b_.CreateFCmpOLT(v, held);
+        llvm::Value* take = b_.CreateAnd(b_.CreateFCmpORD(held, held), b_.CreateOr(b_.CreateFCmpUNO(v, v), better));
+        b_.CreateStore(b_.CreateSelect(b_.CreateOr(first_value, take), v, held), held_at);
+        break;
+      }
+      case UpdateOp::FirstLastInt:
+      case UpdateOp::FirstLastFloat: {
+        // By event time; ties by input order (seq).
+        llvm::Value* time_at = b_.CreateInBoundsGEP(i64, array(w, a, kHeldTime), s);
+        llvm::Value* seq_at = b_.CreateInBoundsGEP(i64, array(w, a, kHeldSeq), s);
+        llvm::Value* ht = b_.CreateLoad(i64, time_at);
+        llvm::Value* hs = b_.CreateLoad(i64, seq_at);
+        llvm::Value* row = b_.CreateZExt(b_.CreateLoad(b_.getInt32Ty(), b_.CreateInBoundsGEP(b_.getInt32Ty(), rows_, j_)), i64);
+        llvm::Value* seq = b_.CreateAdd(seq_base_, row);
+        llvm::Value* same_time = b_.CreateICmpEQ(t_, ht);
+        llvm::Value* take = is_last ? b_.CreateOr(b_.CreateICmpSGT(t_, ht), b_.CreateAnd(same_time, b_.CreateICmpUGE(seq, hs)))
+                                    : b_.CreateOr(b_.CreateICmpSLT(t_, ht), b_.CreateAnd(same_time, b_.CreateICmpULT(seq, hs)));
+        take = b_.CreateOr(first_value, take);
+        b_.CreateStore(b_.CreateSelect(take, t_, ht), time_at);
+        b_.CreateStore(b_.CreateSelect(take, seq, hs), seq_at);
+        if (op == UpdateOp::FirstLastFloat) {
+          llvm::Value* held_at = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
+          b_.CreateStore(b_.CreateSelect(take, arg_double(), b_.CreateLoad(f64, held_at)), held_at);
+        } else {
+          llvm::Value* held_at = b_.CreateInBoundsGEP(i64, array(w, a, kI), s);
+          b_.CreateStore(b_.CreateSelect(take, arg_int(), b_.CreateLoad(i64, held_at)), held_at);
+        }
+        break;
+      }
+      case UpdateOp::CountRows:
+      case UpdateOp::Callback: break;
+    }
+    b_.CreateBr(added);
+    b_.SetInsertPoint(added);
+    return llvm::Error::success();
+  }
+
+  const plan::Program& program_;
+  const plan::Rule& rule_;
+  llvm::Module& module_;
+  llvm::LLVMContext& ctx_;
+  llvm::IRBuilder<> b_;
+  llvm::Function* fn_ = nullptr;
+  llvm::BasicBlock* loop_ = nullptr;
+  llvm::BasicBlock* stop_ = nullptr;
+  llvm::PHINode* j_ = nullptr;
+  llvm::PHINode* stop_j_ = nullptr;
+  llvm::Value* t_ = nullptr;
+  llvm::Value *times_, *rows_, *seq_base_, *from_, *to_, *entries_, *mask_, *shift_, *null_slot_;
+  llvm::Value *last_row_time_, *open_windows_, *runtime_, *find_, *add_;
+  std::vector<llvm::Value*> value_valid_, value_data_;
+  std::vector<TypeKind> value_kind_;
+  std::vector<std::vector<llvm::Value*>> window_fields_;
+  size_t next_arg_ = 0;
+};
+
 }  // namespace
 
 llvm::Expected<WindowKernelSymbols> build_window_kernels(const plan::Program& program, int rule, llvm::Module& module) {
@@ -115,6 +484,9 @@ llvm::Expected<WindowKernelSymbols> build_window_kernels(const plan::Program& pr
   auto close = build_close(program, rule, module);
   if (!close) return close.takeError();
   symbols.close = *close;
+  auto update = UpdateBuilder(program, program.rules[rule], module).build("alert_window_update_" + std::to_string(rule));
+  if (!update) return update.takeError();
+  symbols.update = *update;
   return symbols;
 }
 

@@ -1,6 +1,7 @@
 // Builds the generated code of window rules (kernel_abi.h): per rule, a values function that
 // computes the group keys and aggregate arguments of the rows the rule selected into typed
-// columns (the runtime hashes and accumulates them), and a close function that evaluates the
+// columns, an update function that hashes and probes each row's key and accumulates its
+// arguments into the group's windows, and a close function that evaluates the
 // lets, `having` and history series of every group of a closing window in one loop, groups as
 // rows (compiler/plan/alert_values.h: WindowCloseLayout).
 #pragma once
@@ -16,6 +17,7 @@ namespace alert::codegen {
 
 struct WindowKernelSymbols {
   std::string values;
+  std::string update;
   std::string close;
 };
 

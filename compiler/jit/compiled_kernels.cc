@@ -82,6 +82,7 @@ struct CompiledKernels::Impl {
   std::vector<AlertRowFilterFn> row_filters;  // per schema
   std::vector<AlertWindowValuesFn> window_values;  // per rule; null for row rules
   std::vector<AlertWindowCloseFn> window_close;
+  std::vector<AlertWindowUpdateFn> window_update;
   // Per rule, compiled on first use: a dispatch function runs only for the rows its rule
   // selects, so its compile time is better spent when the rule first fires than at load.
   std::mutex dispatch_mutex;
@@ -116,6 +117,10 @@ AlertDispatchFn CompiledKernels::dispatcher(int rule) const {
 
 AlertWindowValuesFn CompiledKernels::window_values(int rule) const {
   return rule >= 0 && static_cast<size_t>(rule) < impl_->window_values.size() ? impl_->window_values[rule] : nullptr;
+}
+
+AlertWindowUpdateFn CompiledKernels::window_update(int rule) const {
+  return rule >= 0 && static_cast<size_t>(rule) < impl_->window_update.size() ? impl_->window_update[rule] : nullptr;
 }
 
 AlertWindowCloseFn CompiledKernels::window_close(int rule) const {
@@ -197,6 +202,7 @@ Result<std::unique_ptr<CompiledKernels>> CompiledKernels::compile(const plan::Pr
   }
   impl->window_values.assign(program.rules.size(), nullptr);
   impl->window_close.assign(program.rules.size(), nullptr);
+  impl->window_update.assign(program.rules.size(), nullptr);
   for (const auto& [rule, symbols] : filters.windows) {
     auto values = impl->jit->lookup(symbols.values);
     if (!values) return R::failure("cannot compile kernel " + symbols.values + ": " + message_of(values.takeError()));
@@ -204,6 +210,9 @@ Result<std::unique_ptr<CompiledKernels>> CompiledKernels::compile(const plan::Pr
     auto close = impl->jit->lookup(symbols.close);
     if (!close) return R::failure("cannot compile kernel " + symbols.close + ": " + message_of(close.takeError()));
     impl->window_close[rule] = close->toPtr<AlertWindowCloseFn>();
+    auto update = impl->jit->lookup(symbols.update);
+    if (!update) return R::failure("cannot compile kernel " + symbols.update + ": " + message_of(update.takeError()));
+    impl->window_update[rule] = update->toPtr<AlertWindowUpdateFn>();
   }
   impl->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return std::unique_ptr<CompiledKernels>(new CompiledKernels(std::move(impl)));

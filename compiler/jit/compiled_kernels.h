@@ -22,8 +22,9 @@ class CompiledKernels {
   // The dispatch function of a rule: the values of compiler/plan/alert_values.h for each row it
   // selects.
   AlertDispatchFn dispatcher(int rule) const;
-  // A window rule's generated values and close functions (kernel_abi.h), or null.
+  // A window rule's generated values, update and close functions (kernel_abi.h), or null.
   AlertWindowValuesFn window_values(int rule) const;
+  AlertWindowUpdateFn window_update(int rule) const;
   AlertWindowCloseFn window_close(int rule) const;
   double compile_seconds() const;
 

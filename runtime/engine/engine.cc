@@ -439,7 +439,7 @@ struct Engine::Impl {
       EvalContext ctx = window_context(r, g, aggregates, lets, start, end);
       Value cond = evaluate(*r.having, ctx);
       bool holds = cond.kind == TypeKind::Bool && cond.b;
-      apply_having(output_of(w), g.life, holds, g.key_bytes, ctx, start, end);
+      apply_having(output_of(w), g.life, holds, ctx, start, end);
       // Remember this window's values for history functions.
       for (size_t s = 0; s < r.history.size(); ++s) {
         g.history[s].push_front(evaluate(*r.history[s].expr, ctx));

@@ -1,6 +1,7 @@
 #include "runtime/engine/typed_window_rule.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "runtime/engine/group_keys.h"
@@ -43,7 +44,8 @@ struct TypedWindowRule::Window {
   int64_t k = 0;
   AggregateColumns aggregates;
   std::vector<uint8_t> has_rows;  // per slot
-  std::vector<uint32_t> touched;  // slots with rows, to reset when the window closes
+  std::vector<uint32_t> touched;  // slots with rows (the first touched_count), reset at close
+  int64_t touched_count = 0;
 };
 
 TypedWindowRule::TypedWindowRule(const CompiledProgram& program, int rule, size_t slot, RuleStats* stats,
@@ -69,12 +71,22 @@ TypedWindowRule::TypedWindowRule(const CompiledProgram& program, int rule, size_
         return kinds;
       }()),
       close_reads_keys_(close_reads_keys(rule_)) {
+  scalar_keys_ = table_.scalar_map() != nullptr;
+  key_scratch_.resize(1);
   output_ = WindowRuleOutput{&rule_, stats_, &throttle_, sink};
   for (const ast::Expr* e : layout_.exprs) {
     outs_.push_back(OutBuffer{e->type.kind, {}, {}, {}, {}});
     direct_fields_.push_back(plan::is_direct_window_value(program.plan, rule_, *e) ? e->index : -1);
   }
   stretch_windows_.resize(static_cast<size_t>(windows_per_row_));
+  window_fields_.resize(static_cast<size_t>(windows_per_row_) * ALERT_WINDOW_FIELDS(specs_.size()));
+  value_valid_.resize(outs_.size());
+  value_data_.resize(outs_.size());
+  update_fn_ = program.kernels->window_update(rule);
+  update_.runtime = this;
+  update_.find = &TypedWindowRule::find_callback;
+  update_.add = &TypedWindowRule::add_callback;
+  update_.null_slot = GroupTable::kNone;
   out_views_.resize(outs_.size());
   keys_.resize(layout_.keys);
   args_.resize(specs_.size());
@@ -174,50 +186,92 @@ void TypedWindowRule::prepare(const Batch& batch, const RowFilter::Selection& se
   }
 }
 
+// The generated update takes the rows; the runtime steps in for what it cannot do alone: a row
+// whose windows differ from the call's (a new stretch, or late), a key without a group.
 void TypedWindowRule::add_rows(size_t end_row, uint64_t seq_base, std::vector<LateRowEvent>& late) {
   const int64_t size = rule_.size_ns, step = rule_.step_ns;
   const uint32_t* rows = rows_ptr_;
   const int64_t* times = times_ptr_;
   size_t j1 = cursor_;
   while (j1 < count_ && rows[j1] < end_row) ++j1;
-  if (slots_.size() < count_) slots_.resize(count_);
-  // Stretches of rows whose first window is the same: one division per stretch, not per row.
-  for (size_t j0 = cursor_; j0 < j1;) {
-    int64_t lo = floor_div(times[j0] - size, step) + 1;  // the first window [k*step, k*step + size) holding t
+  seq_base_ = seq_base;
+  for (size_t j = cursor_; j < j1;) {
+    int64_t lo = floor_div(times[j] - size, step) + 1;  // the first window [k*step, k*step + size) holding t
     int64_t from = saturating_add(saturating_add(lo * step, -step), size), to = saturating_add(lo * step, size);
-    size_t e = j0 + 1;
-    while (e < j1 && times[e] >= from && times[e] < to) ++e;
     if (lo < next_close_) {
-      for (size_t j = j0; j < e; ++j) late.push_back({rows[j], rule_index_, std::max(lo, next_close_ - 1) * step + size});
-      j0 = e;
+      for (; j < j1 && times[j] >= from && times[j] < to; ++j) {
+        late.push_back({rows[j], rule_index_, std::max(lo, next_close_ - 1) * step + size});
+      }
       continue;
     }
     for (int64_t k = lo; k < lo + windows_per_row_; ++k) stretch_windows_[static_cast<size_t>(k - lo)] = &window(k);
-    for (size_t j = j0; j < e; ++j) {
-      uint32_t s = table_.find(keys_, j);
-      if (s == GroupTable::kNone) {
-        s = new_group(j, lo);  // may grow every window's arrays
-        if (s == GroupTable::kNone) {
-          slots_[j] = s;
-          continue;
-        }
-      }
-      slots_[j] = s;
-      last_row_time_[s] = std::max(last_row_time_[s], times[j]);
-      for (int64_t d = 0; d < windows_per_row_; ++d) {
-        Window& w = *stretch_windows_[static_cast<size_t>(d)];
-        if (w.has_rows[s]) continue;
-        w.has_rows[s] = 1;
-        w.touched.push_back(s);
-        ++open_windows_[s];
-      }
+    update_.from = from;
+    update_.to = to;
+    bind_update();
+    while (j < j1) {
+      j = static_cast<size_t>(update_fn_(&update_, static_cast<int64_t>(j), static_cast<int64_t>(j1)));
+      if (j == j1 || times[j] < from || times[j] >= to) break;
+      // Row j's key has no group yet (or max_groups refuses it: the row is skipped, counted).
+      if (new_group(j, lo) == GroupTable::kNone) ++j;
+      if (!update_moved()) continue;
+      bind_update();
     }
-    for (int64_t d = 0; d < windows_per_row_; ++d) {
-      stretch_windows_[static_cast<size_t>(d)]->aggregates.add_rows(slots_.data(), j0, e, args_, times, rows, seq_base);
-    }
-    j0 = e;
   }
   cursor_ = j1;
+}
+
+// Points the update function at the current arrays: a new group may have grown them or the table.
+void TypedWindowRule::bind_update() {
+  update_.times = times_ptr_;
+  update_.rows = rows_ptr_;
+  update_.seq_base = static_cast<int64_t>(seq_base_);
+  for (size_t v = 0; v < views_.size(); ++v) {
+    value_valid_[v] = views_[v].valid;
+    const KeyColumn& c = views_[v];
+    value_data_[v] = c.kind == TypeKind::Float ? static_cast<const void*>(c.floats)
+                     : c.kind == TypeKind::String ? static_cast<const void*>(c.strings)
+                                                  : static_cast<const void*>(c.ints);
+  }
+  update_.valid = value_valid_.data();
+  update_.values = value_data_.data();
+  if (const Int64SlotMap* map = table_.scalar_map()) {
+    update_.entries = map->entries();
+    update_.mask = map->mask();
+    update_.shift = map->shift();
+  }
+  update_.null_slot = table_.null_slot();
+  update_.last_row_time = last_row_time_.data();
+  update_.open_windows = open_windows_.data();
+  const size_t per_window = ALERT_WINDOW_FIELDS(specs_.size());
+  for (size_t d = 0; d < stretch_windows_.size(); ++d) {
+    Window& w = *stretch_windows_[d];
+    void** f = window_fields_.data() + d * per_window;
+    f[0] = w.has_rows.data();
+    f[1] = w.touched.data();
+    f[2] = &w.touched_count;
+    w.aggregates.export_arrays(f + 3);
+  }
+  update_.windows = window_fields_.data();
+}
+
+// Whether a new group moved what the update function was pointed at: the slot arrays (grown),
+// the table (rehashed) or the null key's group (created).
+bool TypedWindowRule::update_moved() const {
+  const Int64SlotMap* map = table_.scalar_map();
+  return update_.last_row_time != last_row_time_.data() || (map && update_.entries != map->entries()) ||
+         update_.null_slot != table_.null_slot();
+}
+
+uint32_t TypedWindowRule::find_callback(void* self, int64_t j) {
+  auto* rule = static_cast<TypedWindowRule*>(self);
+  return rule->table_.find(rule->keys_, static_cast<size_t>(j));
+}
+
+void TypedWindowRule::add_callback(void* self, int64_t window, int64_t aggregate, uint32_t slot, int64_t j) {
+  auto* rule = static_cast<TypedWindowRule*>(self);
+  rule->stretch_windows_[static_cast<size_t>(window)]->aggregates.add_one(
+      static_cast<size_t>(aggregate), slot, static_cast<size_t>(j), rule->args_[static_cast<size_t>(aggregate)],
+      rule->times_ptr_, rule->rows_ptr_, rule->seq_base_);
 }
 
 // ---- groups and windows -------------------------------------------------------------------------
@@ -229,17 +283,42 @@ uint32_t TypedWindowRule::new_group(size_t j, int64_t first_window) {
   }
   uint32_t s = new_slot();
   table_.insert(keys_, j, s);
-  Group& g = groups_[s];
-  g.keys = GroupTable::key_values(keys_, j);
-  g.key_bytes.clear();
-  for (const Value& v : g.keys) append_key(g.key_bytes, v);
-  g.history.assign(rule_.history.size(), {});
-  g.life = GroupLifecycle{};
+  // One scalar key lives in key_raw_ (the row's own value: -0.0 stays -0.0 in alerts, as the
+  // reference keeps it); other keys as values in the group's record, which is otherwise left
+  // cold until the group's state changes.
+  if (scalar_keys_) {
+    key_raw_[s] = keys_[0].kind == TypeKind::Float ? std::bit_cast<int64_t>(keys_[0].floats[j]) : keys_[0].ints[j];
+  } else {
+    GroupTable::key_values(keys_, j, group(s).keys);
+  }
+  if (!rule_.history.empty() && group(s).history.size() != rule_.history.size()) {
+    group(s).history.resize(rule_.history.size());
+  }
+  consecutive_[s] = 0;
+  firing_[s] = 0;
   last_row_time_[s] = INT64_MIN;
   first_window_[s] = first_window;
   open_windows_[s] = 0;
   order_.push_back(s);
   return s;
+}
+
+const std::vector<Value>& TypedWindowRule::keys_of(uint32_t slot) {
+  if (!scalar_keys_) return group(slot).keys;
+  Value& v = key_scratch_[0];
+  int64_t raw = key_raw_[slot];
+  if (slot == table_.null_slot()) {
+    v = Value::null();
+    return key_scratch_;
+  }
+  switch (rule_.group_keys[0].expr->type.kind) {
+    case TypeKind::Float: v = Value::floating(std::bit_cast<double>(raw)); break;
+    case TypeKind::Bool: v = Value::boolean(raw != 0); break;
+    case TypeKind::Timestamp: v = Value::timestamp(raw); break;
+    case TypeKind::Duration: v = Value::duration(raw); break;
+    default: v = Value::integer(raw);
+  }
+  return key_scratch_;
 }
 
 uint32_t TypedWindowRule::new_slot() {
@@ -253,11 +332,15 @@ uint32_t TypedWindowRule::new_slot() {
     last_row_time_.resize(capacity_);
     first_window_.resize(capacity_);
     open_windows_.resize(capacity_);
-    groups_.resize(capacity_);
+    key_raw_.resize(capacity_);
+    consecutive_.resize(capacity_);
+    firing_.resize(capacity_);
+    while (group_chunks_.size() * kGroupChunk < capacity_) group_chunks_.push_back(std::make_unique<Group[]>(kGroupChunk));
     for (auto* list : {&windows_, &spare_windows_}) {
       for (auto& w : *list) {
         w->aggregates.grow(capacity_);
         w->has_rows.resize(capacity_, 0);
+        w->touched.resize(capacity_);
       }
     }
   }
@@ -282,6 +365,7 @@ TypedWindowRule::Window& TypedWindowRule::window(int64_t k) {
     w = std::make_unique<Window>();
     w->aggregates.init(specs_, capacity_);
     w->has_rows.assign(capacity_, 0);
+    w->touched.resize(capacity_);
   } else {
     w = std::move(spare_windows_.back());
     spare_windows_.pop_back();
@@ -296,12 +380,13 @@ void TypedWindowRule::release_window(int64_t k) {
   for (size_t i = 0; i < windows_.size(); ++i) {
     if (windows_[i]->k != k) continue;
     Window& w = *windows_[i];
-    for (uint32_t s : w.touched) {
+    for (int64_t t = 0; t < w.touched_count; ++t) {
+      uint32_t s = w.touched[static_cast<size_t>(t)];
       w.aggregates.reset(s);
       w.has_rows[s] = 0;
       --open_windows_[s];
     }
-    w.touched.clear();
+    w.touched_count = 0;
     if (last_window_ == &w) last_window_ = nullptr;
     spare_windows_.push_back(std::move(windows_[i]));
     windows_.erase(windows_.begin() + static_cast<std::ptrdiff_t>(i));
@@ -365,7 +450,7 @@ void TypedWindowRule::evaluate(const std::vector<uint32_t>& slots, size_t begin,
     for (size_t c = 0; c < rule_.group_keys.size(); ++c) {
       ColumnBuilder& col = inputs_[static_cast<size_t>(close_layout_.key_columns[c])];
       col.reset(rule_.group_keys[c].expr->type.kind);
-      for (size_t i = begin; i < end; ++i) col.push(groups_[slots[i]].keys[c]);
+      for (size_t i = begin; i < end; ++i) col.push(keys_of(slots[i])[c]);
       input_views_[static_cast<size_t>(close_layout_.key_columns[c])] = col.view();
     }
   }
@@ -387,7 +472,7 @@ void TypedWindowRule::evaluate(const std::vector<uint32_t>& slots, size_t begin,
     ColumnBuilder& col = inputs_[static_cast<size_t>(close_layout_.history_columns[c])];
     col.reset(call.fn == BuiltinId::Prev ? rule_.history[call.series].expr->type.kind : TypeKind::Float);
     for (size_t i = begin; i < end; ++i) {
-      const std::deque<Value>& past = groups_[slots[i]].history[call.series];
+      const std::deque<Value>& past = group(slots[i]).history[call.series];
       if (static_cast<int>(past.size()) < call.depth) {
         col.push_null();
       } else if (call.fn == BuiltinId::Prev) {
@@ -439,7 +524,7 @@ EvalContext TypedWindowRule::context_of(Group& g, uint32_t slot, size_t row, con
   EvalContext ctx;
   ctx.program = &program_.plan;
   ctx.rule = &rule_;
-  ctx.group_keys = &g.keys;
+  ctx.group_keys = &keys_of(slot);
   ctx.aggregates = &aggregate_values_;
   ctx.history = &g.history;
   ctx.window_start = start;
@@ -461,8 +546,7 @@ void TypedWindowRule::close_window(int64_t k) {
   eval_.clear();
   for (uint32_t s : order_) {
     if (k < first_window_[s]) continue;
-    const GroupLifecycle& life = groups_[s].life;
-    if (skip_quiet && !(w && w->has_rows[s]) && !life.firing && life.consecutive == 0) continue;
+    if (skip_quiet && !(w && w->has_rows[s]) && !firing_[s] && consecutive_[s] == 0) continue;
     eval_.push_back(s);
   }
   const size_t per_group = close_layout_.values, lets = rule_.lets.size();
@@ -471,21 +555,25 @@ void TypedWindowRule::close_window(int64_t k) {
     evaluate(eval_, begin, stop, w, start, end);
     for (size_t i = begin; i < stop; ++i) {
       uint32_t s = eval_[i];
-      Group& g = groups_[s];
       size_t row = i - begin;
       bool holds = having_[row] != 0;
-      bool changes = holds ? !g.life.firing && g.life.consecutive + 1 >= rule_.for_windows : g.life.firing;
+      bool changes = holds ? !firing_[s] && consecutive_[s] + 1 >= rule_.for_windows : firing_[s];
       if (changes) {
+        Group& g = group(s);
         EvalContext ctx = context_of(g, s, row, w && w->has_rows[s] ? w : nullptr, start, end);
-        apply_having(output_, g.life, holds, g.key_bytes, ctx, start, end);
+        g.life.consecutive = consecutive_[s];
+        g.life.firing = firing_[s];
+        apply_having(output_, g.life, holds, ctx, start, end);
+        consecutive_[s] = g.life.consecutive;
+        firing_[s] = g.life.firing;
       } else if (holds) {
-        ++g.life.consecutive;
+        ++consecutive_[s];
       } else {
-        g.life.consecutive = 0;
+        consecutive_[s] = 0;
       }
       // Remember this window's values for history functions.
       for (size_t h = 0; h < rule_.history.size(); ++h) {
-        std::deque<Value>& past = g.history[h];
+        std::deque<Value>& past = group(s).history[h];
         past.push_front(value_of(values_[row * per_group + lets + h]));
         while (static_cast<int>(past.size()) > rule_.history[h].depth) past.pop_back();
       }
@@ -503,16 +591,20 @@ void TypedWindowRule::close_window(int64_t k) {
       order_[kept++] = s;
       continue;
     }
-    Group& g = groups_[s];
-    if (g.life.firing) {
+    if (firing_[s]) {
+      Group& g = group(s);
       one[0] = s;
       evaluate(one, 0, 1, nullptr, start, end);
       EvalContext ctx = context_of(g, s, 0, nullptr, start, end);
+      g.life.firing = true;
       resolve_group(output_, g.life, ctx, start, end);
+      firing_[s] = 0;
     }
-    table_.erase(g.keys);
-    g.keys.clear();
-    g.history.clear();
+    static const std::vector<Value> kScalarKey;  // the table finds a scalar key's entry by slot
+    table_.erase(s, scalar_keys_ ? kScalarKey : keys_of(s));
+    if (!rule_.history.empty()) {
+      for (std::deque<Value>& past : group(s).history) past.clear();  // kept for the slot's next group
+    }
     free_.push_back(s);
   }
   order_.resize(kept);

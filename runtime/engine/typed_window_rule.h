@@ -59,16 +59,25 @@ class TypedWindowRule {
 
  private:
   struct Window;
+  // What a group keeps beyond the hot per-slot arrays: touched when its state changes, for
+  // history, and for keys other than one scalar.
   struct Group {
     std::vector<Value> keys;
-    std::string key_bytes;
     std::vector<std::deque<Value>> history;  // per series, newest first
-    GroupLifecycle life;
+    GroupLifecycle life;  // labels and fingerprint; consecutive and firing live in the arrays
   };
+  static constexpr size_t kGroupChunk = 4096;  // records in chunks: growing never moves them
+  Group& group(uint32_t slot) { return group_chunks_[slot / kGroupChunk][slot % kGroupChunk]; }
+  // The group's key as values (for one scalar key, rebuilt into a scratch vector).
+  const std::vector<Value>& keys_of(uint32_t slot);
 
   // A new group for row j's key (found missing), or GroupTable::kNone when max_groups refuses it.
   uint32_t new_group(size_t j, int64_t first_window);
   uint32_t new_slot();
+  void bind_update();
+  bool update_moved() const;
+  static uint32_t find_callback(void* self, int64_t j);
+  static void add_callback(void* self, int64_t window, int64_t aggregate, uint32_t slot, int64_t j);
   Window& window(int64_t k);
   Window* find_window(int64_t k);
   void release_window(int64_t k);
@@ -91,6 +100,12 @@ class TypedWindowRule {
   WindowRuleOutput output_;
   AlertWindowValuesFn values_fn_;
   AlertWindowCloseFn close_fn_;
+  AlertWindowUpdateFn update_fn_;
+  AlertWindowUpdate update_{};
+  std::vector<void*> window_fields_;
+  std::vector<const uint8_t*> value_valid_;
+  std::vector<const void*> value_data_;
+  uint64_t seq_base_ = 0;
   plan::AlertValueLayout layout_;
   plan::WindowCloseLayout close_layout_;
   std::vector<AggregateSpec> specs_;
@@ -100,7 +115,7 @@ class TypedWindowRule {
   // The prepared batch: selected rows, their times and their values.
   KernelColumns columns_;
   StringArena arena_;
-  std::vector<uint32_t> rows_, chunk_rows_, slots_;
+  std::vector<uint32_t> rows_, chunk_rows_;
   std::vector<int64_t> times_;
   std::vector<uint32_t> iota_;  // 0, 1, 2, ...: the rows when the rule takes every row
   std::vector<uint8_t> ones_;   // validity of values that cannot be null
@@ -133,7 +148,12 @@ class TypedWindowRule {
   size_t capacity_ = 0, used_ = 0;
   std::vector<int64_t> last_row_time_, first_window_;
   std::vector<uint32_t> open_windows_;  // windows with rows of the group
-  std::vector<Group> groups_;
+  std::vector<int64_t> key_raw_;       // one scalar key: its value's 64 bits
+  std::vector<int32_t> consecutive_;   // windows in a row `having` held
+  std::vector<uint8_t> firing_;
+  std::vector<std::unique_ptr<Group[]>> group_chunks_;
+  bool scalar_keys_ = false;
+  std::vector<Value> key_scratch_;
   std::vector<uint32_t> order_;  // known groups in order of first appearance
   std::vector<uint32_t> free_;
 

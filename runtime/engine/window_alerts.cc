@@ -17,8 +17,7 @@ Alert window_alert(const plan::Rule& r, const EvalContext& ctx, int64_t start, i
   return a;
 }
 
-void fire(const WindowRuleOutput& out, GroupLifecycle& g, const std::string& key_bytes, const EvalContext& ctx,
-          int64_t start, int64_t end) {
+void fire(const WindowRuleOutput& out, GroupLifecycle& g, const EvalContext& ctx, int64_t start, int64_t end) {
   const plan::Rule& r = *out.rule;
   Alert a = window_alert(r, ctx, start, end, "firing");
   for (auto& l : r.labels) a.labels.emplace_back(l.name, render_template(*l.value, ctx));
@@ -31,7 +30,7 @@ void fire(const WindowRuleOutput& out, GroupLifecycle& g, const std::string& key
     if (!r.throttle_by.empty()) {
       for (auto* e : r.throttle_by) append_key(key, evaluate(*e, ctx));
     } else {
-      key = key_bytes;
+      for (const Value& v : *ctx.group_keys) append_key(key, v);  // the group's own key
     }
     int64_t suppressed = throttle_check(*out.throttle, key, end, r.throttle_ns);
     if (suppressed < 0) {
@@ -57,13 +56,13 @@ void resolve_group(const WindowRuleOutput& out, GroupLifecycle& g, const EvalCon
   (*out.sink)(a);
 }
 
-void apply_having(const WindowRuleOutput& out, GroupLifecycle& g, bool holds, const std::string& key_bytes,
-                  const EvalContext& ctx, int64_t start, int64_t end) {
+void apply_having(const WindowRuleOutput& out, GroupLifecycle& g, bool holds, const EvalContext& ctx, int64_t start,
+                  int64_t end) {
   if (holds) {
     ++g.consecutive;
     if (!g.firing && g.consecutive >= out.rule->for_windows) {
       g.firing = true;
-      fire(out, g, key_bytes, ctx, start, end);
+      fire(out, g, ctx, start, end);
     }
   } else {
     g.consecutive = 0;

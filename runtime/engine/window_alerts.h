@@ -32,10 +32,10 @@ struct WindowRuleOutput {
 };
 
 // One closed window's outcome for a group: `holds` is `having`. `ctx` is the group's window
-// context (keys, aggregates, history, lets) for templates and throttle keys; `key_bytes` the
-// group's key. Sends what the transition calls for.
-void apply_having(const WindowRuleOutput& out, GroupLifecycle& group, bool holds, const std::string& key_bytes,
-                  const EvalContext& ctx, int64_t start, int64_t end);
+// context (keys, aggregates, history, lets) for templates and throttle keys. Sends what the
+// transition calls for.
+void apply_having(const WindowRuleOutput& out, GroupLifecycle& group, bool holds, const EvalContext& ctx,
+                  int64_t start, int64_t end);
 
 // The group is forgotten (expired) while firing: its resolved notification.
 void resolve_group(const WindowRuleOutput& out, GroupLifecycle& group, const EvalContext& ctx, int64_t start,

@@ -71,6 +71,11 @@ class AggregateColumns {
   static constexpr uint32_t kNoSlot = UINT32_MAX;
   void add_rows(const uint32_t* slots, size_t j0, size_t j1, const std::vector<AggregateArgument>& args,
                 const int64_t* times, const uint32_t* rows, uint64_t seq_base);
+  // Row j to one aggregate of one slot (the generated update's callback for strings and sets).
+  void add_one(size_t aggregate, uint32_t slot, size_t j, const AggregateArgument& arg, const int64_t* times,
+               const uint32_t* rows, uint64_t seq_base);
+  // Per aggregate, the seven array pointers of kernel_abi.h ALERT_WINDOW_FIELDS (null if unused).
+  void export_arrays(void** out);
 
   // Slot's value of aggregate a (counting a sum's overflow in `events` when given).
   Value value(size_t a, uint32_t slot, ArithmeticEvents* events) const;
@@ -91,8 +96,9 @@ class AggregateColumns {
     std::vector<absl::flat_hash_set<std::string>> distinct_strings;
   };
   void size_arrays(Arrays& a, const AggregateSpec& spec, size_t capacity);
-  void add_rows_of(size_t n, const uint32_t* slots, size_t j0, size_t j1, const AggregateArgument& arg,
-                   const int64_t* times, const uint32_t* rows, uint64_t seq_base);
+  template <typename SlotOf>
+  void add_rows_of(size_t n, SlotOf slot_of, size_t j0, size_t j1, const AggregateArgument& arg, const int64_t* times,
+                   const uint32_t* rows, uint64_t seq_base);
 
   const std::vector<AggregateSpec>* specs_ = nullptr;
   std::vector<Arrays> arrays_;

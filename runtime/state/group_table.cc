@@ -94,19 +94,15 @@ void GroupTable::insert(const std::vector<KeyColumn>& keys, size_t j, uint32_t s
   }
 }
 
-void GroupTable::erase(const std::vector<Value>& key) {
+void GroupTable::erase(uint32_t slot, const std::vector<Value>& key) {
+  if (slot == null_slot_) {
+    null_slot_ = kNone;
+    return;
+  }
   switch (shape_) {
-    case Shape::None: null_slot_ = kNone; return;
-    case Shape::Scalar:
-    case Shape::String:
-      if (key[0].is_null()) {
-        null_slot_ = kNone;
-      } else if (shape_ == Shape::Scalar) {
-        scalars_.erase(scalar_of(key[0]));
-      } else {
-        strings_.erase(key[0].s);
-      }
-      return;
+    case Shape::None: return;
+    case Shape::Scalar: scalars_.erase_slot(slot); return;
+    case Shape::String: strings_.erase(key[0].s); return;
     case Shape::Bytes: {
       scratch_.clear();
       for (const Value& v : key) append_key(scratch_, v);
@@ -116,11 +112,9 @@ void GroupTable::erase(const std::vector<Value>& key) {
   }
 }
 
-std::vector<Value> GroupTable::key_values(const std::vector<KeyColumn>& keys, size_t j) {
-  std::vector<Value> out;
-  out.reserve(keys.size());
-  for (const KeyColumn& k : keys) out.push_back(value_at(k, j));
-  return out;
+void GroupTable::key_values(const std::vector<KeyColumn>& keys, size_t j, std::vector<Value>& out) {
+  out.resize(keys.size());
+  for (size_t c = 0; c < keys.size(); ++c) out[c] = value_at(keys[c], j);
 }
 
 }  // namespace alert

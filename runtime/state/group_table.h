@@ -41,11 +41,17 @@ class GroupTable {
   }
   // Records row j's key (just found missing) at `slot`.
   void insert(const std::vector<KeyColumn>& keys, size_t j, uint32_t slot);
-  // Forgets the key whose values are `key` (a forgotten group's, as key_values() gave them).
-  void erase(const std::vector<Value>& key);
+  // Forgets group `slot`; `key` is its key as key_values() gave it (unused for one scalar key,
+  // whose entry the table finds by slot).
+  void erase(uint32_t slot, const std::vector<Value>& key);
+
+  // For generated code: the table of a one-scalar-key rule (else null), and the slot of the
+  // null key (or of the one group of a rule without keys), kNone when it has none.
+  const Int64SlotMap* scalar_map() const { return shape_ == Shape::Scalar ? &scalars_ : nullptr; }
+  uint32_t null_slot() const { return null_slot_; }
 
   // Row j's key as values, and as the bytes throttle keys use (group_keys.h append_key).
-  static std::vector<Value> key_values(const std::vector<KeyColumn>& keys, size_t j);
+  static void key_values(const std::vector<KeyColumn>& keys, size_t j, std::vector<Value>& out);
 
  private:
   enum class Shape { None, Scalar, String, Bytes };
