@@ -94,6 +94,9 @@ struct AlertWindowUpdate {
   void* runtime;                // handed back to the two callbacks
   uint32_t (*find)(void* runtime, int64_t j);  // group of row j's key (other key shapes); UINT32_MAX: none
   void (*add)(void* runtime, int64_t window, int64_t aggregate, uint32_t slot, int64_t j);  // other aggregates
+  // A new group for row j's key (absent): its slot, or UINT32_MAX when the update must stop at
+  // row j (the group was refused, or creating it moved the arrays or table above).
+  uint32_t (*create)(void* runtime, int64_t j);
 };
 // Per window: has_rows (uint8 per slot), touched (uint32 slots, room for every slot), touched
 // count (int64*); then per aggregate: count, i (int64), f (double), overflow (uint8), m2
@@ -102,7 +105,8 @@ struct AlertWindowUpdate {
 
 // A window rule's update function: adds rows j0 <= j < j1 to their groups' windows (marking
 // the group in each window, updating its aggregates and last row time) until a row needs the
-// runtime: a time outside [from, to) or a key without a group. Returns that row's j, or j1.
+// runtime: a time outside [from, to), or a new group the runtime could not add in place.
+// Returns that row's j, or j1.
 typedef int64_t (*AlertWindowUpdateFn)(AlertWindowUpdate* update, int64_t j0, int64_t j1);
 
 // A kernel call covers at most this many rows.

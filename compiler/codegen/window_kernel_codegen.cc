@@ -137,7 +137,7 @@ UpdateOp update_op(const plan::AggregateSlot& slot) {
 // Field numbers of AlertWindowUpdate (all 8 bytes).
 enum UpdateField : int64_t {
   kTimes, kRows, kSeqBase, kFrom, kTo, kValid, kValues, kEntries, kMask, kShift, kNullSlot, kLastRowTime,
-  kOpenWindows, kWindows, kRuntime, kFind, kAdd
+  kOpenWindows, kWindows, kRuntime, kFind, kAdd, kCreate
 };
 
 // Per aggregate, the arrays of AlertWindowUpdate::windows after has_rows, touched and its count.
@@ -180,11 +180,14 @@ class UpdateBuilder {
     runtime_ = field(kRuntime, ptr());
     find_ = field(kFind, ptr());
     add_ = field(kAdd, ptr());
+    create_ = field(kCreate, ptr());
     plan::AlertValueLayout layout = plan::row_alert_values(rule_);
     for (size_t v = 0; v < layout.exprs.size(); ++v) {
       value_valid_.push_back(b_.CreateLoad(ptr(), b_.CreateConstInBoundsGEP1_64(ptr(), valid, v)));
       value_data_.push_back(b_.CreateLoad(ptr(), b_.CreateConstInBoundsGEP1_64(ptr(), values, v)));
       value_kind_.push_back(layout.exprs[v]->type.kind);
+      // A plain non-nullable field is never null: its validity is not even loaded.
+      value_never_null_.push_back(plan::is_direct_window_value(program_, rule_, *layout.exprs[v]));
     }
     int64_t per_window = ALERT_WINDOW_FIELDS(static_cast<int64_t>(rule_.aggregates.size()));
     int64_t window_count = rule_.size_ns / rule_.step_ns;
@@ -247,7 +250,17 @@ class UpdateBuilder {
     b_.CreateCondBr(ok, next, stop_);
   }
 
-  // The group slot of row j (i32); rows whose key has no group yet stop the loop.
+  // A new group for row j through the runtime's callback (in block `from`, branching to
+  // `found` with the slot); the loop stops at row j when the runtime says so.
+  llvm::Value* emit_create(llvm::BasicBlock* found) {
+    llvm::Type* i32 = b_.getInt32Ty();
+    llvm::FunctionType* create_ty = llvm::FunctionType::get(i32, {ptr(), b_.getInt64Ty()}, false);
+    llvm::Value* slot = b_.CreateCall(create_ty, create_, {runtime_, j_});
+    exit_unless(b_.CreateICmpNE(slot, b_.getInt32(UINT32_MAX)), found);
+    return slot;
+  }
+
+  // The group slot of row j (i32), found or created.
   llvm::Value* emit_lookup() {
     llvm::Type* i32 = b_.getInt32Ty();
     llvm::Value* none = b_.getInt32(UINT32_MAX);
@@ -261,9 +274,16 @@ class UpdateBuilder {
         llvm::FunctionType* find_ty = llvm::FunctionType::get(i32, {ptr(), b_.getInt64Ty()}, false);
         slot = b_.CreateCall(find_ty, find_, {runtime_, j_});
       }
-      exit_unless(b_.CreateICmpNE(slot, none), found);
+      llvm::BasicBlock* known = b_.GetInsertBlock();
+      llvm::BasicBlock* create = block("create");
+      b_.CreateCondBr(b_.CreateICmpNE(slot, none), found, create);
+      b_.SetInsertPoint(create);
+      llvm::Value* created = emit_create(found);
       b_.SetInsertPoint(found);
-      return slot;
+      llvm::PHINode* phi = b_.CreatePHI(i32, 2, "slot");
+      phi->addIncoming(slot, known);
+      phi->addIncoming(created, create);
+      return phi;
     }
     // One scalar key: its canonical 64 bits probed in the open-addressing table, inline.
     llvm::BasicBlock* null_key = block("null_key");
@@ -271,11 +291,16 @@ class UpdateBuilder {
     llvm::BasicBlock* probe = block("probe");
     llvm::BasicBlock* compare = block("probe_compare");
     llvm::BasicBlock* probe_next = block("probe_next");
-    llvm::Value* v = b_.CreateLoad(b_.getInt8Ty(), b_.CreateInBoundsGEP(b_.getInt8Ty(), value_valid_[0], j_));
-    b_.CreateCondBr(b_.CreateICmpNE(v, b_.getInt8(0)), probe_start, null_key);
+    if (value_never_null_[0]) {
+      b_.CreateBr(probe_start);
+    } else {
+      llvm::Value* v = b_.CreateLoad(b_.getInt8Ty(), b_.CreateInBoundsGEP(b_.getInt8Ty(), value_valid_[0], j_));
+      b_.CreateCondBr(b_.CreateICmpNE(v, b_.getInt8(0)), probe_start, null_key);
+    }
 
+    llvm::BasicBlock* create = block("create");
     b_.SetInsertPoint(null_key);
-    exit_unless(b_.CreateICmpNE(null_slot_, none), found);
+    b_.CreateCondBr(b_.CreateICmpNE(null_slot_, none), found, create);
     llvm::BasicBlock* null_exit = null_key;
 
     b_.SetInsertPoint(probe_start);
@@ -298,7 +323,7 @@ class UpdateBuilder {
     h->addIncoming(home, probe_start);
     llvm::Value* entry = b_.CreateInBoundsGEP(b_.getInt8Ty(), entries_, b_.CreateShl(h, 4));
     llvm::Value* entry_slot = b_.CreateLoad(i32, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), entry, 8));
-    exit_unless(b_.CreateICmpNE(entry_slot, none), compare);
+    b_.CreateCondBr(b_.CreateICmpNE(entry_slot, none), compare, create);
 
     b_.SetInsertPoint(compare);
     // A tombstone (UINT32_MAX - 1) keeps its key but no longer matches it.
@@ -310,10 +335,14 @@ class UpdateBuilder {
     h->addIncoming(b_.CreateAnd(b_.CreateAdd(h, b_.getInt64(1)), mask_), probe_next);
     b_.CreateBr(probe);
 
+    b_.SetInsertPoint(create);
+    llvm::Value* created = emit_create(found);
+
     b_.SetInsertPoint(found);
-    llvm::PHINode* slot = b_.CreatePHI(i32, 2, "slot");
+    llvm::PHINode* slot = b_.CreatePHI(i32, 3, "slot");
     slot->addIncoming(null_slot_, null_exit);
     slot->addIncoming(entry_slot, compare);
+    slot->addIncoming(created, create);
     return slot;
   }
 
@@ -360,8 +389,12 @@ class UpdateBuilder {
     // Null arguments are skipped.
     llvm::BasicBlock* add = block("add");
     llvm::BasicBlock* added = block("added");
-    llvm::Value* valid = b_.CreateLoad(b_.getInt8Ty(), b_.CreateInBoundsGEP(b_.getInt8Ty(), value_valid_[arg], j_));
-    b_.CreateCondBr(b_.CreateICmpNE(valid, b_.getInt8(0)), add, added);
+    if (value_never_null_[arg]) {
+      b_.CreateBr(add);
+    } else {
+      llvm::Value* valid = b_.CreateLoad(b_.getInt8Ty(), b_.CreateInBoundsGEP(b_.getInt8Ty(), value_valid_[arg], j_));
+      b_.CreateCondBr(b_.CreateICmpNE(valid, b_.getInt8(0)), add, added);
+    }
     b_.SetInsertPoint(add);
     llvm::Value* c = b_.CreateAdd(b_.CreateLoad(i64, count), b_.getInt64(1));
     b_.CreateStore(c, count);
@@ -467,9 +500,10 @@ class UpdateBuilder {
   llvm::PHINode* stop_j_ = nullptr;
   llvm::Value* t_ = nullptr;
   llvm::Value *times_, *rows_, *seq_base_, *from_, *to_, *entries_, *mask_, *shift_, *null_slot_;
-  llvm::Value *last_row_time_, *open_windows_, *runtime_, *find_, *add_;
+  llvm::Value *last_row_time_, *open_windows_, *runtime_, *find_, *add_, *create_;
   std::vector<llvm::Value*> value_valid_, value_data_;
   std::vector<TypeKind> value_kind_;
+  std::vector<bool> value_never_null_;
   std::vector<std::vector<llvm::Value*>> window_fields_;
   size_t next_arg_ = 0;
 };

@@ -212,6 +212,7 @@ struct Engine::Impl {
   // window_rules when the program was compiled for the JIT.
   std::vector<std::vector<std::unique_ptr<TypedWindowRule>>> typed_rules;
   bool typed = false;
+  std::vector<bool> time_nullable;  // per schema: readers may hand rows without a time
   std::vector<LateRowEvent> late_events;
   std::vector<ThrottleTable> row_throttle;  // per rule
   std::vector<uint64_t> seq;  // per schema: rows seen, for first/last tie-breaking
@@ -225,6 +226,9 @@ struct Engine::Impl {
     window_rules.resize(plan.schemas.size());
     typed_rules.resize(plan.schemas.size());
     typed = program->engine == EngineKind::Jit && program->kernels != nullptr;
+    for (const plan::Schema& schema : plan.schemas) {
+      time_nullable.push_back(schema.time_field < 0 || schema.fields[schema.time_field].type.nullable);
+    }
     seq.resize(plan.schemas.size());
     row_throttle.resize(plan.rules.size());
     for (const plan::Rule& r : plan.rules) stats.rules.push_back({r.name});
@@ -526,7 +530,12 @@ struct Engine::Impl {
       for (auto& w : rules) threshold = std::min(threshold, w->close_threshold());
       int64_t run_max = INT64_MIN;
       size_t end = begin;
-      if (!rules.empty()) {
+      if (!rules.empty() && time && !time_nullable[batch.schema]) {
+        // Every row has a time: the run ends at the first one that closes a window.
+        const int64_t* ts = time->ints.data();
+        if (advanced && end < n) run_max = ts[end++];
+        for (; end < n && ts[end] < threshold; ++end) run_max = std::max(run_max, ts[end]);
+      } else if (!rules.empty()) {
         for (; end < n; ++end) {
           if (!time || time->is_null(end)) {
             ++stats.rows_without_time;

@@ -77,6 +77,7 @@ class TypedWindowRule {
   void bind_update();
   bool update_moved() const;
   static uint32_t find_callback(void* self, int64_t j);
+  static uint32_t create_callback(void* self, int64_t j);
   static void add_callback(void* self, int64_t window, int64_t aggregate, uint32_t slot, int64_t j);
   Window& window(int64_t k);
   Window* find_window(int64_t k);
@@ -106,6 +107,8 @@ class TypedWindowRule {
   std::vector<const uint8_t*> value_valid_;
   std::vector<const void*> value_data_;
   uint64_t seq_base_ = 0;
+  int64_t stretch_first_window_ = 0;  // the first window of the rows the update takes now
+  size_t refused_row_ = SIZE_MAX;     // the row whose new group max_groups just refused
   plan::AlertValueLayout layout_;
   plan::WindowCloseLayout close_layout_;
   std::vector<AggregateSpec> specs_;
@@ -155,7 +158,7 @@ class TypedWindowRule {
   bool scalar_keys_ = false;
   std::vector<Value> key_scratch_;
   std::vector<uint32_t> order_;  // known groups in order of first appearance
-  std::vector<uint32_t> free_;
+  std::deque<uint32_t> free_;
 
   // Open windows with rows, oldest first; closed ones kept for reuse.
   std::vector<std::unique_ptr<Window>> windows_, spare_windows_;
