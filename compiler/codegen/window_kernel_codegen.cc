@@ -136,7 +136,7 @@ UpdateOp update_op(const plan::AggregateSlot& slot) {
 
 // Field numbers of AlertWindowUpdate (all 8 bytes).
 enum UpdateField : int64_t {
-  kTimes, kRows, kSeqBase, kFrom, kTo, kValid, kValues, kEntries, kMask, kShift, kNullSlot, kLastRowTime,
+  kTimes, kRows, kSeqBase, kFrom, kTo, kValid, kValues, kFirstWindow, kEntries, kMask, kShift, kNullSlot, kSlotTimes,
   kOpenWindows, kWindows, kRuntime, kFind, kAdd, kCreate
 };
 
@@ -174,7 +174,8 @@ class UpdateBuilder {
     mask_ = field(kMask, i64);
     shift_ = field(kShift, i64);
     null_slot_ = b_.CreateTrunc(field(kNullSlot, i64), b_.getInt32Ty());
-    last_row_time_ = field(kLastRowTime, ptr());
+    slot_times_ = field(kSlotTimes, ptr());
+    first_window_ = field(kFirstWindow, i64);
     open_windows_ = field(kOpenWindows, ptr());
     llvm::Value* windows = field(kWindows, ptr());
     runtime_ = field(kRuntime, ptr());
@@ -213,10 +214,13 @@ class UpdateBuilder {
     b_.SetInsertPoint(in_windows);
     llvm::Value* slot = emit_lookup();
     llvm::Value* slot64 = b_.CreateZExt(slot, i64);
-    // The group's last row time.
-    llvm::Value* lrt = b_.CreateInBoundsGEP(i64, last_row_time_, slot64);
+    // The group's last row time and first window, side by side in one 16-byte record.
+    llvm::Value* lrt = b_.CreateInBoundsGEP(i64, slot_times_, b_.CreateShl(slot64, 1));
     llvm::Value* old = b_.CreateLoad(i64, lrt);
     b_.CreateStore(b_.CreateSelect(b_.CreateICmpSGT(t_, old), t_, old), lrt);
+    llvm::Value* fw = b_.CreateConstInBoundsGEP1_64(i64, lrt, 1);
+    llvm::Value* first = b_.CreateLoad(i64, fw);
+    b_.CreateStore(b_.CreateSelect(b_.CreateICmpSLT(first_window_, first), first_window_, first), fw);
     for (int64_t w = 0; w < window_count; ++w) {
       emit_mark(w, slot, slot64);
       next_arg_ = layout.keys;
@@ -500,7 +504,7 @@ class UpdateBuilder {
   llvm::PHINode* stop_j_ = nullptr;
   llvm::Value* t_ = nullptr;
   llvm::Value *times_, *rows_, *seq_base_, *from_, *to_, *entries_, *mask_, *shift_, *null_slot_;
-  llvm::Value *last_row_time_, *open_windows_, *runtime_, *find_, *add_, *create_;
+  llvm::Value *slot_times_, *first_window_, *open_windows_, *runtime_, *find_, *add_, *create_;
   std::vector<llvm::Value*> value_valid_, value_data_;
   std::vector<TypeKind> value_kind_;
   std::vector<bool> value_never_null_;

@@ -324,7 +324,9 @@ struct Engine::Impl {
     const plan::Rule& r = plan.rules[w.rule];
     if (!w.started) {
       w.started = true;
-      w.next_close = first_window_of(r, t);
+      // The first row closes no window it does not pass by the lateness (LANGUAGE.md §7): earlier
+      // windows stay open for rows within the lateness.
+      w.next_close = floor_div(t - r.size_ns - r.lateness_ns, r.step_ns) + 1;
     }
     w.watermark = std::max(w.watermark, t);
     close_until(w, [&](int64_t k) {
@@ -391,6 +393,9 @@ struct Engine::Impl {
       group = it->second;
     }
     group->last_row_time = std::max(group->last_row_time, t);
+    // A group is known from the first window holding one of its rows in event time, whatever
+    // order they came in: a row within the lateness may open an earlier window than the first.
+    group->first_window = std::min(group->first_window, lo);
     static const Value kNoArgument;
     for (int64_t k = lo; k <= hi; ++k) {
       auto& accs = group->windows.get(k, r.aggregates.size());

@@ -209,6 +209,7 @@ void TypedWindowRule::add_rows(size_t end_row, uint64_t seq_base, std::vector<La
     update_.from = from;
     update_.to = to;
     stretch_first_window_ = lo;
+    update_.first_window = lo;
     bind_update();
     while (j < j1) {
       j = static_cast<size_t>(update_fn_(&update_, static_cast<int64_t>(j), static_cast<int64_t>(j1)));
@@ -245,7 +246,7 @@ void TypedWindowRule::bind_update() {
     update_.shift = map->shift();
   }
   update_.null_slot = table_.null_slot();
-  update_.last_row_time = last_row_time_.data();
+  update_.slot_times = &slot_times_.data()->last_row_time;
   update_.open_windows = open_windows_.data();
   const size_t per_window = ALERT_WINDOW_FIELDS(specs_.size());
   for (size_t d = 0; d < stretch_windows_.size(); ++d) {
@@ -263,7 +264,7 @@ void TypedWindowRule::bind_update() {
 // the table (rehashed) or the null key's group (created).
 bool TypedWindowRule::update_moved() const {
   const Int64SlotMap* map = table_.scalar_map();
-  return update_.last_row_time != last_row_time_.data() || (map && update_.entries != map->entries()) ||
+  return update_.slot_times != &slot_times_.data()->last_row_time || (map && update_.entries != map->entries()) ||
          update_.null_slot != table_.null_slot();
 }
 
@@ -311,8 +312,7 @@ uint32_t TypedWindowRule::new_group(size_t j, int64_t first_window) {
   }
   consecutive_[s] = 0;
   firing_[s] = 0;
-  last_row_time_[s] = INT64_MIN;
-  first_window_[s] = first_window;
+  slot_times_[s] = SlotTimes{INT64_MIN, first_window};
   open_windows_[s] = 0;
   order_.push_back(s);
   return s;
@@ -347,8 +347,7 @@ uint32_t TypedWindowRule::new_slot() {
   }
   if (used_ == capacity_) {
     capacity_ = std::max<size_t>(64, capacity_ * 2);
-    last_row_time_.resize(capacity_);
-    first_window_.resize(capacity_);
+    slot_times_.resize(capacity_);
     open_windows_.resize(capacity_);
     key_raw_.resize(capacity_);
     consecutive_.resize(capacity_);
@@ -424,7 +423,8 @@ int64_t TypedWindowRule::close_threshold() const {
 void TypedWindowRule::advance(int64_t t) {
   if (!started_) {
     started_ = true;
-    next_close_ = floor_div(t - rule_.size_ns, rule_.step_ns) + 1;
+    // The first row closes no window it does not pass by the lateness (LANGUAGE.md §7).
+    next_close_ = floor_div(t - rule_.size_ns - rule_.lateness_ns, rule_.step_ns) + 1;
   }
   watermark_ = std::max(watermark_, t);
   while (next_close_ * rule_.step_ns + rule_.size_ns + rule_.lateness_ns <= watermark_) {
@@ -563,7 +563,7 @@ void TypedWindowRule::close_window(int64_t k) {
   }
   eval_.clear();
   for (uint32_t s : order_) {
-    if (k < first_window_[s]) continue;
+    if (k < slot_times_[s].first_window) continue;
     if (skip_quiet && !(w && w->has_rows[s]) && !firing_[s] && consecutive_[s] == 0) continue;
     eval_.push_back(s);
   }
@@ -604,7 +604,7 @@ void TypedWindowRule::close_window(int64_t k) {
   std::vector<uint32_t> one(1);
   for (size_t i = 0; i < order_.size(); ++i) {
     uint32_t s = order_[i];
-    bool expired = open_windows_[s] == 0 && end - last_row_time_[s] > rule_.expire_ns;
+    bool expired = open_windows_[s] == 0 && end - slot_times_[s].last_row_time > rule_.expire_ns;
     if (!expired) {
       order_[kept++] = s;
       continue;

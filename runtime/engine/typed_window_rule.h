@@ -149,7 +149,13 @@ class TypedWindowRule {
   // Groups: slots, hot state in arrays, the rest per group.
   GroupTable table_;
   size_t capacity_ = 0, used_ = 0;
-  std::vector<int64_t> last_row_time_, first_window_;
+  // Per slot, side by side (kernel_abi.h slot_times): the update keeps both for every row.
+  struct SlotTimes {
+    int64_t last_row_time;
+    int64_t first_window;  // the earliest window holding one of its rows
+  };
+  static_assert(sizeof(SlotTimes) == 16, "generated code strides slot_times by 16 bytes");
+  std::vector<SlotTimes> slot_times_;
   std::vector<uint32_t> open_windows_;  // windows with rows of the group
   std::vector<int64_t> key_raw_;       // one scalar key: its value's 64 bits
   std::vector<int32_t> consecutive_;   // windows in a row `having` held

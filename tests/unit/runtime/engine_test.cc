@@ -73,9 +73,12 @@ struct Outcome {
   RunStats stats;
 };
 
-Outcome run_csv(const std::string& rules, const std::string& csv, size_t batch_size) {
+Outcome run_csv(const std::string& rules, const std::string& csv, size_t batch_size,
+                EngineKind engine_kind = EngineKind::Jit) {
   Outcome out;
-  Compilation c = Compilation::compile({rules});
+  CompileOptions options;
+  options.engine = engine_kind;
+  Compilation c = Compilation::compile({rules}, options);
   EXPECT_TRUE(c.ok());
   if (!c.ok()) return out;
   Engine engine(c.program(), [&](const Alert& a) { out.alerts.push_back(a); },
@@ -184,6 +187,41 @@ rule Count on Ping
   EXPECT_EQ(late[0].line, 4u);
   EXPECT_EQ(late[0].raw, "{\"ts\":\"2026-01-01T00:00:30Z\",\"host\":\"late\"}");  // what was read
   EXPECT_EQ(out.stats.late_rows, 1u);
+}
+
+// A row that arrives after a later one but within the lateness can open an earlier window than
+// its group's first: the group is known from that window on (as if the rows had come in time
+// order), the row is evaluated there, and the group can expire once its windows are closed.
+TEST(Engine, ARowWithinLatenessInAnEarlierWindowCountsThereAndItsGroupStillExpires) {
+  std::string rules = write_temp("early_window.alert", R"(
+schema Ping { time ts: timestamp  host: string }
+channel out = stdout {}
+rule Silent on Ping
+  window tumbling 1m
+  lateness 2m
+  group by host
+  let n = count()
+  having n == 0
+  expire 1m
+  message "{host} {n}"
+  notify out
+)");
+  std::string csv = "ts,host\n2026-01-01T00:01:10Z,a\n2026-01-01T00:00:30Z,a\n2026-01-01T00:05:10Z,b\n";
+  for (EngineKind engine : {EngineKind::Jit, EngineKind::Interp}) {
+    for (size_t batch_size : {1, 4096}) {
+      Outcome out = run_csv(rules, csv, batch_size, engine);
+      SCOPED_TRACE(std::string(engine == EngineKind::Jit ? "jit" : "interp") + " batch size " + std::to_string(batch_size));
+      EXPECT_TRUE(out.late.empty());
+      // [00:00, 00:01) and [00:01, 00:02) hold a's rows; [00:02, 00:03) is silent: it fires, and
+      // the same close forgets a (last row 00:01:10, more than 1m before 00:03), resolving it.
+      ASSERT_EQ(out.alerts.size(), 2u);
+      EXPECT_EQ(out.alerts[0].state, "firing");
+      EXPECT_EQ(out.alerts[0].message, "a 0");
+      EXPECT_EQ(*out.alerts[0].time, 1'767'225'600'000'000'000 + 180'000'000'000);
+      EXPECT_EQ(out.alerts[1].state, "resolved");
+      EXPECT_EQ(*out.alerts[1].time, 1'767'225'600'000'000'000 + 180'000'000'000);
+    }
+  }
 }
 
 TEST(Readers, CsvQuotesNullsAndRejects) {
