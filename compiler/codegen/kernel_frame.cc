@@ -5,8 +5,6 @@
 
 namespace alert::codegen {
 
-// fn(const AlertColumnView* columns, i64 rows, ptr arg2, [ptr arg3,] AlertKernelState* state):
-// leaves the builder at the top of the loop body.
 KernelFrame open_kernel(llvm::IRBuilder<>& b, llvm::Module& module, const std::string& symbol,
                         const plan::Program& program, int schema, unsigned pointer_args) {
   llvm::LLVMContext& ctx = module.getContext();
@@ -44,7 +42,6 @@ KernelFrame open_kernel(llvm::IRBuilder<>& b, llvm::Module& module, const std::s
   return k;
 }
 
-// Enters the loop (after any entry code the caller added).
 void begin_loop(llvm::IRBuilder<>& b, KernelFrame& k) {
   llvm::Value* rows = k.fn->getArg(1);
   b.CreateCondBr(b.CreateICmpSGT(rows, b.getInt64(0)), k.loop, k.exit);
@@ -54,7 +51,6 @@ void begin_loop(llvm::IRBuilder<>& b, KernelFrame& k) {
   k.env.row = k.row;
 }
 
-// Closes the loop from the current block, adds the counters to the state and verifies.
 llvm::Error close_kernel(llvm::IRBuilder<>& b, KernelFrame& k) {
   llvm::LLVMContext& ctx = b.getContext();
   llvm::Type* i64 = b.getInt64Ty();
@@ -82,7 +78,6 @@ llvm::StructType* alert_value_type(llvm::LLVMContext& ctx) {
   return llvm::StructType::get(ctx, {i32, i32, i64, llvm::Type::getDoubleTy(ctx), llvm::PointerType::get(ctx, 0), i64});
 }
 
-// Stores one value into an AlertValue {i32 kind, i32 valid, i64 i, double f, ptr data, i64 size}.
 void store_alert_value(llvm::IRBuilder<>& b, llvm::Value* slot, const CgValue& v, TypeKind kind) {
   llvm::LLVMContext& ctx = b.getContext();
   llvm::StructType* ty = alert_value_type(ctx);

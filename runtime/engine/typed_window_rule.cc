@@ -427,25 +427,20 @@ void TypedWindowRule::advance(int64_t t) {
     next_close_ = floor_div(t - rule_.size_ns - rule_.lateness_ns, rule_.step_ns) + 1;
   }
   watermark_ = std::max(watermark_, t);
-  while (next_close_ * rule_.step_ns + rule_.size_ns + rule_.lateness_ns <= watermark_) {
-    if (order_.empty()) {
-      // Nothing known: empty windows need no evaluation; jump to the first open one.
-      int64_t k = floor_div(watermark_ - rule_.size_ns - rule_.lateness_ns, rule_.step_ns) + 1;
-      if (k > next_close_) {
-        next_close_ = k;
-        continue;
-      }
-    }
-    close_window(next_close_);
-    ++next_close_;
-  }
+  close_while([&](int64_t k) { return k * rule_.step_ns + rule_.size_ns + rule_.lateness_ns <= watermark_; });
 }
 
 void TypedWindowRule::finish() {
   if (!started_) return;
   int64_t last = floor_div(watermark_, rule_.step_ns);
-  while (next_close_ <= last) {
+  close_while([&](int64_t k) { return k <= last; });
+}
+
+template <typename Closable>
+void TypedWindowRule::close_while(Closable closable) {
+  while (closable(next_close_)) {
     if (order_.empty()) {
+      // Nothing known: empty windows need no evaluation; jump to the first open one.
       int64_t k = floor_div(watermark_ - rule_.size_ns - rule_.lateness_ns, rule_.step_ns) + 1;
       if (k > next_close_) {
         next_close_ = k;

@@ -82,7 +82,9 @@ class TypedWindowRule {
   Window& window(int64_t k);
   Window* find_window(int64_t k);
   void release_window(int64_t k);
-  void close_until_watermark();
+  // Closes windows from next_close_ on while `closable(k)`.
+  template <typename Closable>
+  void close_while(Closable closable);
   void close_window(int64_t k);
   // Evaluates the close function for `slots` (in order) over window `w` (null: empty
   // aggregates): fills having_ and values_, a row per slot.

@@ -131,16 +131,9 @@ void AggregateColumns::reset(uint32_t slot) {
   }
 }
 
-void AggregateColumns::add_rows(const uint32_t* slots, size_t j0, size_t j1, const std::vector<AggregateArgument>& args,
-                                const int64_t* times, const uint32_t* rows, uint64_t seq_base) {
-  for (size_t n = 0; n < arrays_.size(); ++n) {
-    add_rows_of(n, [slots](size_t j) { return slots[j]; }, j0, j1, args[n], times, rows, seq_base);
-  }
-}
-
 void AggregateColumns::add_one(size_t aggregate, uint32_t slot, size_t j, const AggregateArgument& arg,
                                const int64_t* times, const uint32_t* rows, uint64_t seq_base) {
-  add_rows_of(aggregate, [slot](size_t) { return slot; }, j, j + 1, arg, times, rows, seq_base);
+  add_row(aggregate, slot, j, arg, times, rows, seq_base);
 }
 
 void AggregateColumns::export_arrays(void** out) {
@@ -155,27 +148,19 @@ void AggregateColumns::export_arrays(void** out) {
   }
 }
 
-// One aggregate over a run of rows: the operation is chosen once, then a loop of typed updates.
-template <typename SlotOf>
-void AggregateColumns::add_rows_of(size_t n, SlotOf slot_of, size_t j0, size_t j1, const AggregateArgument& arg,
-                                   const int64_t* times, const uint32_t* rows, uint64_t seq_base) {
+void AggregateColumns::add_row(size_t n, uint32_t slot, size_t j, const AggregateArgument& arg, const int64_t* times,
+                               const uint32_t* rows, uint64_t seq_base) {
   const AggregateSpec& spec = (*specs_)[n];
   Arrays& a = arrays_[n];
   int64_t* count = a.count.data();
   if (spec.op == AggregateOp::CountRows) {
-    for (size_t j = j0; j < j1; ++j) {
-      if (slot_of(j) != kNoSlot) ++count[slot_of(j)];
-    }
+    ++count[slot];
     return;
   }
   if (spec.arg_kind == TypeKind::Null) return;  // a null-typed argument: no value ever counts
-  // Calls f(slot, j, count after this row) for each row with a group and a non-null argument.
+  // Calls f(slot, j, count after this row) when the argument is not null.
   auto each = [&](auto&& f) {
-    for (size_t j = j0; j < j1; ++j) {
-      uint32_t s = slot_of(j);
-      if (s == kNoSlot || !arg.valid[j]) continue;
-      f(s, j, ++count[s]);
-    }
+    if (arg.valid[j]) f(slot, j, ++count[slot]);
   };
   switch (spec.op) {
     case AggregateOp::CountRows:

@@ -65,13 +65,9 @@ class AggregateColumns {
   // Back to the empty state for one group slot.
   void reset(uint32_t slot);
 
-  // Adds rows j0 <= j < j1 of the arguments, row j to group slots[j] (none: kNoSlot), in row
-  // order: one tight loop per aggregate. times[j] is row j's event time, seq_base + rows[j] its
-  // number in the input (first/last break ties by it).
-  static constexpr uint32_t kNoSlot = UINT32_MAX;
-  void add_rows(const uint32_t* slots, size_t j0, size_t j1, const std::vector<AggregateArgument>& args,
-                const int64_t* times, const uint32_t* rows, uint64_t seq_base);
-  // Row j to one aggregate of one slot (the generated update's callback for strings and sets).
+  // Adds row j of `arg` to one aggregate of one slot: the generated update's callback for
+  // strings and sets (the numeric aggregates it updates in place, the same way). times[j] is
+  // the row's event time, seq_base + rows[j] its number in the input (first/last ties).
   void add_one(size_t aggregate, uint32_t slot, size_t j, const AggregateArgument& arg, const int64_t* times,
                const uint32_t* rows, uint64_t seq_base);
   // Per aggregate, the seven array pointers of kernel_abi.h ALERT_WINDOW_FIELDS (null if unused).
@@ -96,9 +92,8 @@ class AggregateColumns {
     std::vector<absl::flat_hash_set<std::string>> distinct_strings;
   };
   void size_arrays(Arrays& a, const AggregateSpec& spec, size_t capacity);
-  template <typename SlotOf>
-  void add_rows_of(size_t n, SlotOf slot_of, size_t j0, size_t j1, const AggregateArgument& arg, const int64_t* times,
-                   const uint32_t* rows, uint64_t seq_base);
+  void add_row(size_t n, uint32_t slot, size_t j, const AggregateArgument& arg, const int64_t* times,
+               const uint32_t* rows, uint64_t seq_base);
 
   const std::vector<AggregateSpec>* specs_ = nullptr;
   std::vector<Arrays> arrays_;

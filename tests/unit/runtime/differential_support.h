@@ -268,12 +268,8 @@ struct Fired {
   bool operator==(const Fired&) const = default;
 };
 
-// Every alert, in order: its rule, the row id its message starts with, and its whole JSON.
-inline std::vector<Fired> run(std::shared_ptr<const CompiledProgram> program, const std::vector<std::vector<Value>>& rows,
-                       size_t batch_size) {
-  std::vector<Fired> fired;
-  Engine engine(
-      program, [&](const Alert& a) { fired.push_back({a.rule, std::stoll(a.message), alert_to_json(a)}); }, nullptr);
+// Pushes `rows` (of schema 0) in batches of `batch_size`, then ends the input.
+inline void push_rows(Engine& engine, const std::vector<std::vector<Value>>& rows, size_t batch_size) {
   std::vector<TypeKind> kinds;
   for (const FieldSpec& f : engine.schema_fields(0)) kinds.push_back(f.type.kind);
   Batch batch;
@@ -287,6 +283,15 @@ inline std::vector<Fired> run(std::shared_ptr<const CompiledProgram> program, co
   }
   if (batch.rows) engine.push(batch);
   engine.finish();
+}
+
+// Every alert, in order: its rule, the row id its message starts with, and its whole JSON.
+inline std::vector<Fired> run(std::shared_ptr<const CompiledProgram> program, const std::vector<std::vector<Value>>& rows,
+                       size_t batch_size) {
+  std::vector<Fired> fired;
+  Engine engine(
+      program, [&](const Alert& a) { fired.push_back({a.rule, std::stoll(a.message), alert_to_json(a)}); }, nullptr);
+  push_rows(engine, rows, batch_size);
   return fired;
 }
 

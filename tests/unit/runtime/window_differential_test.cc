@@ -62,19 +62,7 @@ Outcome run_both_ways(const std::shared_ptr<const CompiledProgram>& program, con
       program, [&](const Alert& a) { out.alerts.push_back(alert_to_json(a)); },
       [&](const RejectedRow& r) { out.late.push_back(std::to_string(r.line) + " " + r.reason + " " + r.raw); },
       options);
-  std::vector<TypeKind> kinds;
-  for (const FieldSpec& f : engine.schema_fields(0)) kinds.push_back(f.type.kind);
-  Batch batch;
-  batch.reset(0, kinds);
-  for (size_t r = 0; r < rows.size(); ++r) {
-    batch.append(rows[r], r + 1);
-    if (batch.rows == batch_size) {
-      engine.push(batch);
-      batch.reset(0, kinds);
-    }
-  }
-  if (batch.rows) engine.push(batch);
-  engine.finish();
+  push_rows(engine, rows, batch_size);
   const RunStats& s = engine.stats();
   out.counts = "rows " + std::to_string(s.rows) + " late " + std::to_string(s.late_rows) + " untimed " +
                std::to_string(s.rows_without_time);

@@ -1,0 +1,119 @@
+// The group state of the JIT engine's window rules: the open-addressing slot map against a
+// std::map model under heavy churn (groups come and go, as in many-key streams), and the group
+// table's key shapes: one scalar (floats canonical), one string, several keys, nulls.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <random>
+
+#include "runtime/state/group_table.h"
+#include "runtime/state/int64_slot_map.h"
+
+namespace alert {
+namespace {
+
+TEST(Int64SlotMap, AgreesWithAMapUnderInsertsAndErasesBySlot) {
+  Int64SlotMap map;
+  std::map<int64_t, uint32_t> model;
+  std::map<uint32_t, int64_t> key_of_slot;
+  std::vector<uint32_t> free_slots;
+  uint32_t next_slot = 0;
+  std::mt19937_64 rng(11);
+  const int64_t edges[] = {0, -1, INT64_MIN, INT64_MAX, 1LL << 62};
+  for (int step = 0; step < 200'000; ++step) {
+    // Keys from a range a few times the live set, so keys come back after being erased.
+    int64_t key = step % 50 == 0 ? edges[rng() % 5] : static_cast<int64_t>(rng() % 3000) * 7919;
+    auto it = model.find(key);
+    ASSERT_EQ(map.find(key), it == model.end() ? Int64SlotMap::kNone : it->second) << "step " << step;
+    if (it == model.end() && model.size() < 1000) {
+      uint32_t slot = free_slots.empty() ? next_slot++ : free_slots.back();
+      if (!free_slots.empty()) free_slots.pop_back();
+      map.insert(key, slot);
+      model[key] = slot;
+      key_of_slot[slot] = key;
+    } else if (it != model.end() && rng() % 2) {
+      map.erase_slot(it->second);
+      free_slots.push_back(it->second);
+      key_of_slot.erase(it->second);
+      model.erase(it);
+    }
+    ASSERT_EQ(map.size(), model.size());
+  }
+  for (const auto& [key, slot] : model) EXPECT_EQ(map.find(key), slot);
+  EXPECT_EQ(map.find(123456789), Int64SlotMap::kNone);
+}
+
+KeyColumn int_column(const std::vector<int64_t>& values, const std::vector<uint8_t>& valid) {
+  return KeyColumn{TypeKind::Int, valid.data(), values.data(), nullptr, nullptr};
+}
+
+TEST(GroupTable, OneIntKeyWithANullGroup) {
+  std::vector<int64_t> v{5, 7, 5, 0};
+  std::vector<uint8_t> ok{1, 1, 1, 0};
+  std::vector<KeyColumn> keys{int_column(v, ok)};
+  GroupTable table({TypeKind::Int});
+  EXPECT_EQ(table.find(keys, 0), GroupTable::kNone);
+  table.insert(keys, 0, 0);
+  table.insert(keys, 1, 1);
+  EXPECT_EQ(table.find(keys, 2), 0u);  // 5 again
+  EXPECT_EQ(table.find(keys, 3), GroupTable::kNone);
+  table.insert(keys, 3, 2);  // the null key is a group of its own
+  EXPECT_EQ(table.find(keys, 3), 2u);
+  EXPECT_EQ(table.null_slot(), 2u);
+  ASSERT_NE(table.scalar_map(), nullptr);
+  table.erase(0, {});
+  EXPECT_EQ(table.find(keys, 2), GroupTable::kNone);
+  table.erase(2, {});
+  EXPECT_EQ(table.find(keys, 3), GroupTable::kNone);
+  EXPECT_EQ(table.find(keys, 1), 1u);
+}
+
+TEST(GroupTable, FloatKeysAreCanonicalButKeepTheirValue) {
+  std::vector<double> v{0.0, -0.0, NAN, -NAN, 1.5};
+  std::vector<uint8_t> ok(5, 1);
+  std::vector<KeyColumn> keys{KeyColumn{TypeKind::Float, ok.data(), nullptr, v.data(), nullptr}};
+  GroupTable table({TypeKind::Float});
+  table.insert(keys, 0, 0);
+  table.insert(keys, 2, 1);
+  EXPECT_EQ(table.find(keys, 1), 0u);  // -0.0 is 0.0
+  EXPECT_EQ(table.find(keys, 3), 1u);  // every NaN is one NaN
+  EXPECT_EQ(table.find(keys, 4), GroupTable::kNone);
+  std::vector<Value> key;
+  GroupTable::key_values(keys, 1, key);
+  ASSERT_EQ(key.size(), 1u);
+  EXPECT_TRUE(std::signbit(key[0].f));  // alerts show the row's own value
+}
+
+TEST(GroupTable, StringAndCompositeKeys) {
+  AlertString s[] = {{"EU", 2}, {"US", 2}, {"EU", 2}, {"", 0}};
+  std::vector<uint8_t> ok{1, 1, 1, 0};
+  std::vector<int64_t> n{1, 1, 2, 1};
+  std::vector<uint8_t> all(4, 1);
+  KeyColumn region{TypeKind::String, ok.data(), nullptr, nullptr, s};
+  GroupTable one({TypeKind::String});
+  std::vector<KeyColumn> k1{region};
+  one.insert(k1, 0, 0);
+  EXPECT_EQ(one.find(k1, 2), 0u);
+  EXPECT_EQ(one.find(k1, 1), GroupTable::kNone);
+  EXPECT_EQ(one.find(k1, 3), GroupTable::kNone);  // null, not ""
+  one.insert(k1, 3, 1);
+  EXPECT_EQ(one.find(k1, 3), 1u);
+  one.erase(0, {Value::string("EU")});
+  EXPECT_EQ(one.find(k1, 2), GroupTable::kNone);
+
+  GroupTable two({TypeKind::String, TypeKind::Int});
+  std::vector<KeyColumn> k2{region, int_column(n, all)};
+  two.insert(k2, 0, 0);                            // (EU, 1)
+  EXPECT_EQ(two.find(k2, 2), GroupTable::kNone);   // (EU, 2)
+  two.insert(k2, 3, 1);                            // (null, 1)
+  EXPECT_EQ(two.find(k2, 3), 1u);
+  std::vector<Value> key;
+  GroupTable::key_values(k2, 0, key);
+  two.erase(0, key);
+  EXPECT_EQ(two.find(k2, 0), GroupTable::kNone);
+  EXPECT_EQ(two.find(k2, 3), 1u);
+}
+
+}  // namespace
+}  // namespace alert
