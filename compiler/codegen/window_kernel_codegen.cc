@@ -2,6 +2,7 @@
 
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
@@ -248,18 +249,25 @@ class UpdateBuilder {
   llvm::Type* ptr() { return b_.getPtrTy(); }
   llvm::BasicBlock* block(const char* name) { return llvm::BasicBlock::Create(ctx_, name, fn_); }
 
-  // Continues in `next` when `ok`, else returns the current row to the runtime.
+  // Continues in `next` when `ok`, else returns the current row to the runtime (rarely).
   void exit_unless(llvm::Value* ok, llvm::BasicBlock* next) {
     stop_j_->addIncoming(j_, b_.GetInsertBlock());
-    b_.CreateCondBr(ok, next, stop_);
+    b_.CreateCondBr(ok, next, stop_, likely());
   }
+
+  // Branch weights for a branch whose first target is the hot path. The rare paths (new
+  // groups, a group's first row in a window, rows for the runtime) call out or stop: marked
+  // cold, LLVM spills registers around them instead of in the loop (bench/window_bench.cc).
+  llvm::MDNode* likely() { return llvm::MDBuilder(ctx_).createBranchWeights(2000, 1); }
+  llvm::MDNode* unlikely() { return llvm::MDBuilder(ctx_).createBranchWeights(1, 2000); }
 
   // A new group for row j through the runtime's callback (in block `from`, branching to
   // `found` with the slot); the loop stops at row j when the runtime says so.
   llvm::Value* emit_create(llvm::BasicBlock* found) {
     llvm::Type* i32 = b_.getInt32Ty();
     llvm::FunctionType* create_ty = llvm::FunctionType::get(i32, {ptr(), b_.getInt64Ty()}, false);
-    llvm::Value* slot = b_.CreateCall(create_ty, create_, {runtime_, j_});
+    llvm::CallInst* slot = b_.CreateCall(create_ty, create_, {runtime_, j_});
+    slot->addFnAttr(llvm::Attribute::Cold);
     exit_unless(b_.CreateICmpNE(slot, b_.getInt32(UINT32_MAX)), found);
     return slot;
   }
@@ -280,7 +288,7 @@ class UpdateBuilder {
       }
       llvm::BasicBlock* known = b_.GetInsertBlock();
       llvm::BasicBlock* create = block("create");
-      b_.CreateCondBr(b_.CreateICmpNE(slot, none), found, create);
+      b_.CreateCondBr(b_.CreateICmpNE(slot, none), found, create, likely());
       b_.SetInsertPoint(create);
       llvm::Value* created = emit_create(found);
       b_.SetInsertPoint(found);
@@ -299,12 +307,12 @@ class UpdateBuilder {
       b_.CreateBr(probe_start);
     } else {
       llvm::Value* v = b_.CreateLoad(b_.getInt8Ty(), b_.CreateInBoundsGEP(b_.getInt8Ty(), value_valid_[0], j_));
-      b_.CreateCondBr(b_.CreateICmpNE(v, b_.getInt8(0)), probe_start, null_key);
+      b_.CreateCondBr(b_.CreateICmpNE(v, b_.getInt8(0)), probe_start, null_key, likely());
     }
 
     llvm::BasicBlock* create = block("create");
     b_.SetInsertPoint(null_key);
-    b_.CreateCondBr(b_.CreateICmpNE(null_slot_, none), found, create);
+    b_.CreateCondBr(b_.CreateICmpNE(null_slot_, none), found, create, likely());
     llvm::BasicBlock* null_exit = null_key;
 
     b_.SetInsertPoint(probe_start);
@@ -327,13 +335,13 @@ class UpdateBuilder {
     h->addIncoming(home, probe_start);
     llvm::Value* entry = b_.CreateInBoundsGEP(b_.getInt8Ty(), entries_, b_.CreateShl(h, 4));
     llvm::Value* entry_slot = b_.CreateLoad(i32, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), entry, 8));
-    b_.CreateCondBr(b_.CreateICmpNE(entry_slot, none), compare, create);
+    b_.CreateCondBr(b_.CreateICmpNE(entry_slot, none), compare, create, likely());
 
     b_.SetInsertPoint(compare);
     // A tombstone (UINT32_MAX - 1) keeps its key but no longer matches it.
     llvm::Value* entry_key = b_.CreateLoad(b_.getInt64Ty(), entry);
     llvm::Value* live = b_.CreateICmpNE(entry_slot, b_.getInt32(UINT32_MAX - 1));
-    b_.CreateCondBr(b_.CreateAnd(b_.CreateICmpEQ(entry_key, key), live), found, probe_next);
+    b_.CreateCondBr(b_.CreateAnd(b_.CreateICmpEQ(entry_key, key), live), found, probe_next, likely());
 
     b_.SetInsertPoint(probe_next);
     h->addIncoming(b_.CreateAnd(b_.CreateAdd(h, b_.getInt64(1)), mask_), probe_next);
@@ -361,7 +369,7 @@ class UpdateBuilder {
     llvm::Value* has = b_.CreateInBoundsGEP(b_.getInt8Ty(), f[0], slot64);
     llvm::BasicBlock* mark = block("mark");
     llvm::BasicBlock* marked = block("marked");
-    b_.CreateCondBr(b_.CreateICmpEQ(b_.CreateLoad(b_.getInt8Ty(), has), b_.getInt8(0)), mark, marked);
+    b_.CreateCondBr(b_.CreateICmpEQ(b_.CreateLoad(b_.getInt8Ty(), has), b_.getInt8(0)), mark, marked, unlikely());
     b_.SetInsertPoint(mark);
     b_.CreateStore(b_.getInt8(1), has);
     llvm::Value* n = b_.CreateLoad(i64, f[2]);

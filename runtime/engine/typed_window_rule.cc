@@ -246,7 +246,7 @@ void TypedWindowRule::bind_update() {
     update_.shift = map->shift();
   }
   update_.null_slot = table_.null_slot();
-  update_.slot_times = &slot_times_.data()->last_row_time;
+  update_.slot_times = slot_times_ptr();
   update_.open_windows = open_windows_.data();
   const size_t per_window = ALERT_WINDOW_FIELDS(specs_.size());
   for (size_t d = 0; d < stretch_windows_.size(); ++d) {
@@ -264,7 +264,7 @@ void TypedWindowRule::bind_update() {
 // the table (rehashed) or the null key's group (created).
 bool TypedWindowRule::update_moved() const {
   const Int64SlotMap* map = table_.scalar_map();
-  return update_.slot_times != &slot_times_.data()->last_row_time || (map && update_.entries != map->entries()) ||
+  return update_.slot_times != slot_times_ptr() || (map && update_.entries != map->entries()) ||
          update_.null_slot != table_.null_slot();
 }
 

@@ -158,6 +158,7 @@ class TypedWindowRule {
   };
   static_assert(sizeof(SlotTimes) == 16, "generated code strides slot_times by 16 bytes");
   std::vector<SlotTimes> slot_times_;
+  int64_t* slot_times_ptr() const { return reinterpret_cast<int64_t*>(const_cast<SlotTimes*>(slot_times_.data())); }
   std::vector<uint32_t> open_windows_;  // windows with rows of the group
   std::vector<int64_t> key_raw_;       // one scalar key: its value's 64 bits
   std::vector<int32_t> consecutive_;   // windows in a row `having` held
