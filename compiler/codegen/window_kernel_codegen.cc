@@ -211,7 +211,9 @@ class UpdateBuilder {
     // A row outside this call's windows goes back to the runtime.
     t_ = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, times_, j_));
     llvm::BasicBlock* in_windows = block("in_windows");
-    exit_unless(b_.CreateAnd(b_.CreateICmpSGE(t_, from_), b_.CreateICmpSLT(t_, to_)), in_windows);
+    // from <= t < to as one unsigned compare (to > from always).
+    llvm::Value* width = b_.CreateSub(to_, from_);
+    exit_unless(b_.CreateICmpULT(b_.CreateSub(t_, from_), width), in_windows);
     b_.SetInsertPoint(in_windows);
     llvm::Value* slot = emit_lookup();
     llvm::Value* slot64 = b_.CreateZExt(slot, i64);
@@ -219,9 +221,15 @@ class UpdateBuilder {
     llvm::Value* lrt = b_.CreateInBoundsGEP(i64, slot_times_, b_.CreateShl(slot64, 1));
     llvm::Value* old = b_.CreateLoad(i64, lrt);
     b_.CreateStore(b_.CreateSelect(b_.CreateICmpSGT(t_, old), t_, old), lrt);
+    // The first window moves back only for a row that came out of order: stored only then.
     llvm::Value* fw = b_.CreateConstInBoundsGEP1_64(i64, lrt, 1);
-    llvm::Value* first = b_.CreateLoad(i64, fw);
-    b_.CreateStore(b_.CreateSelect(b_.CreateICmpSLT(first_window_, first), first_window_, first), fw);
+    llvm::BasicBlock* earlier = block("earlier_window");
+    llvm::BasicBlock* first_kept = block("first_window_kept");
+    b_.CreateCondBr(b_.CreateICmpSLT(first_window_, b_.CreateLoad(i64, fw)), earlier, first_kept, unlikely());
+    b_.SetInsertPoint(earlier);
+    b_.CreateStore(first_window_, fw);
+    b_.CreateBr(first_kept);
+    b_.SetInsertPoint(first_kept);
     for (int64_t w = 0; w < window_count; ++w) {
       emit_mark(w, slot, slot64);
       next_arg_ = layout.keys;
@@ -408,8 +416,12 @@ class UpdateBuilder {
       b_.CreateCondBr(b_.CreateICmpNE(valid, b_.getInt8(0)), add, added);
     }
     b_.SetInsertPoint(add);
-    llvm::Value* c = b_.CreateAdd(b_.CreateLoad(i64, count), b_.getInt64(1));
-    b_.CreateStore(c, count);
+    // A sum's value never reads its count (an empty sum is 0): only the others keep one.
+    llvm::Value* c = nullptr;
+    if (op != UpdateOp::SumInt && op != UpdateOp::SumFloat) {
+      c = b_.CreateAdd(b_.CreateLoad(i64, count), b_.getInt64(1));
+      b_.CreateStore(c, count);
+    }
     TypeKind kind = value_kind_[arg];
     auto arg_int = [&] { return b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, value_data_[arg], j_)); };
     auto arg_double = [&]() -> llvm::Value* {
@@ -417,7 +429,7 @@ class UpdateBuilder {
       return b_.CreateSIToFP(arg_int(), f64);
     };
     bool is_max = agg.fn == BuiltinId::Max, is_last = agg.fn == BuiltinId::Last;
-    llvm::Value* first_value = b_.CreateICmpEQ(c, b_.getInt64(1));
+    llvm::Value* first_value = c ? b_.CreateICmpEQ(c, b_.getInt64(1)) : nullptr;
     switch (op) {
       case UpdateOp::CountValues: break;
       case UpdateOp::SumInt: {
