@@ -13,6 +13,11 @@ namespace {
 // Groups evaluated per close-function call: their input columns stay in cache.
 constexpr size_t kCloseChunk = 4096;
 
+// Closes walk groups in order of appearance, which after a while of groups coming and going is
+// no order in memory: each loop asks for the group this far ahead while it works on the current
+// one, so cache misses overlap instead of adding up (bench/window_bench.cc, 1M keys).
+constexpr size_t kPrefetchAhead = 16;
+
 bool reads_group_key(const ast::Expr& e) {
   if (e.ref == ast::RefKind::GroupKey) return true;
   for (const auto& c : e.children) {
@@ -398,6 +403,11 @@ void TypedWindowRule::release_window(int64_t k) {
     if (windows_[i]->k != k) continue;
     Window& w = *windows_[i];
     for (int64_t t = 0; t < w.touched_count; ++t) {
+      if (t + static_cast<int64_t>(kPrefetchAhead) < w.touched_count) {
+        uint32_t ahead = w.touched[static_cast<size_t>(t) + kPrefetchAhead];
+        for (size_t a = 0; a < specs_.size(); ++a) w.aggregates.prefetch(a, ahead);
+        __builtin_prefetch(&open_windows_[ahead]);
+      }
       uint32_t s = w.touched[static_cast<size_t>(t)];
       w.aggregates.reset(s);
       w.has_rows[s] = 0;
@@ -471,6 +481,7 @@ void TypedWindowRule::evaluate(const std::vector<uint32_t>& slots, size_t begin,
     ColumnBuilder& col = inputs_[static_cast<size_t>(close_layout_.aggregate_columns[a])];
     col.reset(rule_.aggregates[a].type.kind);
     for (size_t i = begin; i < end; ++i) {
+      if (w && i + kPrefetchAhead < end) w->aggregates.prefetch(a, slots[i + kPrefetchAhead]);
       uint32_t s = slots[i];
       if (w && w->has_rows[s]) {
         w->aggregates.append(a, s, col, events_);
@@ -557,7 +568,13 @@ void TypedWindowRule::close_window(int64_t k) {
     skip_quiet = !having_[0];
   }
   eval_.clear();
-  for (uint32_t s : order_) {
+  for (size_t i = 0; i < order_.size(); ++i) {
+    if (i + kPrefetchAhead < order_.size()) {
+      uint32_t ahead = order_[i + kPrefetchAhead];
+      __builtin_prefetch(&slot_times_[ahead]);
+      if (w) __builtin_prefetch(&w->has_rows[ahead]);
+    }
+    uint32_t s = order_[i];
     if (k < slot_times_[s].first_window) continue;
     if (skip_quiet && !(w && w->has_rows[s]) && !firing_[s] && consecutive_[s] == 0) continue;
     eval_.push_back(s);
@@ -567,6 +584,10 @@ void TypedWindowRule::close_window(int64_t k) {
     size_t stop = std::min(eval_.size(), begin + kCloseChunk);
     evaluate(eval_, begin, stop, w, start, end);
     for (size_t i = begin; i < stop; ++i) {
+      if (i + kPrefetchAhead < stop) {
+        __builtin_prefetch(&firing_[eval_[i + kPrefetchAhead]]);
+        __builtin_prefetch(&consecutive_[eval_[i + kPrefetchAhead]]);
+      }
       uint32_t s = eval_[i];
       size_t row = i - begin;
       bool holds = having_[row] != 0;
@@ -598,6 +619,11 @@ void TypedWindowRule::close_window(int64_t k) {
   size_t kept = 0;
   std::vector<uint32_t> one(1);
   for (size_t i = 0; i < order_.size(); ++i) {
+    if (i + kPrefetchAhead < order_.size()) {
+      uint32_t ahead = order_[i + kPrefetchAhead];
+      __builtin_prefetch(&slot_times_[ahead]);
+      __builtin_prefetch(&open_windows_[ahead]);
+    }
     uint32_t s = order_[i];
     bool expired = open_windows_[s] == 0 && end - slot_times_[s].last_row_time > rule_.expire_ns;
     if (!expired) {

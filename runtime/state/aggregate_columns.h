@@ -64,6 +64,13 @@ class AggregateColumns {
   void grow(size_t capacity);
   // Back to the empty state for one group slot.
   void reset(uint32_t slot);
+  // Asks the cache for slot's entries of aggregate a (its count and value arrays).
+  void prefetch(size_t a, uint32_t slot) const {
+    const Arrays& x = arrays_[a];
+    __builtin_prefetch(x.count.data() + slot);
+    if (!x.f.empty()) __builtin_prefetch(x.f.data() + slot);
+    if (!x.i.empty()) __builtin_prefetch(x.i.data() + slot);
+  }
 
   // Adds row j of `arg` to one aggregate of one slot: the generated update's callback for
   // strings and sets (the numeric aggregates it updates in place, the same way). times[j] is
