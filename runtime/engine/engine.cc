@@ -562,9 +562,11 @@ struct Engine::Impl {
       std::stable_sort(late_events.begin(), late_events.end(),
                        [](const LateRowEvent& a, const LateRowEvent& b) { return a.row < b.row; });
       for (const LateRowEvent& e : late_events) report_late(batch, e.row, e.rule, e.closed_window_end);
-      for (size_t row = begin; row < end; ++row) {
-        for (auto [rule, slot] : row_rules[batch.schema]) {
-          if (selected.test(slot, row)) fire_row_rule(rule, slot, batch, row, row_time(schema, batch, row));
+      if (!row_rules[batch.schema].empty()) {
+        for (size_t row = begin; row < end; ++row) {
+          for (auto [rule, slot] : row_rules[batch.schema]) {
+            if (selected.test(slot, row)) fire_row_rule(rule, slot, batch, row, row_time(schema, batch, row));
+          }
         }
       }
       if (end == n) break;

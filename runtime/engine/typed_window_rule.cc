@@ -18,14 +18,6 @@ constexpr size_t kCloseChunk = 4096;
 // one, so cache misses overlap instead of adding up (bench/window_bench.cc, 1M keys).
 constexpr size_t kPrefetchAhead = 16;
 
-bool reads_group_key(const ast::Expr& e) {
-  if (e.ref == ast::RefKind::GroupKey) return true;
-  for (const auto& c : e.children) {
-    if (reads_group_key(*c)) return true;
-  }
-  return false;
-}
-
 bool close_reads_keys(const plan::Rule& r) {
   if (reads_group_key(*r.having)) return true;
   for (const plan::Let& l : r.lets) {

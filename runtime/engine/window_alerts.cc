@@ -73,7 +73,6 @@ void apply_having(const WindowRuleOutput& out, GroupLifecycle& g, bool holds, co
 }  // namespace alert
 
 namespace alert {
-namespace {
 
 bool reads_group_key(const ast::Expr& e) {
   if (e.ref == ast::RefKind::GroupKey) return true;
@@ -82,8 +81,6 @@ bool reads_group_key(const ast::Expr& e) {
   }
   return false;
 }
-
-}  // namespace
 
 bool empty_result_shared(const plan::Rule& r) {
   if (!r.history.empty() || reads_group_key(*r.having)) return false;

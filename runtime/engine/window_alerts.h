@@ -52,4 +52,7 @@ namespace alert {
 // one window (bench/window_bench.cc, 1M keys).
 bool empty_result_shared(const plan::Rule& rule);
 
+// Whether `e` reads a group key (outside aggregates).
+bool reads_group_key(const ast::Expr& e);
+
 }  // namespace alert
