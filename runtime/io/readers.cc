@@ -11,6 +11,10 @@
 #include <unistd.h>
 #include <optional>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "alert/reader.h"
 #include "runtime/io/field_parser.h"
 
@@ -235,13 +239,27 @@ class CsvReader : public ReaderBase {
     }
   }
 
-  // Splits a line without quotes at its commas in one pass (fields are short: a loop beats a
-  // memchr call per field). False, touching nothing, when the line has a quote.
+  // Splits a line without quotes at its commas in one pass: 16 bytes at a time with SSE2 (part
+  // of every x86-64), commas taken from a bit mask, the tail byte by byte. False when the line
+  // has a quote. (The byte loop was half of `alertc run`'s reading time: bench/e2e_duckdb.sh.)
   bool split_plain(const char* p, size_t n) {
     if (n > 0 && p[n - 1] == '\r') --n;
     fields_view_.clear();
-    size_t start = 0;
-    for (size_t i = 0; i < n; ++i) {
+    size_t start = 0, i = 0;
+#if defined(__SSE2__)
+    const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"');
+    for (; i + 16 <= n; i += 16) {
+      __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      if (_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, quote)) != 0) return false;
+      auto commas = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, comma)));
+      for (; commas != 0; commas &= commas - 1) {
+        size_t at = i + static_cast<size_t>(__builtin_ctz(commas));
+        fields_view_.emplace_back(p + start, at - start);
+        start = at + 1;
+      }
+    }
+#endif
+    for (; i < n; ++i) {
       char c = p[i];
       if (c == ',') {
         fields_view_.emplace_back(p + start, i - start);
