@@ -173,7 +173,7 @@ class CsvReader : public ReaderBase {
     while (batch.rows < max_rows) {
       uint64_t line = line_;
       if (!read_record()) break;
-      if (fields_view_.size() == 1 && fields_view_[0].empty() && !quoted_[0]) continue;  // blank line
+      if (fields_view_.size() == 1 && fields_view_[0].empty() && !is_quoted(0)) continue;  // blank line
       ++rows_read_;
       if (fields_view_.size() != header_.size()) {
         reject(line, fmt::format("expected {} fields, found {}", header_.size(), fields_view_.size()), raw_);
@@ -185,7 +185,7 @@ class CsvReader : public ReaderBase {
         int col = column_of_[i];
         if (col < 0) continue;
         std::string_view text = fields_view_[col];
-        if (text.empty() && !quoted_[col]) continue;  // unquoted empty: null
+        if (text.empty() && !is_quoted(col)) continue;  // unquoted empty: null
         if (!parse_field(text, kinds_[i], &row_.slot(i), &reason)) {
           reject(line, fmt::format("field '{}': {}", fields_[i].name, reason), raw_);
           ok = false;
@@ -269,7 +269,7 @@ class CsvReader : public ReaderBase {
       }
     }
     fields_view_.emplace_back(p + start, n - start);
-    quoted_.assign(fields_view_.size(), false);
+    plain_ = true;
     raw_ = std::string_view(p, n);
     return true;
   }
@@ -282,6 +282,7 @@ class CsvReader : public ReaderBase {
     scratch_.clear();
     std::vector<std::pair<size_t, size_t>> spans;  // into scratch_
     quoted_.clear();
+    plain_ = false;
     size_t field_start = 0;
     bool quoted = false;
     uint64_t newlines = 0;
@@ -348,7 +349,9 @@ class CsvReader : public ReaderBase {
   std::vector<std::string> header_;
   std::vector<int> column_of_;
   std::vector<std::string_view> fields_view_;
-  std::vector<bool> quoted_;
+  std::vector<bool> quoted_;  // per field of a record with quotes
+  bool plain_ = true;         // the record had no quote: no field is quoted
+  bool is_quoted(size_t field) const { return !plain_ && quoted_[field]; }
   std::string scratch_;
   std::string_view raw_;
 };
