@@ -1,18 +1,26 @@
 #include "runtime/engine/group_keys.h"
 
 #include <cmath>
+#include <cstring>
 #include <fmt/format.h>
 
 #include "stdlib/scalar_ops.h"
 
 namespace alert {
 
+int64_t canonical_double_bits(double d) {
+  d = d == 0 ? 0.0 : (std::isnan(d) ? std::nan("") : d);
+  int64_t bits;
+  std::memcpy(&bits, &d, sizeof bits);
+  return bits;
+}
+
 void append_key(std::string& out, const Value& v) {
   out += static_cast<char>(v.kind);
   switch (v.kind) {
     case TypeKind::Float: {
-      double d = v.f == 0 ? 0.0 : (std::isnan(v.f) ? std::nan("") : v.f);
-      out.append(reinterpret_cast<const char*>(&d), sizeof d);
+      int64_t bits = canonical_double_bits(v.f);
+      out.append(reinterpret_cast<const char*>(&bits), sizeof bits);
       break;
     }
     case TypeKind::String:

@@ -14,7 +14,10 @@
 
 namespace alert {
 
-// Appends a key part: kind tag + payload, floats canonical (-0.0 is 0.0, one NaN).
+// A float as `==` and grouping see it: -0.0 is 0.0 and every NaN is one NaN; its 64 bits.
+int64_t canonical_double_bits(double d);
+
+// Appends a key part: kind tag + payload, floats canonical (canonical_double_bits).
 void append_key(std::string& out, const Value& v);
 
 // A stable hash of rule + group + labels (LANGUAGE.md §8), as 16 hex digits.

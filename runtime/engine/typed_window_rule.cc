@@ -43,6 +43,13 @@ struct TypedWindowRule::Window {
   std::vector<uint8_t> has_rows;  // per slot
   std::vector<uint32_t> touched;  // slots with rows (the first touched_count), reset at close
   int64_t touched_count = 0;
+
+  // Room for `capacity` group slots (new slots empty).
+  void grow(size_t capacity) {
+    aggregates.grow(capacity);
+    has_rows.resize(capacity, 0);
+    touched.resize(capacity);
+  }
 };
 
 TypedWindowRule::TypedWindowRule(const CompiledProgram& program, int rule, size_t slot, RuleStats* stats,
@@ -86,8 +93,6 @@ TypedWindowRule::TypedWindowRule(const CompiledProgram& program, int rule, size_
   update_.create = &TypedWindowRule::create_callback;
   update_.null_slot = GroupTable::kNone;
   out_views_.resize(outs_.size());
-  keys_.resize(layout_.keys);
-  args_.resize(specs_.size());
 }
 
 TypedWindowRule::~TypedWindowRule() = default;
@@ -131,15 +136,15 @@ void TypedWindowRule::prepare(const Batch& batch, const RowFilter::Selection& se
     if (field >= 0) {
       const Column& col = batch.columns[static_cast<size_t>(field)];
       if (every_row) {
-        views_[e] = KeyColumn{out.kind, ones_.data(), col.ints.data(), col.floats.data(), nullptr};
+        views_[e] = ValueColumn{out.kind, ones_.data(), col.ints.data(), col.floats.data(), nullptr};
       } else if (out.kind == TypeKind::Float) {
         out.floats.resize(m);
         for (size_t j = 0; j < m; ++j) out.floats[j] = col.floats[rows_[j]];
-        views_[e] = KeyColumn{out.kind, ones_.data(), nullptr, out.floats.data(), nullptr};
+        views_[e] = ValueColumn{out.kind, ones_.data(), nullptr, out.floats.data(), nullptr};
       } else {
         out.ints.resize(m);
         for (size_t j = 0; j < m; ++j) out.ints[j] = col.ints[rows_[j]];
-        views_[e] = KeyColumn{out.kind, ones_.data(), out.ints.data(), nullptr, nullptr};
+        views_[e] = ValueColumn{out.kind, ones_.data(), out.ints.data(), nullptr, nullptr};
       }
       continue;
     }
@@ -151,7 +156,7 @@ void TypedWindowRule::prepare(const Batch& batch, const RowFilter::Selection& se
       case TypeKind::String: out.strings.resize(m); break;
       default: out.ints.resize(m);
     }
-    views_[e] = KeyColumn{out.kind, out.valid.data(), out.ints.data(), out.floats.data(), out.strings.data()};
+    views_[e] = ValueColumn{out.kind, out.valid.data(), out.ints.data(), out.floats.data(), out.strings.data()};
   }
   if (computed && m > 0) {
     arena_.reset();
@@ -176,12 +181,7 @@ void TypedWindowRule::prepare(const Batch& batch, const RowFilter::Selection& se
     events_->division_by_zero += state.division_by_zero;
     events_->overflow += state.overflow;
   }
-  for (size_t c = 0; c < keys_.size(); ++c) keys_[c] = views_[c];
-  for (size_t a = 0; a < specs_.size(); ++a) {
-    if (specs_[a].arg < 0) continue;
-    const KeyColumn& v = views_[static_cast<size_t>(specs_[a].arg)];
-    args_[a] = AggregateArgument{v.valid, v.ints, v.floats, v.strings};
-  }
+  keys_.assign(views_.begin(), views_.begin() + static_cast<std::ptrdiff_t>(layout_.keys));
 }
 
 // The generated update takes the rows; the runtime steps in for what it cannot do alone: a row
@@ -205,7 +205,6 @@ void TypedWindowRule::add_rows(size_t end_row, uint64_t seq_base, std::vector<La
     for (int64_t k = lo; k < lo + windows_per_row_; ++k) stretch_windows_[static_cast<size_t>(k - lo)] = &window(k);
     update_.from = from;
     update_.to = to;
-    stretch_first_window_ = lo;
     update_.first_window = lo;
     bind_update();
     while (j < j1) {
@@ -230,7 +229,7 @@ void TypedWindowRule::bind_update() {
   update_.seq_base = static_cast<int64_t>(seq_base_);
   for (size_t v = 0; v < views_.size(); ++v) {
     value_valid_[v] = views_[v].valid;
-    const KeyColumn& c = views_[v];
+    const ValueColumn& c = views_[v];
     value_data_[v] = c.kind == TypeKind::Float ? static_cast<const void*>(c.floats)
                      : c.kind == TypeKind::String ? static_cast<const void*>(c.strings)
                                                   : static_cast<const void*>(c.ints);
@@ -267,7 +266,7 @@ bool TypedWindowRule::update_moved() const {
 
 uint32_t TypedWindowRule::create_callback(void* self, int64_t j) {
   auto* rule = static_cast<TypedWindowRule*>(self);
-  uint32_t s = rule->new_group(static_cast<size_t>(j), rule->stretch_first_window_);
+  uint32_t s = rule->new_group(static_cast<size_t>(j), rule->update_.first_window);
   if (s == GroupTable::kNone) {
     rule->refused_row_ = static_cast<size_t>(j);
     return GroupTable::kNone;
@@ -282,9 +281,12 @@ uint32_t TypedWindowRule::find_callback(void* self, int64_t j) {
 
 void TypedWindowRule::add_callback(void* self, int64_t window, int64_t aggregate, uint32_t slot, int64_t j) {
   auto* rule = static_cast<TypedWindowRule*>(self);
+  int arg_index = rule->specs_[static_cast<size_t>(aggregate)].arg;
+  static const ValueColumn kNoArgument;
+  const ValueColumn& arg = arg_index < 0 ? kNoArgument : rule->views_[static_cast<size_t>(arg_index)];
   rule->stretch_windows_[static_cast<size_t>(window)]->aggregates.add_one(
-      static_cast<size_t>(aggregate), slot, static_cast<size_t>(j), rule->args_[static_cast<size_t>(aggregate)],
-      rule->times_ptr_, rule->rows_ptr_, rule->seq_base_);
+      static_cast<size_t>(aggregate), slot, static_cast<size_t>(j), arg, rule->times_ptr_, rule->rows_ptr_,
+      rule->seq_base_);
 }
 
 // ---- groups and windows -------------------------------------------------------------------------
@@ -351,11 +353,7 @@ uint32_t TypedWindowRule::new_slot() {
     firing_.resize(capacity_);
     while (group_chunks_.size() * kGroupChunk < capacity_) group_chunks_.push_back(std::make_unique<Group[]>(kGroupChunk));
     for (auto* list : {&windows_, &spare_windows_}) {
-      for (auto& w : *list) {
-        w->aggregates.grow(capacity_);
-        w->has_rows.resize(capacity_, 0);
-        w->touched.resize(capacity_);
-      }
+      for (auto& w : *list) w->grow(capacity_);
     }
   }
   return static_cast<uint32_t>(used_++);
@@ -378,8 +376,7 @@ TypedWindowRule::Window& TypedWindowRule::window(int64_t k) {
   if (spare_windows_.empty()) {
     w = std::make_unique<Window>();
     w->aggregates.init(specs_, capacity_);
-    w->has_rows.assign(capacity_, 0);
-    w->touched.resize(capacity_);
+    w->grow(capacity_);
   } else {
     w = std::move(spare_windows_.back());
     spare_windows_.pop_back();
@@ -488,31 +485,7 @@ void TypedWindowRule::evaluate(const std::vector<uint32_t>& slots, size_t begin,
     ColumnBuilder& col = inputs_[static_cast<size_t>(close_layout_.history_columns[c])];
     col.reset(call.fn == BuiltinId::Prev ? rule_.history[call.series].expr->type.kind : TypeKind::Float);
     for (size_t i = begin; i < end; ++i) {
-      const std::deque<Value>& past = group(slots[i]).history[call.series];
-      if (static_cast<int>(past.size()) < call.depth) {
-        col.push_null();
-      } else if (call.fn == BuiltinId::Prev) {
-        col.push(past[call.depth - 1]);
-      } else {
-        // mean_prev / stddev_prev over the last `depth` windows, skipping nulls (Welford).
-        double sum = 0, mean = 0, m2 = 0;
-        int count = 0;
-        for (int d = 0; d < call.depth; ++d) {
-          const Value& v = past[d];
-          if (v.is_null()) continue;
-          double x = v.kind == TypeKind::Float ? v.f : static_cast<double>(v.i);
-          ++count;
-          sum += x;
-          double delta = x - mean;
-          mean += delta / count;
-          m2 += delta * (x - mean);
-        }
-        if (call.fn == BuiltinId::MeanPrev) {
-          count == 0 ? col.push_null() : col.push_float(sum / count);
-        } else {
-          count < 2 ? col.push_null() : col.push_float(std::sqrt(m2 / (count - 1)));
-        }
-      }
+      col.push(history_call_value(call, group(slots[i]).history[call.series]));
     }
     input_views_[static_cast<size_t>(close_layout_.history_columns[c])] = col.view();
   }

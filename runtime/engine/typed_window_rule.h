@@ -109,7 +109,6 @@ class TypedWindowRule {
   std::vector<const uint8_t*> value_valid_;
   std::vector<const void*> value_data_;
   uint64_t seq_base_ = 0;
-  int64_t stretch_first_window_ = 0;  // the first window of the rows the update takes now
   size_t refused_row_ = SIZE_MAX;     // the row whose new group max_groups just refused
   plan::AlertValueLayout layout_;
   plan::WindowCloseLayout close_layout_;
@@ -128,7 +127,7 @@ class TypedWindowRule {
   const int64_t* times_ptr_ = nullptr;
   size_t count_ = 0;
   std::vector<int> direct_fields_;  // per window value: its field when read in place, else -1
-  std::vector<KeyColumn> views_;    // per window value, typed
+  std::vector<ValueColumn> views_;    // per window value, typed
   std::vector<Window*> stretch_windows_;
   struct OutBuffer {
     TypeKind kind;
@@ -139,8 +138,7 @@ class TypedWindowRule {
   };
   std::vector<OutBuffer> outs_;
   std::vector<AlertOutColumn> out_views_;
-  std::vector<KeyColumn> keys_;
-  std::vector<AggregateArgument> args_;
+  std::vector<ValueColumn> keys_;  // the first layout_.keys views
   size_t cursor_ = 0;
 
   // The clock.

@@ -11,7 +11,12 @@ using ast::RefKind;
 
 Value history_value(const Expr& e, const EvalContext& ctx) {
   const plan::HistoryCall& call = ctx.rule->history_calls[e.index];
-  const std::deque<Value>& past = (*ctx.history)[call.series];
+  return history_call_value(call, (*ctx.history)[call.series]);
+}
+
+}  // namespace
+
+Value history_call_value(const plan::HistoryCall& call, const std::deque<Value>& past) {
   if (static_cast<int>(past.size()) < call.depth) return Value::null();
   if (call.fn == BuiltinId::Prev) return past[call.depth - 1];
   // mean_prev / stddev_prev over the last `depth` windows, skipping nulls.
@@ -30,8 +35,6 @@ Value history_value(const Expr& e, const EvalContext& ctx) {
   if (call.fn == BuiltinId::MeanPrev) return n == 0 ? Value::null() : Value::floating(sum / n);
   return n < 2 ? Value::null() : Value::floating(std::sqrt(m2 / (n - 1)));
 }
-
-}  // namespace
 
 Value evaluate(const Expr& e, const EvalContext& ctx) {
   if (e.constant) return promote(*e.constant, e.type.kind);

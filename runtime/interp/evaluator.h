@@ -29,6 +29,9 @@ struct EvalContext {
 };
 
 Value evaluate(const ast::Expr& e, const EvalContext& ctx);
+// A history call's value over a group's remembered series (newest first): prev(x, n), or
+// mean_prev/stddev_prev over the last n windows, skipping nulls; null where the history is short.
+Value history_call_value(const plan::HistoryCall& call, const std::deque<Value>& past);
 // Renders a message or label template.
 std::string render_template(const ast::Template& t, const EvalContext& ctx);
 // Renders a template whose interpolated values were computed already, in piece order, starting

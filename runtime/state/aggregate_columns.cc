@@ -5,6 +5,8 @@
 
 #include <absl/strings/string_view.h>
 
+#include "runtime/engine/group_keys.h"
+
 namespace alert {
 namespace {
 
@@ -17,7 +19,7 @@ Value int_value(TypeKind kind, int64_t v) {
   }
 }
 
-double as_double(const AggregateArgument& arg, TypeKind kind, size_t j) {
+double as_double(const ValueColumn& arg, TypeKind kind, size_t j) {
   return kind == TypeKind::Float ? arg.floats[j] : static_cast<double>(arg.ints[j]);
 }
 
@@ -25,11 +27,7 @@ double as_double(const AggregateArgument& arg, TypeKind kind, size_t j) {
 
 uint64_t distinct_bits(TypeKind kind, int64_t i, double f) {
   if (kind == TypeKind::Int || kind == TypeKind::Float) {
-    double d = kind == TypeKind::Int ? static_cast<double>(i) : f;
-    d = d == 0 ? 0.0 : (std::isnan(d) ? std::nan("") : d);
-    uint64_t bits;
-    std::memcpy(&bits, &d, sizeof bits);
-    return bits;
+    return static_cast<uint64_t>(canonical_double_bits(kind == TypeKind::Int ? static_cast<double>(i) : f));
   }
   return static_cast<uint64_t>(i);
 }
@@ -131,7 +129,7 @@ void AggregateColumns::reset(uint32_t slot) {
   }
 }
 
-void AggregateColumns::add_one(size_t aggregate, uint32_t slot, size_t j, const AggregateArgument& arg,
+void AggregateColumns::add_one(size_t aggregate, uint32_t slot, size_t j, const ValueColumn& arg,
                                const int64_t* times, const uint32_t* rows, uint64_t seq_base) {
   add_row(aggregate, slot, j, arg, times, rows, seq_base);
 }
@@ -148,7 +146,7 @@ void AggregateColumns::export_arrays(void** out) {
   }
 }
 
-void AggregateColumns::add_row(size_t n, uint32_t slot, size_t j, const AggregateArgument& arg, const int64_t* times,
+void AggregateColumns::add_row(size_t n, uint32_t slot, size_t j, const ValueColumn& arg, const int64_t* times,
                                const uint32_t* rows, uint64_t seq_base) {
   const AggregateSpec& spec = (*specs_)[n];
   Arrays& a = arrays_[n];

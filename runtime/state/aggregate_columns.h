@@ -17,6 +17,7 @@
 #include "compiler/codegen/kernel_abi.h"
 #include "compiler/plan/program_plan.h"
 #include "runtime/state/column_builder.h"
+#include "runtime/state/value_column.h"
 #include "stdlib/scalar_ops.h"
 
 namespace alert {
@@ -50,14 +51,6 @@ struct AggregateSpec {
 
 std::vector<AggregateSpec> aggregate_specs(const plan::Rule& rule);
 
-// One window's aggregates of one value column set, row after row.
-struct AggregateArgument {
-  const uint8_t* valid = nullptr;
-  const int64_t* ints = nullptr;
-  const double* floats = nullptr;
-  const AlertString* strings = nullptr;
-};
-
 class AggregateColumns {
  public:
   void init(const std::vector<AggregateSpec>& specs, size_t capacity);
@@ -75,7 +68,7 @@ class AggregateColumns {
   // Adds row j of `arg` to one aggregate of one slot: the generated update's callback for
   // strings and sets (the numeric aggregates it updates in place, the same way). times[j] is
   // the row's event time, seq_base + rows[j] its number in the input (first/last ties).
-  void add_one(size_t aggregate, uint32_t slot, size_t j, const AggregateArgument& arg, const int64_t* times,
+  void add_one(size_t aggregate, uint32_t slot, size_t j, const ValueColumn& arg, const int64_t* times,
                const uint32_t* rows, uint64_t seq_base);
   // Per aggregate, the seven array pointers of kernel_abi.h ALERT_WINDOW_FIELDS (null if unused).
   void export_arrays(void** out);
@@ -99,7 +92,7 @@ class AggregateColumns {
     std::vector<absl::flat_hash_set<std::string>> distinct_strings;
   };
   void size_arrays(Arrays& a, const AggregateSpec& spec, size_t capacity);
-  void add_row(size_t n, uint32_t slot, size_t j, const AggregateArgument& arg, const int64_t* times,
+  void add_row(size_t n, uint32_t slot, size_t j, const ValueColumn& arg, const int64_t* times,
                const uint32_t* rows, uint64_t seq_base);
 
   const std::vector<AggregateSpec>* specs_ = nullptr;

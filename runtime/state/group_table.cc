@@ -10,7 +10,7 @@
 namespace alert {
 namespace {
 
-Value value_at(const KeyColumn& k, size_t j) {
+Value value_at(const ValueColumn& k, size_t j) {
   if (k.kind == TypeKind::Null || !k.valid[j]) return Value::null();
   switch (k.kind) {
     case TypeKind::Bool: return Value::boolean(k.ints[j] != 0);
@@ -24,12 +24,7 @@ Value value_at(const KeyColumn& k, size_t j) {
 
 }  // namespace
 
-int64_t GroupTable::canonical_float_bits(double d) {
-  d = d == 0 ? 0.0 : (std::isnan(d) ? std::nan("") : d);
-  int64_t bits;
-  std::memcpy(&bits, &d, sizeof bits);
-  return bits;
-}
+
 
 GroupTable::GroupTable(std::vector<TypeKind> key_kinds) : kinds_(std::move(key_kinds)) {
   if (kinds_.empty()) {
@@ -42,17 +37,17 @@ GroupTable::GroupTable(std::vector<TypeKind> key_kinds) : kinds_(std::move(key_k
 }
 
 int64_t GroupTable::scalar_of(const Value& v) const {
-  if (v.kind == TypeKind::Float) return canonical_float_bits(v.f);
+  if (v.kind == TypeKind::Float) return canonical_double_bits(v.f);
   return v.kind == TypeKind::Bool ? int64_t{v.b} : v.i;
 }
 
-const std::string& GroupTable::bytes_of(const std::vector<KeyColumn>& keys, size_t j) {
+const std::string& GroupTable::bytes_of(const std::vector<ValueColumn>& keys, size_t j) {
   scratch_.clear();
-  for (const KeyColumn& k : keys) append_key(scratch_, value_at(k, j));
+  for (const ValueColumn& k : keys) append_key(scratch_, value_at(k, j));
   return scratch_;
 }
 
-uint32_t GroupTable::find_other(const std::vector<KeyColumn>& keys, size_t j) {
+uint32_t GroupTable::find_other(const std::vector<ValueColumn>& keys, size_t j) {
   switch (shape_) {
     case Shape::None: return null_slot_;
     case Shape::Scalar: {
@@ -73,7 +68,7 @@ uint32_t GroupTable::find_other(const std::vector<KeyColumn>& keys, size_t j) {
   return kNone;
 }
 
-void GroupTable::insert(const std::vector<KeyColumn>& keys, size_t j, uint32_t slot) {
+void GroupTable::insert(const std::vector<ValueColumn>& keys, size_t j, uint32_t slot) {
   switch (shape_) {
     case Shape::None: null_slot_ = slot; return;
     case Shape::Scalar:
@@ -112,7 +107,7 @@ void GroupTable::erase(uint32_t slot, const std::vector<Value>& key) {
   }
 }
 
-void GroupTable::key_values(const std::vector<KeyColumn>& keys, size_t j, std::vector<Value>& out) {
+void GroupTable::key_values(const std::vector<ValueColumn>& keys, size_t j, std::vector<Value>& out) {
   out.resize(keys.size());
   for (size_t c = 0; c < keys.size(); ++c) out[c] = value_at(keys[c], j);
 }

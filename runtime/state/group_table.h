@@ -15,18 +15,11 @@
 
 #include "alert/value.h"
 #include "compiler/codegen/kernel_abi.h"
+#include "runtime/engine/group_keys.h"
 #include "runtime/state/int64_slot_map.h"
+#include "runtime/state/value_column.h"
 
 namespace alert {
-
-// One key column of the current batch's window values (AlertOutColumn, typed).
-struct KeyColumn {
-  TypeKind kind = TypeKind::Null;
-  const uint8_t* valid = nullptr;
-  const int64_t* ints = nullptr;
-  const double* floats = nullptr;
-  const AlertString* strings = nullptr;
-};
 
 class GroupTable {
  public:
@@ -35,12 +28,12 @@ class GroupTable {
   explicit GroupTable(std::vector<TypeKind> key_kinds);
 
   // The slot of row j's key, or kNone when it has none yet.
-  uint32_t find(const std::vector<KeyColumn>& keys, size_t j) {
+  uint32_t find(const std::vector<ValueColumn>& keys, size_t j) {
     if (shape_ == Shape::Scalar && keys[0].valid[j]) return scalars_.find(scalar_of(keys[0], j));
     return find_other(keys, j);
   }
   // Records row j's key (just found missing) at `slot`.
-  void insert(const std::vector<KeyColumn>& keys, size_t j, uint32_t slot);
+  void insert(const std::vector<ValueColumn>& keys, size_t j, uint32_t slot);
   // Forgets group `slot`; `key` is its key as key_values() gave it (unused for one scalar key,
   // whose entry the table finds by slot).
   void erase(uint32_t slot, const std::vector<Value>& key);
@@ -51,17 +44,16 @@ class GroupTable {
   uint32_t null_slot() const { return null_slot_; }
 
   // Row j's key as values, and as the bytes throttle keys use (group_keys.h append_key).
-  static void key_values(const std::vector<KeyColumn>& keys, size_t j, std::vector<Value>& out);
+  static void key_values(const std::vector<ValueColumn>& keys, size_t j, std::vector<Value>& out);
 
  private:
   enum class Shape { None, Scalar, String, Bytes };
-  uint32_t find_other(const std::vector<KeyColumn>& keys, size_t j);
-  static int64_t canonical_float_bits(double d);
-  int64_t scalar_of(const KeyColumn& k, size_t j) const {
-    return k.kind == TypeKind::Float ? canonical_float_bits(k.floats[j]) : k.ints[j];
+  uint32_t find_other(const std::vector<ValueColumn>& keys, size_t j);
+  int64_t scalar_of(const ValueColumn& k, size_t j) const {
+    return k.kind == TypeKind::Float ? canonical_double_bits(k.floats[j]) : k.ints[j];
   }
   int64_t scalar_of(const Value& v) const;
-  const std::string& bytes_of(const std::vector<KeyColumn>& keys, size_t j);
+  const std::string& bytes_of(const std::vector<ValueColumn>& keys, size_t j);
 
   Shape shape_;
   std::vector<TypeKind> kinds_;

@@ -44,14 +44,14 @@ TEST(Int64SlotMap, AgreesWithAMapUnderInsertsAndErasesBySlot) {
   EXPECT_EQ(map.find(123456789), Int64SlotMap::kNone);
 }
 
-KeyColumn int_column(const std::vector<int64_t>& values, const std::vector<uint8_t>& valid) {
-  return KeyColumn{TypeKind::Int, valid.data(), values.data(), nullptr, nullptr};
+ValueColumn int_column(const std::vector<int64_t>& values, const std::vector<uint8_t>& valid) {
+  return ValueColumn{TypeKind::Int, valid.data(), values.data(), nullptr, nullptr};
 }
 
 TEST(GroupTable, OneIntKeyWithANullGroup) {
   std::vector<int64_t> v{5, 7, 5, 0};
   std::vector<uint8_t> ok{1, 1, 1, 0};
-  std::vector<KeyColumn> keys{int_column(v, ok)};
+  std::vector<ValueColumn> keys{int_column(v, ok)};
   GroupTable table({TypeKind::Int});
   EXPECT_EQ(table.find(keys, 0), GroupTable::kNone);
   table.insert(keys, 0, 0);
@@ -72,7 +72,7 @@ TEST(GroupTable, OneIntKeyWithANullGroup) {
 TEST(GroupTable, FloatKeysAreCanonicalButKeepTheirValue) {
   std::vector<double> v{0.0, -0.0, NAN, -NAN, 1.5};
   std::vector<uint8_t> ok(5, 1);
-  std::vector<KeyColumn> keys{KeyColumn{TypeKind::Float, ok.data(), nullptr, v.data(), nullptr}};
+  std::vector<ValueColumn> keys{ValueColumn{TypeKind::Float, ok.data(), nullptr, v.data(), nullptr}};
   GroupTable table({TypeKind::Float});
   table.insert(keys, 0, 0);
   table.insert(keys, 2, 1);
@@ -90,9 +90,9 @@ TEST(GroupTable, StringAndCompositeKeys) {
   std::vector<uint8_t> ok{1, 1, 1, 0};
   std::vector<int64_t> n{1, 1, 2, 1};
   std::vector<uint8_t> all(4, 1);
-  KeyColumn region{TypeKind::String, ok.data(), nullptr, nullptr, s};
+  ValueColumn region{TypeKind::String, ok.data(), nullptr, nullptr, s};
   GroupTable one({TypeKind::String});
-  std::vector<KeyColumn> k1{region};
+  std::vector<ValueColumn> k1{region};
   one.insert(k1, 0, 0);
   EXPECT_EQ(one.find(k1, 2), 0u);
   EXPECT_EQ(one.find(k1, 1), GroupTable::kNone);
@@ -103,7 +103,7 @@ TEST(GroupTable, StringAndCompositeKeys) {
   EXPECT_EQ(one.find(k1, 2), GroupTable::kNone);
 
   GroupTable two({TypeKind::String, TypeKind::Int});
-  std::vector<KeyColumn> k2{region, int_column(n, all)};
+  std::vector<ValueColumn> k2{region, int_column(n, all)};
   two.insert(k2, 0, 0);                            // (EU, 1)
   EXPECT_EQ(two.find(k2, 2), GroupTable::kNone);   // (EU, 2)
   two.insert(k2, 3, 1);                            // (null, 1)
