@@ -9,6 +9,7 @@
 #include "compiler/codegen/expr_codegen.h"
 #include "compiler/codegen/kernel_abi.h"
 #include "compiler/codegen/kernel_frame.h"
+#include "compiler/plan/aggregate_ops.h"
 #include "compiler/plan/alert_values.h"
 
 namespace alert::codegen {
@@ -109,32 +110,6 @@ llvm::Expected<std::string> build_close(const plan::Program& program, int rule_i
   return symbol;
 }
 
-// How the update function adds one aggregate: inline for the numeric ones, through the
-// runtime's callback for strings and count_distinct (sets of values).
-enum class UpdateOp {
-  CountRows, CountValues, SumInt, SumFloat, Avg, Stddev, MinMaxInt, MinMaxFloat, FirstLastInt, FirstLastFloat,
-  Callback
-};
-
-UpdateOp update_op(const plan::AggregateSlot& slot) {
-  TypeKind arg = slot.arg ? slot.arg->type.kind : TypeKind::Null;
-  switch (slot.fn) {
-    case BuiltinId::Count: return slot.arg ? UpdateOp::CountValues : UpdateOp::CountRows;
-    case BuiltinId::Sum: return slot.type.kind == TypeKind::Float ? UpdateOp::SumFloat : UpdateOp::SumInt;
-    case BuiltinId::Avg: return UpdateOp::Avg;
-    case BuiltinId::Stddev: return UpdateOp::Stddev;
-    case BuiltinId::Min:
-    case BuiltinId::Max:
-      return arg == TypeKind::String ? UpdateOp::Callback : arg == TypeKind::Float ? UpdateOp::MinMaxFloat : UpdateOp::MinMaxInt;
-    case BuiltinId::First:
-    case BuiltinId::Last:
-      return arg == TypeKind::String ? UpdateOp::Callback
-             : arg == TypeKind::Float ? UpdateOp::FirstLastFloat
-                                      : UpdateOp::FirstLastInt;
-    default: return UpdateOp::Callback;
-  }
-}
-
 // Field numbers of AlertWindowUpdate (all 8 bytes).
 enum UpdateField : int64_t {
   kTimes, kRows, kSeqBase, kFrom, kTo, kValid, kValues, kFirstWindow, kEntries, kMask, kShift, kNullSlot, kSlotTimes,
@@ -147,7 +122,9 @@ enum AggregateArray : int64_t { kCount, kI, kF, kOverflow, kM2, kHeldTime, kHeld
 class UpdateBuilder {
  public:
   UpdateBuilder(const plan::Program& program, const plan::Rule& rule, llvm::Module& module)
-      : program_(program), rule_(rule), module_(module), ctx_(module.getContext()), b_(ctx_) {}
+      : program_(program), rule_(rule), module_(module), ctx_(module.getContext()), b_(ctx_) {
+    specs_ = plan::aggregate_specs(rule_);
+  }
 
   llvm::Expected<std::string> build(const std::string& symbol) {
     llvm::Type* i64 = b_.getInt64Ty();
@@ -232,7 +209,6 @@ class UpdateBuilder {
     b_.SetInsertPoint(first_kept);
     for (int64_t w = 0; w < window_count; ++w) {
       emit_mark(w, slot, slot64);
-      next_arg_ = layout.keys;
       for (size_t a = 0; a < rule_.aggregates.size(); ++a) {
         if (auto err = emit_aggregate(w, a, slot, slot64)) return err;
       }
@@ -391,18 +367,18 @@ class UpdateBuilder {
 
   // Adds row j to aggregate a of the group in window w, as the runtime's AggregateColumns does.
   llvm::Error emit_aggregate(int64_t w, size_t a, llvm::Value* slot, llvm::Value* s) {
-    const plan::AggregateSlot& agg = rule_.aggregates[a];
-    UpdateOp op = update_op(agg);
-    size_t arg = agg.arg ? next_arg_++ : 0;
+    const plan::AggregateSpec& spec = specs_[a];
+    plan::AggregateOp op = spec.op;
+    size_t arg = spec.arg >= 0 ? static_cast<size_t>(spec.arg) : 0;
     llvm::Type* i64 = b_.getInt64Ty();
     llvm::Type* f64 = b_.getDoubleTy();
-    if (op == UpdateOp::Callback) {
+    if (!plan::updated_inline(op)) {
       llvm::FunctionType* add_ty = llvm::FunctionType::get(b_.getVoidTy(), {ptr(), i64, i64, b_.getInt32Ty(), i64}, false);
       b_.CreateCall(add_ty, add_, {runtime_, b_.getInt64(w), b_.getInt64(static_cast<int64_t>(a)), slot, j_});
       return llvm::Error::success();
     }
     llvm::Value* count = b_.CreateInBoundsGEP(i64, array(w, a, kCount), s);
-    if (op == UpdateOp::CountRows) {
+    if (op == plan::AggregateOp::CountRows) {
       b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64, count), b_.getInt64(1)), count);
       return llvm::Error::success();
     }
@@ -418,7 +394,7 @@ class UpdateBuilder {
     b_.SetInsertPoint(add);
     // A sum's value never reads its count (an empty sum is 0): only the others keep one.
     llvm::Value* c = nullptr;
-    if (op != UpdateOp::SumInt && op != UpdateOp::SumFloat) {
+    if (op != plan::AggregateOp::SumInt && op != plan::AggregateOp::SumFloat) {
       c = b_.CreateAdd(b_.CreateLoad(i64, count), b_.getInt64(1));
       b_.CreateStore(c, count);
     }
@@ -428,11 +404,11 @@ class UpdateBuilder {
       if (kind == TypeKind::Float) return b_.CreateLoad(f64, b_.CreateInBoundsGEP(f64, value_data_[arg], j_));
       return b_.CreateSIToFP(arg_int(), f64);
     };
-    bool is_max = agg.fn == BuiltinId::Max, is_last = agg.fn == BuiltinId::Last;
+    bool is_max = spec.is_max, is_last = spec.is_last;
     llvm::Value* first_value = c ? b_.CreateICmpEQ(c, b_.getInt64(1)) : nullptr;
     switch (op) {
-      case UpdateOp::CountValues: break;
-      case UpdateOp::SumInt: {
+      case plan::AggregateOp::CountValues: break;
+      case plan::AggregateOp::SumInt: {
         // Once overflowed, the sum is null: nothing more is added (the reference's order).
         llvm::Value* overflow = b_.CreateInBoundsGEP(b_.getInt8Ty(), array(w, a, kOverflow), s);
         llvm::BasicBlock* sum_block = block("sum");
@@ -445,13 +421,13 @@ class UpdateBuilder {
         b_.CreateStore(b_.CreateZExt(b_.CreateExtractValue(pair, 1), b_.getInt8Ty()), overflow);
         break;
       }
-      case UpdateOp::SumFloat:
-      case UpdateOp::Avg: {
+      case plan::AggregateOp::SumFloat:
+      case plan::AggregateOp::Avg: {
         llvm::Value* sum = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
         b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f64, sum), arg_double()), sum);
         break;
       }
-      case UpdateOp::Stddev: {
+      case plan::AggregateOp::Stddev: {
         // Welford: delta = x - mean; mean += delta / n; m2 += delta * (x - mean).
         llvm::Value* x = arg_double();
         llvm::Value* mean_at = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
@@ -462,7 +438,7 @@ class UpdateBuilder {
         b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f64, m2_at), b_.CreateFMul(delta, b_.CreateFSub(x, mean))), m2_at);
         break;
       }
-      case UpdateOp::MinMaxInt: {
+      case plan::AggregateOp::MinMaxInt: {
         llvm::Value* held_at = b_.CreateInBoundsGEP(i64, array(w, a, kI), s);
         llvm::Value* held = b_.CreateLoad(i64, held_at);
         llvm::Value* v = arg_int();
@@ -470,7 +446,7 @@ class UpdateBuilder {
         b_.CreateStore(b_.CreateSelect(b_.CreateOr(first_value, better), v, held), held_at);
         break;
       }
-      case UpdateOp::MinMaxFloat: {
+      case plan::AggregateOp::MinMaxFloat: {
         // A NaN, once held, stays; a NaN arriving replaces a number.
         llvm::Value* held_at = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
         llvm::Value* held = b_.CreateLoad(f64, held_at);
@@ -480,8 +456,8 @@ class UpdateBuilder {
         b_.CreateStore(b_.CreateSelect(b_.CreateOr(first_value, take), v, held), held_at);
         break;
       }
-      case UpdateOp::FirstLastInt:
-      case UpdateOp::FirstLastFloat: {
+      case plan::AggregateOp::FirstLastInt:
+      case plan::AggregateOp::FirstLastFloat: {
         // By event time; ties by input order (seq).
         llvm::Value* time_at = b_.CreateInBoundsGEP(i64, array(w, a, kHeldTime), s);
         llvm::Value* seq_at = b_.CreateInBoundsGEP(i64, array(w, a, kHeldSeq), s);
@@ -495,7 +471,7 @@ class UpdateBuilder {
         take = b_.CreateOr(first_value, take);
         b_.CreateStore(b_.CreateSelect(take, t_, ht), time_at);
         b_.CreateStore(b_.CreateSelect(take, seq, hs), seq_at);
-        if (op == UpdateOp::FirstLastFloat) {
+        if (op == plan::AggregateOp::FirstLastFloat) {
           llvm::Value* held_at = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
           b_.CreateStore(b_.CreateSelect(take, arg_double(), b_.CreateLoad(f64, held_at)), held_at);
         } else {
@@ -504,8 +480,7 @@ class UpdateBuilder {
         }
         break;
       }
-      case UpdateOp::CountRows:
-      case UpdateOp::Callback: break;
+      default: break;  // CountRows above; the others through the runtime
     }
     b_.CreateBr(added);
     b_.SetInsertPoint(added);
@@ -529,7 +504,7 @@ class UpdateBuilder {
   std::vector<TypeKind> value_kind_;
   std::vector<bool> value_never_null_;
   std::vector<std::vector<llvm::Value*>> window_fields_;
-  size_t next_arg_ = 0;
+  std::vector<plan::AggregateSpec> specs_;
 };
 
 }  // namespace

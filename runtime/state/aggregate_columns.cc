@@ -1,7 +1,6 @@
 #include "runtime/state/aggregate_columns.h"
 
 #include <cmath>
-#include <cstring>
 
 #include <absl/strings/string_view.h>
 
@@ -30,46 +29,6 @@ uint64_t distinct_bits(TypeKind kind, int64_t i, double f) {
     return static_cast<uint64_t>(canonical_double_bits(kind == TypeKind::Int ? static_cast<double>(i) : f));
   }
   return static_cast<uint64_t>(i);
-}
-
-std::vector<AggregateSpec> aggregate_specs(const plan::Rule& rule) {
-  std::vector<AggregateSpec> out;
-  int next_arg = static_cast<int>(rule.group_keys.size());
-  for (const plan::AggregateSlot& slot : rule.aggregates) {
-    AggregateSpec spec;
-    spec.result_kind = slot.type.kind;
-    if (slot.arg) {
-      spec.arg = next_arg++;
-      spec.arg_kind = slot.arg->type.kind;
-    }
-    TypeKind k = spec.arg_kind;
-    switch (slot.fn) {
-      case BuiltinId::Count: spec.op = slot.arg ? AggregateOp::CountValues : AggregateOp::CountRows; break;
-      case BuiltinId::CountDistinct:
-        spec.op = k == TypeKind::String ? AggregateOp::DistinctString : AggregateOp::DistinctBits;
-        break;
-      case BuiltinId::Sum: spec.op = spec.result_kind == TypeKind::Float ? AggregateOp::SumFloat : AggregateOp::SumInt; break;
-      case BuiltinId::Avg: spec.op = AggregateOp::Avg; break;
-      case BuiltinId::Stddev: spec.op = AggregateOp::Stddev; break;
-      case BuiltinId::Min:
-      case BuiltinId::Max:
-        spec.is_max = slot.fn == BuiltinId::Max;
-        spec.op = k == TypeKind::Float    ? AggregateOp::MinMaxFloat
-                  : k == TypeKind::String ? AggregateOp::MinMaxString
-                                          : AggregateOp::MinMaxInt;
-        break;
-      case BuiltinId::First:
-      case BuiltinId::Last:
-        spec.is_last = slot.fn == BuiltinId::Last;
-        spec.op = k == TypeKind::Float    ? AggregateOp::FirstLastFloat
-                  : k == TypeKind::String ? AggregateOp::FirstLastString
-                                          : AggregateOp::FirstLastInt;
-        break;
-      default: spec.op = AggregateOp::CountRows;
-    }
-    out.push_back(spec);
-  }
-  return out;
 }
 
 void AggregateColumns::size_arrays(Arrays& a, const AggregateSpec& spec, size_t n) {

@@ -15,6 +15,7 @@
 
 #include "alert/value.h"
 #include "compiler/codegen/kernel_abi.h"
+#include "compiler/plan/aggregate_ops.h"
 #include "compiler/plan/program_plan.h"
 #include "runtime/state/column_builder.h"
 #include "runtime/state/value_column.h"
@@ -22,34 +23,9 @@
 
 namespace alert {
 
-// What one aggregate slot computes, chosen once from its function and types.
-enum class AggregateOp {
-  CountRows,       // count()
-  CountValues,     // count(x)
-  SumInt,          // sum of int or duration: int64 with overflow -> null
-  SumFloat,        // sum of float
-  Avg,
-  Stddev,
-  MinMaxInt,       // min/max of int, timestamp, duration
-  MinMaxFloat,
-  MinMaxString,
-  FirstLastInt,    // first/last of int, timestamp, duration, bool
-  FirstLastFloat,
-  FirstLastString,
-  DistinctBits,    // count_distinct of a non-string: canonical 64-bit patterns
-  DistinctString,
-};
-
-struct AggregateSpec {
-  AggregateOp op = AggregateOp::CountRows;
-  TypeKind arg_kind = TypeKind::Null;
-  TypeKind result_kind = TypeKind::Int;
-  bool is_max = false;   // min/max
-  bool is_last = false;  // first/last
-  int arg = -1;          // index of its argument among the rule's window values (keys first)
-};
-
-std::vector<AggregateSpec> aggregate_specs(const plan::Rule& rule);
+using plan::AggregateOp;
+using plan::AggregateSpec;
+using plan::aggregate_specs;
 
 class AggregateColumns {
  public:

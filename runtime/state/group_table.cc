@@ -1,8 +1,5 @@
 #include "runtime/state/group_table.h"
 
-#include <cmath>
-#include <cstring>
-
 #include <absl/strings/string_view.h>
 
 #include "runtime/engine/group_keys.h"
