@@ -240,6 +240,7 @@ void TypedWindowRule::bind_update() {
     update_.entries = map->entries();
     update_.mask = map->mask();
     update_.shift = map->shift();
+    update_.positions = map->positions();
   }
   update_.null_slot = table_.null_slot();
   update_.slot_times = slot_times_ptr();
@@ -257,10 +258,11 @@ void TypedWindowRule::bind_update() {
 }
 
 // Whether a new group moved what the update function was pointed at: the slot arrays (grown),
-// the table (rehashed) or the null key's group (created).
+// the table (rebuilt, or its per-slot positions grown) or the null key's group (created).
 bool TypedWindowRule::update_moved() const {
   const Int64SlotMap* map = table_.scalar_map();
-  return update_.slot_times != slot_times_ptr() || (map && update_.entries != map->entries()) ||
+  return update_.slot_times != slot_times_ptr() ||
+         (map && (update_.entries != map->entries() || update_.positions != map->positions())) ||
          update_.null_slot != table_.null_slot();
 }
 

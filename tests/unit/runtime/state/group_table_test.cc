@@ -1,6 +1,7 @@
 // The group state of the JIT engine's window rules: the open-addressing slot map against a
-// std::map model under heavy churn (groups come and go, as in many-key streams), and the group
-// table's key shapes: one scalar (floats canonical), one string, several keys, nulls.
+// std::map model under heavy churn (groups come and go, as in many-key streams), its memory
+// bound and entry reuse with forgotten entries left in place, and the group table's key shapes:
+// one scalar (floats canonical), one string, several keys, nulls.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -42,6 +43,46 @@ TEST(Int64SlotMap, AgreesWithAMapUnderInsertsAndErasesBySlot) {
   }
   for (const auto& [key, slot] : model) EXPECT_EQ(map.find(key), slot);
   EXPECT_EQ(map.find(123456789), Int64SlotMap::kNone);
+}
+
+// Forgotten entries stay in the table until a rebuild: with keys that never come back (order
+// ids), the table must still stay within a fixed multiple of the live groups, and every
+// forgotten key must read as absent.
+TEST(Int64SlotMap, NewKeysForeverKeepTheTableBoundedByTheLiveGroups) {
+  Int64SlotMap map;
+  constexpr uint32_t kLive = 5000;
+  size_t largest = 0;
+  for (int64_t key = 0; key < 400'000; ++key) {
+    uint32_t slot = static_cast<uint32_t>(key % kLive);  // the group kLive keys ago held it
+    if (key >= kLive) map.erase_slot(slot);
+    map.insert(key * 31, slot);
+    largest = std::max(largest, map.capacity());
+    ASSERT_LE(map.occupied() * 2, map.capacity()) << "key " << key;
+  }
+  EXPECT_EQ(map.size(), kLive);
+  // Rebuilt with the live ones at most an eighth: 8 * 5001 rounds up to 65536.
+  EXPECT_LE(largest, 65536u);
+  for (int64_t key = 400'000 - kLive; key < 400'000; ++key) EXPECT_EQ(map.find(key * 31), key % kLive);
+  for (int64_t key = 0; key < 400'000 - kLive; key += 997) EXPECT_EQ(map.find(key * 31), Int64SlotMap::kNone);
+}
+
+// A key that comes back after its group was forgotten takes its old entry again: a recurring
+// key space (SKUs, cards) never grows the table past its distinct keys, and the old slot, now
+// another group's, is never returned for it.
+TEST(Int64SlotMap, AReturningKeyReusesItsEntryAndNotItsOldSlot) {
+  Int64SlotMap map;
+  for (uint32_t s = 0; s < 100; ++s) map.insert(s, s);
+  size_t occupied = map.occupied();
+  for (int round = 0; round < 50; ++round) {
+    for (uint32_t s = 0; s < 100; ++s) map.erase_slot(s);
+    // Every slot goes to another key of the same set: key k now holds slot (k + round + 1) % 100.
+    for (int64_t k = 0; k < 100; ++k) {
+      ASSERT_EQ(map.find(k), Int64SlotMap::kNone) << "round " << round << " key " << k;
+      map.insert(k, static_cast<uint32_t>((k + round + 1) % 100));
+    }
+    for (int64_t k = 0; k < 100; ++k) ASSERT_EQ(map.find(k), static_cast<uint32_t>((k + round + 1) % 100));
+    EXPECT_EQ(map.occupied(), occupied);
+  }
 }
 
 ValueColumn int_column(const std::vector<int64_t>& values, const std::vector<uint8_t>& valid) {
