@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <strings.h>
@@ -97,6 +98,13 @@ bool alert_str_to_float(const char* s, int64_t n, double* out) {
 }
 
 void alert_int_to_string(AlertKernelState* st, int32_t kind, int64_t v, AlertString* out) {
+  if (static_cast<alert::TypeKind>(kind) == alert::TypeKind::Int) {
+    // The common case (`string(id)` as a key or label) without building a std::string per row.
+    char digits[24];
+    auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+    put(st, std::string_view(digits, static_cast<size_t>(end - digits)), out);
+    return;
+  }
   alert::Value value;
   value.kind = static_cast<alert::TypeKind>(kind);
   value.i = v;
