@@ -356,7 +356,8 @@ struct Engine::Impl {
     const plan::Rule& r = plan.rules[w.rule];
     int64_t lo = first_window_of(r, t), hi = last_window_of(r, t);
     if (lo < w.next_close) {
-      report_late(batch, row, w.rule, std::max(lo, w.next_close - 1) * r.step_ns + r.size_ns);
+      // Names the latest of the row's windows that has closed.
+      report_late(batch, row, w.rule, std::min(hi, w.next_close - 1) * r.step_ns + r.size_ns);
       return;
     }
     // Group keys, then aggregate arguments (compiler/plan/alert_values.h), computed for the rows

@@ -198,7 +198,8 @@ void TypedWindowRule::add_rows(size_t end_row, uint64_t seq_base, std::vector<La
     int64_t from = saturating_add(saturating_add(lo * step, -step), size), to = saturating_add(lo * step, size);
     if (lo < next_close_) {
       for (; j < j1 && times[j] >= from && times[j] < to; ++j) {
-        late.push_back({rows[j], rule_index_, std::max(lo, next_close_ - 1) * step + size});
+        // The latest of the row's windows that has closed.
+        late.push_back({rows[j], rule_index_, std::min(lo + windows_per_row_ - 1, next_close_ - 1) * step + size});
       }
       continue;
     }

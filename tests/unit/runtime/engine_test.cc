@@ -189,6 +189,43 @@ rule Count on Ping
   EXPECT_EQ(out.stats.late_rows, 1u);
 }
 
+// The reason names the row's own window (the latest of its windows that has closed), not the
+// window the clock has reached: here the clock is at 00:05, the row's windows ended long before.
+TEST(Engine, ALateRowsReasonNamesItsOwnClosedWindow) {
+  std::string rules = write_temp("late_reason.alert", R"(
+schema Ping { time ts: timestamp  host: string }
+channel out = stdout {}
+rule Tumbling on Ping
+  window tumbling 1m
+  having count() > 100
+  notify out
+rule Sliding on Ping
+  window sliding 3m every 1m
+  having count() > 100
+  notify out
+)");
+  // 00:03:30 is in sliding windows [1m,4m), [2m,5m), [3m,6m): with the clock at 00:05:10 the
+  // first two have closed, the third is open; it is late (its earliest window closed) and the
+  // reason names [2m,5m).
+  std::string csv =
+      "ts,host\n2026-01-01T00:00:10Z,a\n2026-01-01T00:05:10Z,a\n2026-01-01T00:00:30Z,old\n"
+      "2026-01-01T00:03:30Z,mid\n";
+  for (EngineKind kind : {EngineKind::Jit, EngineKind::Interp}) {
+    for (size_t batch : {1, 4096}) {
+      Outcome out = run_csv(rules, csv, batch, kind);
+      ASSERT_EQ(out.late.size(), 4u);
+      EXPECT_EQ(out.late[0].reason,
+                "late row for rule 'Tumbling': its window ending 2026-01-01T00:01:00Z already closed");
+      EXPECT_EQ(out.late[1].reason,
+                "late row for rule 'Sliding': its window ending 2026-01-01T00:03:00Z already closed");
+      EXPECT_EQ(out.late[2].reason,
+                "late row for rule 'Tumbling': its window ending 2026-01-01T00:04:00Z already closed");
+      EXPECT_EQ(out.late[3].reason,
+                "late row for rule 'Sliding': its window ending 2026-01-01T00:05:00Z already closed");
+    }
+  }
+}
+
 // A row that arrives after a later one but within the lateness can open an earlier window than
 // its group's first: the group is known from that window on (as if the rows had come in time
 // order), the row is evaluated there, and the group can expire once its windows are closed.
