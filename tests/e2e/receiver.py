@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A real HTTP receiver on loopback for the delivery tests: records every request (path, headers,
-body) as a JSON line, and misbehaves on command. Usage:
+body, status; 0 for a dropped connection) as a JSON line, and misbehaves on command. Usage:
   receiver.py LOG_FILE [--mode ok|500|stall|drop] [--fail-first N]
 Prints its port on the first line of stdout. POST /_mode with body "ok", "500", "stall" or "drop"
 changes the mode while it runs. Stops by itself after --lifetime seconds (default 300)."""
@@ -36,6 +36,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(3600)
             return
         if mode == "drop":
+            with lock, open(args.log, "a") as f:  # status 0: dropped, so a test can wait for one
+                f.write(json.dumps({"path": self.path, "status": 0, "headers": dict(self.headers),
+                                    "body": ""}) + "\n")
             self.connection.shutdown(socket.SHUT_RDWR)
             self.close_connection = True
             return
