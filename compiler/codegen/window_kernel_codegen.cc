@@ -116,8 +116,8 @@ constexpr int64_t kProbeAhead = 16;
 
 // Field numbers of AlertWindowUpdate (all 8 bytes).
 enum UpdateField : int64_t {
-  kTimes, kRows, kSeqBase, kFrom, kTo, kValid, kValues, kFirstWindow, kEntries, kMask, kShift, kPositions, kNullSlot, kSlotTimes,
-  kOpenWindows, kWindows, kRuntime, kFind, kAdd, kCreate
+  kTimes, kRows, kSeqBase, kFrom, kTo, kValid, kValues, kFirstWindow, kEntries, kMask, kShift,
+  kPositions, kNullSlot, kSlotTimes, kOpenWindows, kWindows, kRuntime, kFind, kAdd, kCreate
 };
 
 // Per aggregate, the arrays of AlertWindowUpdate::windows after has_rows, touched and its count.
@@ -275,9 +275,11 @@ class UpdateBuilder {
     llvm::Value* last = b_.CreateSub(j1, b_.getInt64(1));
     ahead = b_.CreateSelect(b_.CreateICmpSLT(ahead, last), ahead, last);
     llvm::Value* key = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, value_data_[0], ahead));
-    llvm::Value* home = b_.CreateLShr(b_.CreateMul(key, b_.getInt64(static_cast<int64_t>(0x9E3779B97F4A7C15ull))), shift_);
+    llvm::Value* home = b_.CreateLShr(
+        b_.CreateMul(key, b_.getInt64(static_cast<int64_t>(0x9E3779B97F4A7C15ull))), shift_);
     llvm::Value* entry = b_.CreateInBoundsGEP(b_.getInt8Ty(), entries_, b_.CreateShl(home, 4));
-    llvm::Function* prefetch = llvm::Intrinsic::getDeclaration(&module_, llvm::Intrinsic::prefetch, {ptr()});
+    llvm::Function* prefetch =
+        llvm::Intrinsic::getDeclaration(&module_, llvm::Intrinsic::prefetch, {ptr()});
     // read, high locality, data cache
     b_.CreateCall(prefetch, {entry, b_.getInt32(0), b_.getInt32(3), b_.getInt32(1)});
   }
@@ -355,8 +357,8 @@ class UpdateBuilder {
     // The key's entry (a key has one at most): its group's, unless the group was forgotten and
     // its slot no longer points here.
     b_.SetInsertPoint(check_live);
-    llvm::Value* position =
-        b_.CreateLoad(i32, b_.CreateInBoundsGEP(i32, positions_, b_.CreateZExt(entry_slot, b_.getInt64Ty())));
+    llvm::Value* position = b_.CreateLoad(
+        i32, b_.CreateInBoundsGEP(i32, positions_, b_.CreateZExt(entry_slot, b_.getInt64Ty())));
     b_.CreateCondBr(b_.CreateICmpEQ(position, b_.CreateTrunc(h, i32)), found, create, likely());
 
     b_.SetInsertPoint(probe_next);
