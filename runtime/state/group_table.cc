@@ -1,7 +1,5 @@
 #include "runtime/state/group_table.h"
 
-#include <absl/strings/string_view.h>
-
 #include "runtime/engine/group_keys.h"
 
 namespace alert {
@@ -33,11 +31,6 @@ GroupTable::GroupTable(std::vector<TypeKind> key_kinds) : kinds_(std::move(key_k
   }
 }
 
-int64_t GroupTable::scalar_of(const Value& v) const {
-  if (v.kind == TypeKind::Float) return canonical_double_bits(v.f);
-  return v.kind == TypeKind::Bool ? int64_t{v.b} : v.i;
-}
-
 const std::string& GroupTable::bytes_of(const std::vector<ValueColumn>& keys, size_t j) {
   scratch_.clear();
   for (const ValueColumn& k : keys) append_key(scratch_, value_at(k, j));
@@ -53,13 +46,12 @@ uint32_t GroupTable::find_other(const std::vector<ValueColumn>& keys, size_t j) 
     }
     case Shape::String: {
       if (!keys[0].valid[j]) return null_slot_;
-      // absl's own string_view: Debian's abseil is built without std::string_view aliasing.
-      auto it = strings_.find(absl::string_view(keys[0].strings[j].data, static_cast<size_t>(keys[0].strings[j].size)));
-      return it == strings_.end() ? kNone : it->second;
+      std::string_view key = string_at(keys[0], j);
+      return bytes_.find(key, BytesSlotMap::hash_of(key));
     }
     case Shape::Bytes: {
-      auto it = strings_.find(bytes_of(keys, j));
-      return it == strings_.end() ? kNone : it->second;
+      const std::string& key = bytes_of(keys, j);
+      return bytes_.find(key, BytesSlotMap::hash_of(key));
     }
   }
   return kNone;
@@ -79,14 +71,19 @@ void GroupTable::insert(const std::vector<ValueColumn>& keys, size_t j, uint32_t
       if (!keys[0].valid[j]) {
         null_slot_ = slot;
       } else {
-        strings_.emplace(std::string(keys[0].strings[j].data, static_cast<size_t>(keys[0].strings[j].size)), slot);
+        std::string_view key = string_at(keys[0], j);
+        bytes_.insert(key, BytesSlotMap::hash_of(key), slot);
       }
       return;
-    case Shape::Bytes: strings_.emplace(bytes_of(keys, j), slot); return;
+    case Shape::Bytes: {
+      const std::string& key = bytes_of(keys, j);
+      bytes_.insert(key, BytesSlotMap::hash_of(key), slot);
+      return;
+    }
   }
 }
 
-void GroupTable::erase(uint32_t slot, const std::vector<Value>& key) {
+void GroupTable::erase(uint32_t slot) {
   if (slot == null_slot_) {
     null_slot_ = kNone;
     return;
@@ -94,13 +91,8 @@ void GroupTable::erase(uint32_t slot, const std::vector<Value>& key) {
   switch (shape_) {
     case Shape::None: return;
     case Shape::Scalar: scalars_.erase_slot(slot); return;
-    case Shape::String: strings_.erase(key[0].s); return;
-    case Shape::Bytes: {
-      scratch_.clear();
-      for (const Value& v : key) append_key(scratch_, v);
-      strings_.erase(scratch_);
-      return;
-    }
+    case Shape::String:
+    case Shape::Bytes: bytes_.erase_slot(slot); return;
   }
 }
 

@@ -3,10 +3,10 @@
 // canonical 64 bits, one string key hashes its bytes in place; several keys are encoded as the
 // reference engine encodes them (runtime/engine/group_keys.h). A null key is a group of its own.
 // One scalar key goes through Int64SlotMap (int64_slot_map.h: inline, built for this lookup);
-// string and composite keys through abseil's flat_hash_map (Swiss tables, from Debian).
+// string and composite keys (as their bytes) through BytesSlotMap (bytes_slot_map.h). Both forget
+// a group without touching the table: with many keys, most rows create a group and most closes
+// forget them, and that is where a general-purpose map spent its time.
 #pragma once
-
-#include <absl/container/flat_hash_map.h>
 
 #include <cstdint>
 #include <string>
@@ -16,6 +16,7 @@
 #include "alert/value.h"
 #include "compiler/codegen/kernel_abi.h"
 #include "runtime/engine/group_keys.h"
+#include "runtime/state/bytes_slot_map.h"
 #include "runtime/state/int64_slot_map.h"
 #include "runtime/state/value_column.h"
 
@@ -34,9 +35,19 @@ class GroupTable {
   }
   // Records row j's key (just found missing) at `slot`.
   void insert(const std::vector<ValueColumn>& keys, size_t j, uint32_t slot);
-  // Forgets group `slot`; `key` is its key as key_values() gave it (unused for one scalar key,
-  // whose entry the table finds by slot).
-  void erase(uint32_t slot, const std::vector<Value>& key);
+  // Forgets group `slot`.
+  void erase(uint32_t slot);
+
+  // One string key, with more groups than the caches hold: asks for the memory finding row j's
+  // key will read, so that a caller a few rows ahead overlaps the misses. Else nothing.
+  void prefetch(const std::vector<ValueColumn>& keys, size_t j) const {
+    if (shape_ == Shape::String && keys[0].valid[j] && bytes_.capacity() >= kPrefetchFrom) {
+      bytes_.prefetch(BytesSlotMap::hash_of(string_at(keys[0], j)));
+    }
+  }
+  // The key of a group of a one-string-key table (not the null key's group).
+  std::string_view string_key(uint32_t slot) const { return bytes_.key(slot); }
+  bool string_keys() const { return shape_ == Shape::String; }
 
   // For generated code: the table of a one-scalar-key rule (else null), and the slot of the
   // null key (or of the one group of a rule without keys), kNone when it has none.
@@ -48,18 +59,23 @@ class GroupTable {
 
  private:
   enum class Shape { None, Scalar, String, Bytes };
+  // Entries (16 bytes each) past which a table no longer stays in cache: below, hashing a key
+  // twice costs more than the misses it would hide.
+  static constexpr size_t kPrefetchFrom = 1 << 16;
+  static std::string_view string_at(const ValueColumn& k, size_t j) {
+    return std::string_view(k.strings[j].data, static_cast<size_t>(k.strings[j].size));
+  }
   uint32_t find_other(const std::vector<ValueColumn>& keys, size_t j);
   int64_t scalar_of(const ValueColumn& k, size_t j) const {
     return k.kind == TypeKind::Float ? canonical_double_bits(k.floats[j]) : k.ints[j];
   }
-  int64_t scalar_of(const Value& v) const;
   const std::string& bytes_of(const std::vector<ValueColumn>& keys, size_t j);
 
   Shape shape_;
   std::vector<TypeKind> kinds_;
   uint32_t null_slot_ = kNone;  // single key: the null key's group; no keys: the one group
   Int64SlotMap scalars_;
-  absl::flat_hash_map<std::string, uint32_t> strings_;  // one string key, or several keys' bytes
+  BytesSlotMap bytes_;  // one string key, or several keys' bytes
   std::string scratch_;
 };
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <random>
 
+#include "runtime/state/bytes_slot_map.h"
 #include "runtime/state/group_table.h"
 #include "runtime/state/int64_slot_map.h"
 
@@ -103,9 +104,9 @@ TEST(GroupTable, OneIntKeyWithANullGroup) {
   EXPECT_EQ(table.find(keys, 3), 2u);
   EXPECT_EQ(table.null_slot(), 2u);
   ASSERT_NE(table.scalar_map(), nullptr);
-  table.erase(0, {});
+  table.erase(0);
   EXPECT_EQ(table.find(keys, 2), GroupTable::kNone);
-  table.erase(2, {});
+  table.erase(2);
   EXPECT_EQ(table.find(keys, 3), GroupTable::kNone);
   EXPECT_EQ(table.find(keys, 1), 1u);
 }
@@ -140,8 +141,15 @@ TEST(GroupTable, StringAndCompositeKeys) {
   EXPECT_EQ(one.find(k1, 3), GroupTable::kNone);  // null, not ""
   one.insert(k1, 3, 1);
   EXPECT_EQ(one.find(k1, 3), 1u);
-  one.erase(0, {Value::string("EU")});
+  EXPECT_EQ(one.string_key(0), "EU");
+  one.erase(0);
   EXPECT_EQ(one.find(k1, 2), GroupTable::kNone);
+  // "EU" comes back in another slot; slot 0 goes to "US": each key finds its own.
+  one.insert(k1, 2, 2);
+  one.insert(k1, 1, 0);
+  EXPECT_EQ(one.find(k1, 0), 2u);
+  EXPECT_EQ(one.find(k1, 1), 0u);
+  EXPECT_EQ(one.string_key(0), "US");
 
   GroupTable two({TypeKind::String, TypeKind::Int});
   std::vector<ValueColumn> k2{region, int_column(n, all)};
@@ -149,11 +157,46 @@ TEST(GroupTable, StringAndCompositeKeys) {
   EXPECT_EQ(two.find(k2, 2), GroupTable::kNone);   // (EU, 2)
   two.insert(k2, 3, 1);                            // (null, 1)
   EXPECT_EQ(two.find(k2, 3), 1u);
-  std::vector<Value> key;
-  GroupTable::key_values(k2, 0, key);
-  two.erase(0, key);
+  two.erase(0);
   EXPECT_EQ(two.find(k2, 0), GroupTable::kNone);
   EXPECT_EQ(two.find(k2, 3), 1u);
+}
+
+// The byte-keyed map against a std::map model under churn, with keys of every length (empty,
+// short, long enough to leave the string's inline buffer) coming back after being forgotten, and
+// with a hash that puts many keys on one value: a probe must go past dead entries and entries
+// of other keys with its hash.
+TEST(BytesSlotMap, AgreesWithAMapUnderChurnEvenWhenHashesCollide) {
+  for (bool collide : {false, true}) {
+    BytesSlotMap map;
+    std::map<std::string, uint32_t> model;
+    std::vector<uint32_t> free_slots;
+    uint32_t next_slot = 0;
+    std::mt19937_64 rng(collide ? 5 : 6);
+    auto hash = [&](const std::string& k) { return collide ? BytesSlotMap::hash_of(k) % 7 : BytesSlotMap::hash_of(k); };
+    for (int step = 0; step < 100'000; ++step) {
+      uint64_t n = rng() % 2000;
+      std::string key = n == 0 ? "" : std::string(n % 40, 'k') + std::to_string(n);
+      auto it = model.find(key);
+      ASSERT_EQ(map.find(key, hash(key)), it == model.end() ? BytesSlotMap::kNone : it->second) << "step " << step;
+      if (it == model.end() && model.size() < 600) {
+        uint32_t slot = free_slots.empty() ? next_slot++ : free_slots.back();
+        if (!free_slots.empty()) free_slots.pop_back();
+        map.insert(key, hash(key), slot);
+        model[key] = slot;
+      } else if (it != model.end() && rng() % 2) {
+        map.erase_slot(it->second);
+        free_slots.push_back(it->second);
+        model.erase(it);
+      }
+      ASSERT_EQ(map.size(), model.size());
+      ASSERT_LE(map.occupied() * 2, map.capacity());
+    }
+    for (const auto& [key, slot] : model) {
+      EXPECT_EQ(map.find(key, hash(key)), slot);
+      EXPECT_EQ(map.key(slot), key);
+    }
+  }
 }
 
 }  // namespace
