@@ -304,11 +304,11 @@ uint32_t TypedWindowRule::new_group(size_t j, int64_t first_window) {
   uint32_t s = new_slot();
   table_.insert(keys_, j, s);
   // One scalar key lives in key_raw_ (the row's own value: -0.0 stays -0.0 in alerts, as the
-  // reference keeps it), one string key in the table; other keys as values in the group's
-  // record, which is otherwise left cold until the group's state changes.
+  // reference keeps it), string keys and composite keys without floats in the table (key_of);
+  // others as values in the group's record, otherwise left cold until its state changes.
   if (scalar_keys_) {
     key_raw_[s] = keys_[0].kind == TypeKind::Float ? std::bit_cast<int64_t>(keys_[0].floats[j]) : keys_[0].ints[j];
-  } else if (!table_.string_keys()) {
+  } else if (!table_.keeps_keys()) {
     GroupTable::key_values(keys_, j, group(s).keys);
   }
   if (!rule_.history.empty() && group(s).history.size() != rule_.history.size()) {
@@ -323,8 +323,8 @@ uint32_t TypedWindowRule::new_group(size_t j, int64_t first_window) {
 }
 
 const std::vector<Value>& TypedWindowRule::keys_of(uint32_t slot) {
-  if (table_.string_keys()) {
-    key_scratch_[0] = slot == table_.null_slot() ? Value::null() : Value::string(std::string(table_.string_key(slot)));
+  if (table_.keeps_keys()) {
+    table_.key_of(slot, key_scratch_);
     return key_scratch_;
   }
   if (!scalar_keys_) return group(slot).keys;

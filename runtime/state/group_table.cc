@@ -1,5 +1,8 @@
 #include "runtime/state/group_table.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "runtime/engine/group_keys.h"
 
 namespace alert {
@@ -29,11 +32,66 @@ GroupTable::GroupTable(std::vector<TypeKind> key_kinds) : kinds_(std::move(key_k
   } else {
     shape_ = kinds_[0] == TypeKind::String ? Shape::String : Shape::Scalar;
   }
+  keeps_keys_ = shape_ == Shape::String ||
+                (shape_ == Shape::Bytes && std::find(kinds_.begin(), kinds_.end(), TypeKind::Float) == kinds_.end());
 }
 
+void GroupTable::key_of(uint32_t slot, std::vector<Value>& out) const {
+  out.resize(kinds_.size());
+  if (shape_ == Shape::String) {
+    out[0] = slot == null_slot_ ? Value::null() : Value::string(std::string(bytes_.key(slot)));
+    return;
+  }
+  // bytes_of's encoding, read back.
+  std::string_view b = bytes_.key(slot);
+  size_t p = 0;
+  auto word = [&] {
+    int64_t v;
+    std::memcpy(&v, b.data() + p, sizeof v);
+    p += sizeof v;
+    return v;
+  };
+  for (Value& v : out) {
+    auto kind = static_cast<TypeKind>(b[p++]);
+    switch (kind) {
+      case TypeKind::Null: v = Value::null(); break;
+      case TypeKind::Bool: v = Value::boolean(b[p++] == '1'); break;
+      case TypeKind::String: {
+        auto n = static_cast<size_t>(word());
+        v = Value::string(std::string(b.substr(p, n)));
+        p += n;
+        break;
+      }
+      case TypeKind::Timestamp: v = Value::timestamp(word()); break;
+      case TypeKind::Duration: v = Value::duration(word()); break;
+      default: v = Value::integer(word());
+    }
+  }
+}
+
+// Several keys as one byte string, straight from the columns: per key its kind (Null for a
+// null), then its canonical 64 bits, its bool byte, or its length and bytes. Only this table
+// reads it, so it need not be group_keys.h's encoding; it must only be one-to-one.
 const std::string& GroupTable::bytes_of(const std::vector<ValueColumn>& keys, size_t j) {
   scratch_.clear();
-  for (const ValueColumn& k : keys) append_key(scratch_, value_at(k, j));
+  for (const ValueColumn& k : keys) {
+    bool present = k.kind != TypeKind::Null && k.valid[j];
+    scratch_ += static_cast<char>(present ? k.kind : TypeKind::Null);
+    if (!present) continue;
+    switch (k.kind) {
+      case TypeKind::String: {
+        uint64_t n = static_cast<uint64_t>(k.strings[j].size);
+        scratch_.append(reinterpret_cast<const char*>(&n), sizeof n);
+        scratch_.append(k.strings[j].data, n);
+        break;
+      }
+      case TypeKind::Bool: scratch_ += k.ints[j] != 0 ? '1' : '0'; break;
+      default: {
+        int64_t bits = scalar_of(k, j);
+        scratch_.append(reinterpret_cast<const char*>(&bits), sizeof bits);
+      }
+    }
+  }
   return scratch_;
 }
 

@@ -1,7 +1,7 @@
 // Maps a window rule's group key to a dense group slot. The key's shape is fixed by the rule's
 // types, so the common cases skip building key bytes: one int-like or float key hashes its
-// canonical 64 bits, one string key hashes its bytes in place; several keys are encoded as the
-// reference engine encodes them (runtime/engine/group_keys.h). A null key is a group of its own.
+// canonical 64 bits, one string key hashes its bytes in place; several keys are encoded into
+// one byte string straight from their columns (bytes_of). A null key is a group of its own.
 // One scalar key goes through Int64SlotMap (int64_slot_map.h: inline, built for this lookup);
 // string and composite keys (as their bytes) through BytesSlotMap (bytes_slot_map.h). Both forget
 // a group without touching the table: with many keys, most rows create a group and most closes
@@ -38,16 +38,23 @@ class GroupTable {
   // Forgets group `slot`.
   void erase(uint32_t slot);
 
-  // One string key, with more groups than the caches hold: asks for the memory finding row j's
-  // key will read, so that a caller a few rows ahead overlaps the misses. Else nothing.
-  void prefetch(const std::vector<ValueColumn>& keys, size_t j) const {
-    if (shape_ == Shape::String && keys[0].valid[j] && bytes_.capacity() >= kPrefetchFrom) {
+  // String or composite keys, with more groups than the caches hold: asks for the memory
+  // finding row j's key will read, so that a caller a few rows ahead overlaps the misses.
+  // Else nothing.
+  void prefetch(const std::vector<ValueColumn>& keys, size_t j) {
+    if (bytes_.capacity() < kPrefetchFrom) return;
+    if (shape_ == Shape::String && keys[0].valid[j]) {
       bytes_.prefetch(BytesSlotMap::hash_of(string_at(keys[0], j)));
+    } else if (shape_ == Shape::Bytes) {
+      bytes_.prefetch(BytesSlotMap::hash_of(bytes_of(keys, j)));
     }
   }
-  // The key of a group of a one-string-key table (not the null key's group).
-  std::string_view string_key(uint32_t slot) const { return bytes_.key(slot); }
-  bool string_keys() const { return shape_ == Shape::String; }
+  // Whether the table keeps every group's key as it came (key_of): one string key, or several
+  // keys none of which is a float (whose -0.0 the table keeps as 0.0; those groups keep their
+  // key_values themselves).
+  bool keeps_keys() const { return keeps_keys_; }
+  // A group's key as values, from the table (keeps_keys() only).
+  void key_of(uint32_t slot, std::vector<Value>& out) const;
 
   // For generated code: the table of a one-scalar-key rule (else null), and the slot of the
   // null key (or of the one group of a rule without keys), kNone when it has none.
@@ -73,6 +80,7 @@ class GroupTable {
 
   Shape shape_;
   std::vector<TypeKind> kinds_;
+  bool keeps_keys_ = false;
   uint32_t null_slot_ = kNone;  // single key: the null key's group; no keys: the one group
   Int64SlotMap scalars_;
   BytesSlotMap bytes_;  // one string key, or several keys' bytes

@@ -141,7 +141,10 @@ TEST(GroupTable, StringAndCompositeKeys) {
   EXPECT_EQ(one.find(k1, 3), GroupTable::kNone);  // null, not ""
   one.insert(k1, 3, 1);
   EXPECT_EQ(one.find(k1, 3), 1u);
-  EXPECT_EQ(one.string_key(0), "EU");
+  std::vector<Value> key;
+  ASSERT_TRUE(one.keeps_keys());
+  one.key_of(0, key);
+  EXPECT_EQ(key[0].s, "EU");
   one.erase(0);
   EXPECT_EQ(one.find(k1, 2), GroupTable::kNone);
   // "EU" comes back in another slot; slot 0 goes to "US": each key finds its own.
@@ -149,7 +152,10 @@ TEST(GroupTable, StringAndCompositeKeys) {
   one.insert(k1, 1, 0);
   EXPECT_EQ(one.find(k1, 0), 2u);
   EXPECT_EQ(one.find(k1, 1), 0u);
-  EXPECT_EQ(one.string_key(0), "US");
+  one.key_of(0, key);
+  EXPECT_EQ(key[0].s, "US");
+  one.key_of(1, key);
+  EXPECT_EQ(key[0].kind, TypeKind::Null);
 
   GroupTable two({TypeKind::String, TypeKind::Int});
   std::vector<ValueColumn> k2{region, int_column(n, all)};
@@ -157,9 +163,49 @@ TEST(GroupTable, StringAndCompositeKeys) {
   EXPECT_EQ(two.find(k2, 2), GroupTable::kNone);   // (EU, 2)
   two.insert(k2, 3, 1);                            // (null, 1)
   EXPECT_EQ(two.find(k2, 3), 1u);
+  // The table keeps composite keys without floats and gives them back as they came.
+  ASSERT_TRUE(two.keeps_keys());
+  two.key_of(1, key);
+  ASSERT_EQ(key.size(), 2u);
+  EXPECT_EQ(key[0].kind, TypeKind::Null);
+  EXPECT_EQ(key[1].kind, TypeKind::Int);
+  EXPECT_EQ(key[1].i, 1);
   two.erase(0);
   EXPECT_EQ(two.find(k2, 0), GroupTable::kNone);
   EXPECT_EQ(two.find(k2, 3), 1u);
+  EXPECT_FALSE(GroupTable({TypeKind::String, TypeKind::Float}).keeps_keys());
+}
+
+// Every kind a composite key can hold, read back from the table's bytes as it went in: the
+// alerts' `group` object and the keys `having` reads come from here.
+TEST(GroupTable, CompositeKeysReadBackAsTheyCame) {
+  AlertString s[] = {{"", 0}, {"a,b:c", 5}, {"x", 1}};
+  std::vector<uint8_t> all(3, 1), some{1, 0, 1};
+  std::vector<int64_t> ts{INT64_MIN, 0, 1'767'225'600'000'000'000};
+  std::vector<int64_t> dur{-5, 90'000'000'000, INT64_MAX};
+  std::vector<int64_t> flags{0, 1, 1};
+  std::vector<ValueColumn> keys{
+      ValueColumn{TypeKind::String, all.data(), nullptr, nullptr, s},
+      ValueColumn{TypeKind::Timestamp, some.data(), ts.data(), nullptr, nullptr},
+      ValueColumn{TypeKind::Duration, all.data(), dur.data(), nullptr, nullptr},
+      ValueColumn{TypeKind::Bool, some.data(), flags.data(), nullptr, nullptr},
+  };
+  GroupTable table({TypeKind::String, TypeKind::Timestamp, TypeKind::Duration, TypeKind::Bool});
+  ASSERT_TRUE(table.keeps_keys());
+  for (uint32_t j = 0; j < 3; ++j) table.insert(keys, j, j);
+  for (uint32_t j = 0; j < 3; ++j) {
+    std::vector<Value> want, got;
+    GroupTable::key_values(keys, j, want);
+    table.key_of(j, got);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t c = 0; c < want.size(); ++c) {
+      EXPECT_EQ(got[c].kind, want[c].kind) << "row " << j << " key " << c;
+      EXPECT_EQ(got[c].b, want[c].b) << "row " << j << " key " << c;
+      EXPECT_EQ(got[c].i, want[c].i) << "row " << j << " key " << c;
+      EXPECT_EQ(got[c].s, want[c].s) << "row " << j << " key " << c;
+    }
+    EXPECT_EQ(table.find(keys, j), j);
+  }
 }
 
 // The byte-keyed map against a std::map model under churn, with keys of every length (empty,
