@@ -89,7 +89,7 @@ struct AlertWindowUpdate {
   int64_t mask;                 //   entries - 1
   int64_t shift;                //   64 - log2(entries): the index is (key * 0x9E3779B97F4A7C15) >> shift
   const uint32_t* positions;    //   per slot: its entry's index; an entry whose slot points
-                                //   elsewhere is a forgotten group's (runtime/state/int64_slot_map.h)
+                                //   elsewhere is a forgotten group's (runtime/state/slot_entries.h)
   int64_t null_slot;            // the group of a null key (or of a rule without keys); UINT32_MAX: none
   int64_t* slot_times;          // per group slot: {last row time, first window} (max and min kept)
   uint32_t* open_windows;       // per group slot: open windows holding its rows
