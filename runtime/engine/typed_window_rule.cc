@@ -469,11 +469,18 @@ void TypedWindowRule::evaluate(const std::vector<uint32_t>& slots, size_t begin,
   inputs_.resize(close_layout_.columns);
   input_views_.assign(close_layout_.columns, AlertColumnView{});
   if (close_reads_keys_) {
-    for (size_t c = 0; c < rule_.group_keys.size(); ++c) {
-      ColumnBuilder& col = inputs_[static_cast<size_t>(close_layout_.key_columns[c])];
-      col.reset(rule_.group_keys[c].expr->type.kind);
-      for (size_t i = begin; i < end; ++i) col.push(keys_of(slots[i])[c]);
-      input_views_[static_cast<size_t>(close_layout_.key_columns[c])] = col.view();
+    const size_t keys = rule_.group_keys.size();
+    auto key_column = [&](size_t c) -> ColumnBuilder& {
+      return inputs_[static_cast<size_t>(close_layout_.key_columns[c])];
+    };
+    for (size_t c = 0; c < keys; ++c) key_column(c).reset(rule_.group_keys[c].expr->type.kind);
+    // A group's key is rebuilt as values once (from the table, for string and composite keys).
+    for (size_t i = begin; i < end; ++i) {
+      const std::vector<Value>& key = keys_of(slots[i]);
+      for (size_t c = 0; c < keys; ++c) key_column(c).push(key[c]);
+    }
+    for (size_t c = 0; c < keys; ++c) {
+      input_views_[static_cast<size_t>(close_layout_.key_columns[c])] = key_column(c).view();
     }
   }
   for (size_t a = 0; a < specs_.size(); ++a) {
