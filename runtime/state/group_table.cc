@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "runtime/engine/group_keys.h"
-
 namespace alert {
 namespace {
 
@@ -13,7 +11,7 @@ Value value_at(const ValueColumn& k, size_t j) {
   switch (k.kind) {
     case TypeKind::Bool: return Value::boolean(k.ints[j] != 0);
     case TypeKind::Float: return Value::floating(k.floats[j]);
-    case TypeKind::String: return Value::string(std::string(k.strings[j].data, static_cast<size_t>(k.strings[j].size)));
+    case TypeKind::String: return Value::string(std::string(GroupTable::string_at(k, j)));
     case TypeKind::Timestamp: return Value::timestamp(k.ints[j]);
     case TypeKind::Duration: return Value::duration(k.ints[j]);
     default: return Value::integer(k.ints[j]);
@@ -21,8 +19,6 @@ Value value_at(const ValueColumn& k, size_t j) {
 }
 
 }  // namespace
-
-
 
 GroupTable::GroupTable(std::vector<TypeKind> key_kinds) : kinds_(std::move(key_kinds)) {
   if (kinds_.empty()) {

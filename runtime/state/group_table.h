@@ -61,6 +61,10 @@ class GroupTable {
   const Int64SlotMap* scalar_map() const { return shape_ == Shape::Scalar ? &scalars_ : nullptr; }
   uint32_t null_slot() const { return null_slot_; }
 
+  // Row j's string (of a string key column), in place.
+  static std::string_view string_at(const ValueColumn& k, size_t j) {
+    return std::string_view(k.strings[j].data, static_cast<size_t>(k.strings[j].size));
+  }
   // Row j's key as values, and as the bytes throttle keys use (group_keys.h append_key).
   static void key_values(const std::vector<ValueColumn>& keys, size_t j, std::vector<Value>& out);
 
@@ -69,9 +73,6 @@ class GroupTable {
   // Entries (16 bytes each) past which a table no longer stays in cache: below, hashing a key
   // twice costs more than the misses it would hide.
   static constexpr size_t kPrefetchFrom = 1 << 16;
-  static std::string_view string_at(const ValueColumn& k, size_t j) {
-    return std::string_view(k.strings[j].data, static_cast<size_t>(k.strings[j].size));
-  }
   uint32_t find_other(const std::vector<ValueColumn>& keys, size_t j);
   int64_t scalar_of(const ValueColumn& k, size_t j) const {
     return k.kind == TypeKind::Float ? canonical_double_bits(k.floats[j]) : k.ints[j];
