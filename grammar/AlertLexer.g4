@@ -1,4 +1,4 @@
-// Tokens of the alert language (LANGUAGE.md §2). Soft keywords (`time`, the severities, `as`,
+// Tokens of the alert language (docs/language.md §2). Soft keywords (`time`, the severities, `as`,
 // `resolved`) are plain identifiers here; the AST builder checks them where the grammar expects
 // them, so they stay usable as field names.
 lexer grammar AlertLexer;

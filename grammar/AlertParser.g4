@@ -1,4 +1,4 @@
-// Syntax of the alert language (LANGUAGE.md). Expressions use one rule per precedence level with
+// Syntax of the alert language (docs/language.md). Expressions use one rule per precedence level with
 // flat repetition, so a long `a + b + c ...` chain is a loop, not recursion, in the parser.
 parser grammar AlertParser;
 

@@ -1,4 +1,4 @@
-// The one table of builtin functions (LANGUAGE.md §5). Sema resolves a call to a BuiltinId and a
+// The one table of builtin functions (docs/language.md §5). Sema resolves a call to a BuiltinId and a
 // result type from this table; the interpreter and the code generator both dispatch on the same
 // id, so the three cannot drift apart. Adding a function is one row here plus its implementation
 // in scalar_functions.cc (shared by both engines).

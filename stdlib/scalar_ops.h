@@ -1,4 +1,4 @@
-// The meaning of every operator and scalar builtin on Values (LANGUAGE.md §3-§5): null
+// The meaning of every operator and scalar builtin on Values (docs/language.md §3-§5): null
 // propagation, three-valued logic, int overflow and division by zero as null, IEEE floats,
 // string functions on code points. Constant folding in sema and the reference interpreter both
 // use these, and the JIT's generated code is tested against them.

@@ -24,7 +24,7 @@ struct AlertString {
   int64_t size;
 };
 
-// Per-call state: event counters the kernel adds to (LANGUAGE.md §4: division by zero and
+// Per-call state: event counters the kernel adds to (docs/language.md §4: division by zero and
 // overflow give null and are counted) and the arena string helpers allocate from.
 struct AlertKernelState {
   uint64_t division_by_zero;

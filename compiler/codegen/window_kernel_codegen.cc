@@ -455,10 +455,19 @@ class UpdateBuilder {
         b_.CreateStore(b_.CreateZExt(b_.CreateExtractValue(pair, 1), b_.getInt8Ty()), overflow);
         break;
       }
-      case plan::AggregateOp::SumFloat:
-      case plan::AggregateOp::Avg: {
+      case plan::AggregateOp::SumFloat: {
         llvm::Value* sum = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
         b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f64, sum), arg_double()), sum);
+        break;
+      }
+      case plan::AggregateOp::Avg: {
+        // The plain sum and the sum scaled by 2^-64 in kM2 (plan::mean_of_sums).
+        llvm::Value* x = arg_double();
+        llvm::Value* sum = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
+        b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f64, sum), x), sum);
+        llvm::Value* scaled = b_.CreateInBoundsGEP(f64, array(w, a, kM2), s);
+        llvm::Value* x_scaled = b_.CreateFMul(x, llvm::ConstantFP::get(f64, plan::kAvgScale));
+        b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f64, scaled), x_scaled), scaled);
         break;
       }
       case plan::AggregateOp::Stddev: {

@@ -38,6 +38,16 @@ struct AggregateSpec {
 
 std::vector<AggregateSpec> aggregate_specs(const plan::Rule& rule);
 
+// avg keeps two sums: the plain one, and one of the values scaled by 2^-64 (exact: a power of
+// two), which stays finite where the plain sum of finite values overflows. The mean is the
+// plain sum's unless only that overflowed (docs/language.md §4: avg of finite values is finite).
+constexpr double kAvgScale = 0x1p-64;
+inline double mean_of_sums(double sum, double scaled_sum, int64_t count) {
+  double n = static_cast<double>(count);
+  if (__builtin_isfinite(sum) || !__builtin_isfinite(scaled_sum)) return sum / n;
+  return scaled_sum / n / kAvgScale;
+}
+
 
 // Whether generated code updates the aggregate in place (the numeric ones); the others (strings,
 // sets) go through the runtime.

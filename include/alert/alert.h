@@ -1,4 +1,4 @@
-// An alert as the engine produces it and notifiers deliver it (LANGUAGE.md §8).
+// An alert as the engine produces it and notifiers deliver it (docs/language.md §8).
 #pragma once
 
 #include <cstdint>
@@ -24,6 +24,10 @@ struct Alert {
   std::optional<std::pair<int64_t, int64_t>> window;
   std::string fingerprint;
   int64_t suppressed = 0;
+  // What makes this alert one of its kind for the idempotency key (docs/language.md §12): a
+  // row rule's input and line ("orders.csv:42"); empty for a window rule, whose group, window
+  // and transition are in the fields above.
+  std::string origin;
   std::vector<int> channels;  // plan channel indexes to deliver to
 };
 

@@ -44,7 +44,11 @@ struct Batch {
   int schema = -1;
   size_t rows = 0;
   std::vector<Column> columns;
-  std::vector<uint64_t> line_numbers;  // input line of each row, for late-row reports
+  std::vector<uint64_t> line_numbers;  // input line of each row (may be empty: rows count from 1)
+  std::string source;                  // the input's name: with the line, a row's identity
+
+  // The input line of `row`: its recorded line number, or its position in the batch from 1.
+  uint64_t line_of(size_t row) const { return row < line_numbers.size() ? line_numbers[row] : row + 1; }
 
   // Starts an empty batch for the given field kinds.
   void reset(int schema_index, const std::vector<TypeKind>& kinds);

@@ -1,5 +1,5 @@
 // The runtime engine: push batches of rows, receive alerts. Row rules fire per row; window rules
-// keep per-group state across batches and fire or resolve when windows close (LANGUAGE.md §7).
+// keep per-group state across batches and fire or resolve when windows close (docs/language.md §7).
 // Alerts depend only on the program and the rows in order, never on how rows are batched.
 #pragma once
 
@@ -17,6 +17,9 @@ namespace alert {
 
 struct EngineOptions {
   size_t max_groups = 1'000'000;  // per window rule; groups beyond it are refused and counted
+  // --strict: evaluation stops at the first late row (that row included, as without --strict);
+  // no row after it is evaluated, whatever the batch size (docs/language.md §13).
+  bool stop_at_late_row = false;
 };
 
 struct RuleStats {
@@ -49,6 +52,8 @@ class Engine {
   // Closes every open window (end of input).
   void finish();
   const RunStats& stats() const;
+  // True once stop_at_late_row stopped evaluation; later pushes are ignored.
+  bool stopped() const;
 
   // Schema lookup for readers.
   int schema_index(const std::string& name) const;

@@ -1,4 +1,4 @@
-// Delivers alerts to the channels their rule names (LANGUAGE.md §6). stdout and file channels are
+// Delivers alerts to the channels their rule names (docs/language.md §6). stdout and file channels are
 // written directly; webhook, email and Alertmanager notifications go through a durable outbox
 // (SQLite under the state directory, fsynced by flush()) and per-channel workers that deliver,
 // retry with exponential backoff and jitter, and dead-letter what still fails, so a slow or dead

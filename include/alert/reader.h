@@ -1,5 +1,5 @@
 // Streaming readers that turn CSV (RFC 4180) or JSON Lines into batches of one schema
-// (LANGUAGE.md §9). A row that does not fit is rejected with its line and reason and handed to
+// (docs/language.md §9). A row that does not fit is rejected with its line and reason and handed to
 // the reject sink; the rows around it are still read. Nothing is dropped without a count.
 #pragma once
 
@@ -41,8 +41,13 @@ class RowReader {
   uint64_t rows_read() const { return rows_read_; }
   uint64_t rows_rejected() const { return rows_rejected_; }
   uint64_t bytes_read() const { return bytes_read_; }
+  // --strict: next() returns right after the first rejected row (the batch holds the rows
+  // before it), and reads nothing more after that.
+  void set_stop_at_reject(bool stop) { stop_at_reject_ = stop; }
 
  protected:
+  bool stop_at_reject_ = false;
+  bool stopped_ = false;
   uint64_t rows_read_ = 0;
   uint64_t rows_rejected_ = 0;
   uint64_t bytes_read_ = 0;

@@ -1,4 +1,4 @@
-// Runs the `test` blocks of a compiled program (LANGUAGE.md §10): each test gets a fresh engine,
+// Runs the `test` blocks of a compiled program (docs/language.md §10): each test gets a fresh engine,
 // its given rows, and its expectations checked against the alerts produced.
 #pragma once
 

@@ -47,7 +47,7 @@ struct Value {
   bool is_null() const { return kind == TypeKind::Null; }
 };
 
-// Text of a value as messages, labels and string(x) show it (LANGUAGE.md §4).
+// Text of a value as messages, labels and string(x) show it (docs/language.md §4).
 std::string value_to_text(const Value& v);
 // Equality as the language's `==` defines it (int/float compare numerically; NaN != NaN).
 bool values_equal(const Value& a, const Value& b);

@@ -13,9 +13,11 @@
 #include <fmt/format.h>
 
 #include "compiler/driver/compiled_program.h"
+#include "compiler/plan/aggregate_ops.h"
 #include "runtime/engine/group_keys.h"
 #include "runtime/engine/row_filter.h"
 #include "runtime/engine/typed_window_rule.h"
+#include "runtime/engine/window_clock.h"
 #include "runtime/engine/window_alerts.h"
 #include "runtime/interp/evaluator.h"
 #include "stdlib/time_format.h"
@@ -30,7 +32,7 @@ struct Accumulator {
   int64_t count = 0;  // rows (count()) or non-null values
   int64_t isum = 0;
   bool overflow = false;
-  double fsum = 0, mean = 0, m2 = 0;
+  double fsum = 0, mean = 0, m2 = 0, scaled_sum = 0;
   Value held;  // min, max, first or last, whichever this slot computes
   int64_t held_time = 0;
   uint64_t held_seq = 0;
@@ -59,6 +61,7 @@ void accumulate(Accumulator& a, const plan::AggregateSlot& slot, const Value& v,
       double x = v.kind == TypeKind::Float ? v.f : static_cast<double>(v.i);
       if (v.kind != TypeKind::Float && !a.overflow && __builtin_add_overflow(a.isum, v.i, &a.isum)) a.overflow = true;
       a.fsum += x;
+      a.scaled_sum += x * plan::kAvgScale;
       double delta = x - a.mean;
       a.mean += delta / static_cast<double>(a.count);
       a.m2 += delta * (x - a.mean);
@@ -103,7 +106,8 @@ Value finalize(const Accumulator& a, const plan::AggregateSlot& slot, Arithmetic
         return Value::null();
       }
       return slot.type.kind == TypeKind::Duration ? Value::duration(a.isum) : Value::integer(a.isum);
-    case BuiltinId::Avg: return a.count == 0 ? Value::null() : Value::floating(a.fsum / static_cast<double>(a.count));
+    case BuiltinId::Avg:
+      return a.count == 0 ? Value::null() : Value::floating(plan::mean_of_sums(a.fsum, a.scaled_sum, a.count));
     case BuiltinId::Stddev:
       return a.count < 2 ? Value::null() : Value::floating(std::sqrt(a.m2 / static_cast<double>(a.count - 1)));
     case BuiltinId::Min: return a.count == 0 ? Value::null() : a.held;
@@ -181,6 +185,7 @@ struct GroupState {
   OpenWindows windows;
   std::vector<std::deque<Value>> history;                // per series, newest first
   GroupLifecycle life;
+  bool fired_at_close = false;  // the window being closed made it fire: not forgotten at this close
 };
 
 }  // namespace
@@ -219,6 +224,7 @@ struct Engine::Impl {
   std::unique_ptr<RowFilter> filter;
   std::vector<Value> values_scratch;
   std::string key_scratch;
+  bool stopped = false;  // stop_at_late_row found its row
 
   Impl(std::shared_ptr<const CompiledProgram> p, AlertSink s, RejectSink l, EngineOptions o)
       : program(std::move(p)), plan(program->plan), sink(std::move(s)), late_sink(std::move(l)), options(o) {
@@ -267,7 +273,7 @@ struct Engine::Impl {
     ++stats.late_rows;
     if (!late_sink) return;
     const plan::Rule& r = plan.rules[rule];
-    late_sink(RejectedRow{"", batch.line_numbers[row],
+    late_sink(RejectedRow{batch.source, batch.line_of(row),
                           fmt::format("late row for rule '{}': its window ending {} already closed", r.name,
                                       format_rfc3339(closed_window_end)),
                           row_as_json(plan.schemas[r.schema], batch, row)});
@@ -307,6 +313,7 @@ struct Engine::Impl {
     a.message = rule.message ? render_template(*rule.message, next) : rule.name;
     for (size_t i = 0; i < lets; ++i) a.values.emplace_back(rule.lets[i].name, values[i]);
     a.fingerprint = fingerprint_of(rule.name, a.group, a.labels);
+    a.origin = fmt::format("{}:{}", batch.source, batch.line_of(row));
     a.channels = rule.channels;
     ++stats.rules[rule_index].firing;
     emit(std::move(a));
@@ -314,19 +321,16 @@ struct Engine::Impl {
 
   // ---- window rules -------------------------------------------------------------------------
 
-  static int64_t first_window_of(const plan::Rule& r, int64_t t) {
-    // Windows [k*P, k*P + D) containing t: k from floor((t - D) / P) + 1 to floor(t / P).
-    return floor_div(t - r.size_ns, r.step_ns) + 1;
-  }
-  static int64_t last_window_of(const plan::Rule& r, int64_t t) { return floor_div(t, r.step_ns); }
+  static int64_t first_window_of(const plan::Rule& r, int64_t t) { return WindowShape::of(r).first_window(t); }
+  static int64_t last_window_of(const plan::Rule& r, int64_t t) { return WindowShape::of(r).last_window(t); }
 
   void advance(WindowRule& w, int64_t t) {
     const plan::Rule& r = plan.rules[w.rule];
     if (!w.started) {
       w.started = true;
-      // The first row closes no window it does not pass by the lateness (LANGUAGE.md §7): earlier
-      // windows stay open for rows within the lateness.
-      w.next_close = floor_div(t - r.size_ns - r.lateness_ns, r.step_ns) + 1;
+      // The first row closes no window it does not pass by the lateness (docs/language.md §7):
+      // earlier windows stay open for rows within the lateness.
+      w.next_close = WindowShape::of(r).first_open_window(t);
     }
     w.watermark = std::max(w.watermark, t);
     close_until(w, [&](int64_t k) {
@@ -341,7 +345,7 @@ struct Engine::Impl {
     while (closable(w.next_close)) {
       if (w.groups.empty()) {
         // Nothing known: empty windows need no evaluation; jump to the first open one.
-        int64_t k = floor_div(w.watermark - r.size_ns - r.lateness_ns, r.step_ns) + 1;
+        int64_t k = WindowShape::of(r).first_open_window(w.watermark);
         if (k > w.next_close) {
           w.next_close = k;
           continue;
@@ -449,7 +453,9 @@ struct Engine::Impl {
       EvalContext ctx = window_context(r, g, aggregates, lets, start, end);
       Value cond = evaluate(*r.having, ctx);
       bool holds = cond.kind == TypeKind::Bool && cond.b;
+      bool was_firing = g.life.firing;
       apply_having(output_of(w), g.life, holds, ctx, start, end);
+      g.fired_at_close = g.life.firing && !was_firing;
       // Remember this window's values for history functions.
       for (size_t s = 0; s < r.history.size(); ++s) {
         g.history[s].push_front(evaluate(*r.history[s].expr, ctx));
@@ -462,7 +468,8 @@ struct Engine::Impl {
     size_t kept = 0;
     for (size_t i = 0; i < w.groups.size(); ++i) {
       GroupState& g = *w.groups[i];
-      bool expired = g.windows.empty() && end - g.last_row_time > r.expire_ns;
+      bool expired = expires_at_close(g.windows.empty(), g.last_row_time, g.fired_at_close, start, end, r.expire_ns);
+      g.fired_at_close = false;
       if (!expired) {
         if (kept != i) w.groups[kept] = std::move(w.groups[i]);
         ++kept;
@@ -485,14 +492,48 @@ struct Engine::Impl {
 
   // ---- batches ------------------------------------------------------------------------------
 
+  // With stop_at_late_row: how many rows of the batch to evaluate, up to and including the
+  // first row some window rule finds late (the clocks simulated from where they stand).
+  size_t rows_before_stop(const Batch& batch, const RowFilter::Selection& selected) {
+    if (!options.stop_at_late_row) return batch.rows;
+    const plan::Schema& schema = plan.schemas[batch.schema];
+    if (schema.time_field < 0) return batch.rows;
+    struct Probe {
+      WindowShape shape;
+      WindowClock clock;
+      size_t slot;
+    };
+    std::vector<Probe> probes;
+    for (auto& w : window_rules[batch.schema]) {
+      probes.push_back({WindowShape::of(plan.rules[w.rule]), {w.started, w.watermark, w.next_close}, w.slot});
+    }
+    for (auto& w : typed_rules[batch.schema]) probes.push_back({w->shape(), w->clock(), w->slot()});
+    if (probes.empty()) return batch.rows;
+    const Column& time = batch.columns[schema.time_field];
+    for (size_t row = 0; row < batch.rows; ++row) {
+      if (time.is_null(row)) continue;
+      int64_t t = time.ints[row];
+      for (Probe& p : probes) {
+        p.clock.observe(p.shape, t);
+        if (selected.test(p.slot, row) && p.clock.is_late(p.shape, t)) {
+          stopped = true;
+          return row + 1;
+        }
+      }
+    }
+    return batch.rows;
+  }
+
   void push(const Batch& batch) {
+    if (stopped) return;
     if (typed) return push_typed(batch);
     const plan::Schema& schema = plan.schemas[batch.schema];
     auto& rows_rules = row_rules[batch.schema];
     auto& wrules = window_rules[batch.schema];
     // Every rule's `where` for the whole batch at once (JIT kernel or interpreter).
     const RowFilter::Selection& selected = filter->evaluate(batch, events);
-    for (size_t row = 0; row < batch.rows; ++row) {
+    size_t rows = rows_before_stop(batch, selected);
+    for (size_t row = 0; row < rows; ++row) {
       ++stats.rows;
       uint64_t row_seq = seq[batch.schema]++;
       std::optional<int64_t> time = row_time(schema, batch, row);
@@ -523,12 +564,12 @@ struct Engine::Impl {
     const plan::Schema& schema = plan.schemas[batch.schema];
     auto& rules = typed_rules[batch.schema];
     const RowFilter::Selection& selected = filter->evaluate(batch, events);
+    size_t n = rows_before_stop(batch, selected);
     for (auto& w : rules) w->prepare(batch, selected);
     const Column* time = schema.time_field >= 0 ? &batch.columns[schema.time_field] : nullptr;
     uint64_t seq_base = seq[batch.schema];
-    seq[batch.schema] += batch.rows;
-    stats.rows += batch.rows;
-    size_t n = batch.rows;
+    seq[batch.schema] += n;
+    stats.rows += n;
     size_t begin = 0;
     bool advanced = false;  // row `begin` has just closed windows: it is in the next run
     while (begin < n) {
@@ -604,6 +645,7 @@ Engine::~Engine() = default;
 void Engine::push(const Batch& batch) { impl_->push(batch); }
 void Engine::finish() { impl_->finish(); }
 const RunStats& Engine::stats() const { return impl_->stats; }
+bool Engine::stopped() const { return impl_->stopped; }
 
 int Engine::schema_index(const std::string& name) const { return impl_->plan.schema_index(name); }
 

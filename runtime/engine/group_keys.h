@@ -20,7 +20,7 @@ int64_t canonical_double_bits(double d);
 // Appends a key part: kind tag + payload, floats canonical (canonical_double_bits).
 void append_key(std::string& out, const Value& v);
 
-// A stable hash of rule + group + labels (LANGUAGE.md §8), as 16 hex digits.
+// A stable hash of rule + group + labels (docs/language.md §8), as 16 hex digits.
 std::string fingerprint_of(const std::string& rule, const std::vector<std::pair<std::string, Value>>& group,
                            const std::vector<std::pair<std::string, std::string>>& labels);
 
@@ -30,7 +30,7 @@ struct ThrottleEntry {
 };
 using ThrottleTable = absl::flat_hash_map<std::string, ThrottleEntry>;
 
-// Decides whether a notification at `time` for `key` is sent (LANGUAGE.md §7 throttle); returns
+// Decides whether a notification at `time` for `key` is sent (docs/language.md §7 throttle); returns
 // the suppressed count to report with it, or -1 when this one is suppressed.
 int64_t throttle_check(ThrottleTable& table, const std::string& key, std::optional<int64_t> time, int64_t interval);
 

@@ -432,8 +432,8 @@ int64_t TypedWindowRule::close_threshold() const {
 void TypedWindowRule::advance(int64_t t) {
   if (!started_) {
     started_ = true;
-    // The first row closes no window it does not pass by the lateness (LANGUAGE.md §7).
-    next_close_ = floor_div(t - rule_.size_ns - rule_.lateness_ns, rule_.step_ns) + 1;
+    // The first row closes no window it does not pass by the lateness (docs/language.md §7).
+    next_close_ = shape().first_open_window(t);
   }
   watermark_ = std::max(watermark_, t);
   close_while([&](int64_t k) { return k * rule_.step_ns + rule_.size_ns + rule_.lateness_ns <= watermark_; });
@@ -450,7 +450,7 @@ void TypedWindowRule::close_while(Closable closable) {
   while (closable(next_close_)) {
     if (order_.empty()) {
       // Nothing known: empty windows need no evaluation; jump to the first open one.
-      int64_t k = floor_div(watermark_ - rule_.size_ns - rule_.lateness_ns, rule_.step_ns) + 1;
+      int64_t k = shape().first_open_window(watermark_);
       if (k > next_close_) {
         next_close_ = k;
         continue;
@@ -581,7 +581,8 @@ void TypedWindowRule::close_window(int64_t k) {
         g.life.firing = firing_[s];
         apply_having(output_, g.life, holds, ctx, start, end);
         consecutive_[s] = g.life.consecutive;
-        firing_[s] = g.life.firing;
+        // kFiredAtClose: fired by this close, so not forgotten by it (expires_at_close).
+        firing_[s] = g.life.firing ? (holds ? kFiredAtClose : 1) : 0;
       } else if (holds) {
         ++consecutive_[s];
       } else {
@@ -607,7 +608,9 @@ void TypedWindowRule::close_window(int64_t k) {
       __builtin_prefetch(&open_windows_[ahead]);
     }
     uint32_t s = order_[i];
-    bool expired = open_windows_[s] == 0 && end - slot_times_[s].last_row_time > rule_.expire_ns;
+    bool expired = expires_at_close(open_windows_[s] == 0, slot_times_[s].last_row_time, firing_[s] == kFiredAtClose,
+                                    start, end, rule_.expire_ns);
+    if (firing_[s] == kFiredAtClose) firing_[s] = 1;
     if (!expired) {
       order_[kept++] = s;
       continue;

@@ -1,4 +1,4 @@
-// A window rule as the JIT engine runs it (LANGUAGE.md §7). Per batch, the rule's generated
+// A window rule as the JIT engine runs it (docs/language.md §7). Per batch, the rule's generated
 // values function computes the group keys and aggregate arguments of the rows the rule selected
 // into typed columns; the engine then feeds those rows in runs between window closes, and each
 // row costs a hash probe and a few typed array updates (runtime/state: group_table,
@@ -22,6 +22,7 @@
 #include "compiler/plan/alert_values.h"
 #include "runtime/engine/kernel_columns.h"
 #include "runtime/engine/row_filter.h"
+#include "runtime/engine/window_clock.h"
 #include "runtime/engine/window_alerts.h"
 #include "runtime/state/aggregate_columns.h"
 #include "runtime/state/column_builder.h"
@@ -56,6 +57,9 @@ class TypedWindowRule {
   void add_rows(size_t end_row, uint64_t seq_base, std::vector<LateRowEvent>& late);
   // End of input: closes every window up to the last row's.
   void finish();
+  WindowClock clock() const { return {started_, watermark_, next_close_}; }
+  WindowShape shape() const { return WindowShape::of(rule_); }
+  size_t slot() const { return slot_; }
 
  private:
   struct Window;
@@ -160,7 +164,8 @@ class TypedWindowRule {
   std::vector<uint32_t> open_windows_;  // windows with rows of the group
   std::vector<int64_t> key_raw_;       // one scalar key: its value's 64 bits
   std::vector<int32_t> consecutive_;   // windows in a row `having` held
-  std::vector<uint8_t> firing_;
+  std::vector<uint8_t> firing_;  // 0, 1, or kFiredAtClose while the close that fired it runs
+  static constexpr uint8_t kFiredAtClose = 2;
   std::vector<std::unique_ptr<Group[]>> group_chunks_;
   bool scalar_keys_ = false;
   std::vector<Value> key_scratch_;

@@ -1,4 +1,4 @@
-// The alert lifecycle of one group of a window rule (LANGUAGE.md §7): how many consecutive
+// The alert lifecycle of one group of a window rule (docs/language.md §7): how many consecutive
 // windows `having` held, whether the group is firing, and the firing and resolved notifications
 // with their throttle. Both window implementations (the reference one over values and the typed
 // one the JIT engine drives) evaluate `having` their own way and hand the outcome here.
@@ -22,6 +22,15 @@ struct GroupLifecycle {
   std::vector<std::pair<std::string, std::string>> firing_labels;
   std::string fingerprint;
 };
+
+// Whether a group is forgotten at the close of window [start, end) (docs/language.md §7.6): its
+// last row is more than `expire_ns` before `end`, and it is not held by the close: no open
+// window has its rows, the closing one does not either (for a sliding window: its last row has
+// left every window), and the close did not just make it fire (one close, one transition).
+inline bool expires_at_close(bool no_open_windows, int64_t last_row_time, bool fired_at_close, int64_t start,
+                             int64_t end, int64_t expire_ns) {
+  return no_open_windows && !fired_at_close && last_row_time < start && end - last_row_time > expire_ns;
+}
 
 // Where a window rule's notifications go and what they count.
 struct WindowRuleOutput {

@@ -1,5 +1,5 @@
 // Text of one input field -> a typed value of the field's type, as both readers accept it
-// (LANGUAGE.md §9), and the row those values are gathered in before they go into a Batch. Values
+// (docs/language.md §9), and the row those values are gathered in before they go into a Batch. Values
 // are parsed straight into typed slots (no Value, no allocation) because ingest speed bounds
 // `alertc run` (docs/performance.md).
 #pragma once

@@ -134,6 +134,7 @@ class ReaderBase : public RowReader {
  protected:
   void reject(uint64_t line, std::string reason, std::string_view raw) {
     ++rows_rejected_;
+    if (stop_at_reject_) stopped_ = true;
     if (rejects_) rejects_(RejectedRow{name_, line, std::move(reason), std::string(raw)});
   }
   // Commits the assembled row, or rejects it when a non-nullable field is null.
@@ -165,12 +166,14 @@ class CsvReader : public ReaderBase {
 
   Result<bool> next(Batch& batch, size_t max_rows) override {
     batch.reset(schema_, kinds_);
+    batch.source = name_;
     if (!header_done_) {
       if (auto r = read_header(); !r.ok()) return Result<bool>::failure(r.error());
       header_done_ = true;
     }
     std::string reason;
-    while (batch.rows < max_rows) {
+    if (stopped_) return false;
+    while (batch.rows < max_rows && !stopped_) {
       uint64_t line = line_;
       if (!read_record()) break;
       if (fields_view_.size() == 1 && fields_view_[0].empty() && !is_quoted(0)) continue;  // blank line
@@ -186,6 +189,12 @@ class CsvReader : public ReaderBase {
         if (col < 0) continue;
         std::string_view text = fields_view_[col];
         if (text.empty() && !is_quoted(col)) continue;  // unquoted empty: null
+        // Alerts are UTF-8 JSON: a field that is not UTF-8 rejects its row (docs/language.md §9).
+        if (!ascii_ && kinds_[i] == TypeKind::String && !simdjson::validate_utf8(text.data(), text.size())) {
+          reject(line, fmt::format("field '{}': not valid UTF-8", fields_[i].name), raw_);
+          ok = false;
+          break;
+        }
         if (!parse_field(text, kinds_[i], &row_.slot(i), &reason)) {
           reject(line, fmt::format("field '{}': {}", fields_[i].name, reason), raw_);
           ok = false;
@@ -248,8 +257,10 @@ class CsvReader : public ReaderBase {
     size_t start = 0, i = 0;
 #if defined(__SSE2__)
     const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"');
+    int high_bits = 0;  // bytes >= 0x80: the line needs a UTF-8 check
     for (; i + 16 <= n; i += 16) {
       __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      high_bits |= _mm_movemask_epi8(chunk);
       if (_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, quote)) != 0) return false;
       auto commas = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, comma)));
       for (; commas != 0; commas &= commas - 1) {
@@ -258,9 +269,12 @@ class CsvReader : public ReaderBase {
         start = at + 1;
       }
     }
+#else
+    int high_bits = 0;
 #endif
     for (; i < n; ++i) {
       char c = p[i];
+      high_bits |= static_cast<unsigned char>(c) & 0x80;
       if (c == ',') {
         fields_view_.emplace_back(p + start, i - start);
         start = i + 1;
@@ -270,6 +284,7 @@ class CsvReader : public ReaderBase {
     }
     fields_view_.emplace_back(p + start, n - start);
     plain_ = true;
+    ascii_ = high_bits == 0;
     raw_ = std::string_view(p, n);
     return true;
   }
@@ -283,11 +298,11 @@ class CsvReader : public ReaderBase {
     std::vector<std::pair<size_t, size_t>> spans;  // into scratch_
     quoted_.clear();
     plain_ = false;
+    ascii_ = false;  // checked per field: quoted records are rare
     size_t field_start = 0;
     bool quoted = false;
     uint64_t newlines = 0;
-    auto close_field = [&](bool strip_cr) {
-      if (strip_cr && !quoted && scratch_.size() > field_start && scratch_.back() == '\r') scratch_.pop_back();
+    auto close_field = [&]() {
       spans.emplace_back(field_start, scratch_.size() - field_start);
       quoted_.push_back(quoted);
       field_start = scratch_.size();
@@ -296,17 +311,21 @@ class CsvReader : public ReaderBase {
     while (true) {
       if (i == end) {
         if (!at_end) return false;
-        close_field(true);
+        close_field();
         break;
       }
       char c = base[i++];
       if (c == '\n') {
         ++newlines;
-        close_field(true);
+        close_field();
         break;
       }
+      // The CR of a CRLF ends the record, after a quoted field as after a plain one (docs/language.md
+      // §9); a CR anywhere else is data.
+      if (c == '\r' && (i < end ? base[i] == '\n' : at_end)) continue;
+      if (c == '\r' && i == end) return false;  // the LF that may follow is not read yet
       if (c == ',') {
-        close_field(false);
+        close_field();
         continue;
       }
       if (c == '"' && scratch_.size() == field_start && !quoted) {
@@ -351,6 +370,7 @@ class CsvReader : public ReaderBase {
   std::vector<std::string_view> fields_view_;
   std::vector<bool> quoted_;  // per field of a record with quotes
   bool plain_ = true;         // the record had no quote: no field is quoted
+  bool ascii_ = true;         // the record is known to hold only ASCII bytes
   bool is_quoted(size_t field) const { return !plain_ && quoted_[field]; }
   std::string scratch_;
   std::string_view raw_;
@@ -362,8 +382,10 @@ class JsonLinesReader : public ReaderBase {
 
   Result<bool> next(Batch& batch, size_t max_rows) override {
     batch.reset(schema_, kinds_);
+    batch.source = name_;
     std::string reason;
-    while (batch.rows < max_rows) {
+    if (stopped_) return false;
+    while (batch.rows < max_rows && !stopped_) {
       std::string_view line;
       if (!read_line(&line)) {
         eof_ = true;

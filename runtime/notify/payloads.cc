@@ -28,8 +28,11 @@ std::string time_text(const Alert& a) { return a.time ? format_rfc3339(*a.time) 
 }  // namespace
 
 std::string idempotency_key(const Alert& a, const std::string& channel) {
-  std::string material = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}", a.rule, a.fingerprint, a.state,
-                                     a.time ? std::to_string(*a.time) : "-", channel);
+  // The alert's identity: rule, group and labels (the fingerprint), transition, time, window and,
+  // for a row rule, the input row; the same alert always gets the same key, two alerts never.
+  std::string material = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", a.rule, a.fingerprint, a.state,
+                                     a.time ? std::to_string(*a.time) : "-",
+                                     a.window ? std::to_string(a.window->first) : "-", a.origin, channel);
   uint64_t h1 = fnv1a(material), h2 = fnv1a(material, 0x9e3779b97f4a7c15ull);
   return fmt::format("{:016x}{:016x}", h1, h2);
 }

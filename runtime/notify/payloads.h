@@ -15,7 +15,7 @@ namespace alert {
 // alert's fingerprint, its transition (state), its time and the channel.
 std::string idempotency_key(const Alert& alert, const std::string& channel);
 
-// webhook: the alert JSON (LANGUAGE.md §8), or a Slack-compatible body (text + blocks).
+// webhook: the alert JSON (docs/language.md §8), or a Slack-compatible body (text + blocks).
 std::string webhook_body(const Alert& alert, bool slack);
 // email: a whole RFC 5322 message (headers with Message-ID = the key, and a plain-text body).
 std::string email_message(const Alert& alert, const ChannelConfig& channel, const std::string& key);

@@ -40,8 +40,8 @@ void AggregateColumns::size_arrays(Arrays& a, const AggregateSpec& spec, size_t 
       a.i.resize(n, 0);
       a.overflow.resize(n, 0);
       break;
-    case AggregateOp::SumFloat:
-    case AggregateOp::Avg: a.f.resize(n, 0); break;
+    case AggregateOp::SumFloat: a.f.resize(n, 0); break;
+    case AggregateOp::Avg:  // m2 holds the scaled sum (plan::mean_of_sums)
     case AggregateOp::Stddev:
       a.f.resize(n, 0);
       a.m2.resize(n, 0);
@@ -130,14 +130,23 @@ void AggregateColumns::add_row(size_t n, uint32_t slot, size_t j, const ValueCol
       });
       break;
     }
-    case AggregateOp::SumFloat:
-    case AggregateOp::Avg: {
+    case AggregateOp::SumFloat: {
       double* sum = a.f.data();
       if (spec.arg_kind == TypeKind::Float) {
         each([&](uint32_t s, size_t j, int64_t) { sum[s] += arg.floats[j]; });
       } else {
         each([&](uint32_t s, size_t j, int64_t) { sum[s] += static_cast<double>(arg.ints[j]); });
       }
+      break;
+    }
+    case AggregateOp::Avg: {
+      double* sum = a.f.data();
+      double* scaled = a.m2.data();
+      each([&](uint32_t s, size_t j, int64_t) {
+        double x = as_double(arg, spec.arg_kind, j);
+        sum[s] += x;
+        scaled[s] += x * plan::kAvgScale;
+      });
       break;
     }
     case AggregateOp::Stddev: {
@@ -221,7 +230,8 @@ Value AggregateColumns::value(size_t n, uint32_t slot, ArithmeticEvents* events)
       }
       return int_value(spec.result_kind, a.i[slot]);
     case AggregateOp::SumFloat: return Value::floating(a.f[slot]);
-    case AggregateOp::Avg: return count == 0 ? Value::null() : Value::floating(a.f[slot] / static_cast<double>(count));
+    case AggregateOp::Avg:
+      return count == 0 ? Value::null() : Value::floating(plan::mean_of_sums(a.f[slot], a.m2[slot], count));
     case AggregateOp::Stddev:
       return count < 2 ? Value::null() : Value::floating(std::sqrt(a.m2[slot] / static_cast<double>(count - 1)));
     case AggregateOp::MinMaxInt:
@@ -243,7 +253,7 @@ void AggregateColumns::append(size_t n, uint32_t slot, ColumnBuilder& column, Ar
     case AggregateOp::CountValues: return column.push_int(count);
     case AggregateOp::SumFloat: return column.push_float(a.f[slot]);
     case AggregateOp::Avg:
-      return count == 0 ? column.push_null() : column.push_float(a.f[slot] / static_cast<double>(count));
+      return count == 0 ? column.push_null() : column.push_float(plan::mean_of_sums(a.f[slot], a.m2[slot], count));
     case AggregateOp::MinMaxInt:
     case AggregateOp::FirstLastInt:
       if (count == 0) return column.push_null();

@@ -1,6 +1,6 @@
 // The running aggregates of one open window for every group of a window rule, as typed arrays
 // indexed by group slot (struct of arrays): the JIT engine's counterpart of the reference
-// engine's per-group Accumulator values. Semantics are LANGUAGE.md §5's, step for step the
+// engine's per-group Accumulator values. Semantics are docs/language.md §5's, step for step the
 // reference's (same floating-point operations in the same order), so both engines give the same
 // bits: nulls skipped, Welford for stddev, NaN sticking in min/max, first/last by event time with
 // ties by input order, count_distinct with 0.0 == -0.0 and one NaN.
@@ -75,7 +75,7 @@ class AggregateColumns {
   std::vector<Arrays> arrays_;
 };
 
-// An aggregate's value over no rows (LANGUAGE.md §5: count 0, sum 0, the others null).
+// An aggregate's value over no rows (docs/language.md §5: count 0, sum 0, the others null).
 Value empty_aggregate(const AggregateSpec& spec);
 void append_empty_aggregate(const AggregateSpec& spec, ColumnBuilder& column);
 

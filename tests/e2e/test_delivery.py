@@ -123,6 +123,26 @@ rule Hot on Reading
         self.assertIn("channel hook (webhook): 20 sent, 0 retried, 0 failed, 0 dead-lettered", out.stderr)
         self.assertNotIn("t0k3n", out.stderr + out.stdout)
 
+    def test_ten_thousand_alerts_with_equal_times_and_labels_get_distinct_keys(self):
+        # Two readings in the same second with the same labels are two alerts: each row is its
+        # own alert, so a receiver that drops repeated Idempotency-Keys must still get every one.
+        # The fingerprint (rule + group + labels, as Alertmanager's) is the same for all of them.
+        r = self.receiver()
+        rules = self.program(f'channel hook = webhook {{ url = "http://127.0.0.1:{r.port}/" }}\n', "hook")
+        rows = "ts,sensor,value\n" + "2026-03-01T00:00:00Z,s1,150.0\n" * 10_000
+        out = self.run_alertc(rules, rows)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        got = self.received(r)
+        self.assertEqual(len(got), 10_000)
+        keys = {g["headers"]["Idempotency-Key"] for g in got}
+        self.assertEqual(len(keys), 10_000)
+        self.assertEqual(len({json.loads(g["body"])["fingerprint"] for g in got}), 1)
+        # The same input again, from a fresh state folder: the same keys (stable across restarts).
+        shutil.rmtree(self.path("state"))
+        open(r.log, "w").close()
+        self.assertEqual(self.run_alertc(rules, rows).returncode, 0)
+        self.assertEqual({g["headers"]["Idempotency-Key"] for g in self.received(r)}, keys)
+
     def test_slack_format_sends_text_and_blocks(self):
         r = self.receiver()
         rules = self.program(f'channel slack = webhook {{ url = "http://127.0.0.1:{r.port}/", format = "slack" }}\n',
@@ -164,7 +184,8 @@ rule Hot on Reading
         rules = self.program(f'channel hook = webhook {{ url = "http://127.0.0.1:{r.port}/", max_retries = 2 }}\n',
                              "hook")
         out = self.run_alertc(rules, csv_rows(2))
-        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.returncode, 4, out.stderr)  # finished, but some notifications were dead-lettered
+        self.assertIn("2 notifications were dead-lettered", out.stderr)
         self.assertEqual(len(self.received(r, 500)), 6)  # 3 attempts each
         with open(self.path("state/dead-letter.jsonl")) as f:
             dead = [json.loads(l) for l in f]
@@ -354,7 +375,8 @@ rule HotSensor on Reading
         outputs = []
         for flags in ([], ["--dry-run"]):
             out = self.run_alertc(rules, csv_rows(3), *flags, env=secrets)
-            self.assertEqual(out.returncode, 0, out.stderr)
+            # Dead letters end the run with 4; a dry run sends nothing and ends with 0.
+            self.assertEqual(out.returncode, 0 if flags else 4, out.stderr)
             outputs += [out.stdout, out.stderr]
         missing = self.run_alertc(rules, csv_rows(1), env={"HOOK_TOKEN": secrets["HOOK_TOKEN"]})
         self.assertNotEqual(missing.returncode, 0)

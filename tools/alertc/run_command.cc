@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
@@ -59,22 +60,35 @@ int run_run(const RunOptions& options, bool color) {
   uint64_t rejected = 0;
   bool stop = false;
   std::string current_input;
-  auto on_reject = [&](const RejectedRow& r) {
-    ++rejected;
-    std::string source = r.source.empty() ? current_input : r.source;
-    if (rejects_file) {
-      *rejects_file << "{\"source\":" << json_quote(source) << ",\"line\":" << r.line
-                    << ",\"reason\":" << json_quote(r.reason) << ",\"raw\":" << json_quote(r.raw) << "}\n";
+  // The reader rejects a batch's malformed rows while reading it and the engine its late rows
+  // while evaluating it: both wait here and are written in line order once the batch is done,
+  // so the rejects file is in input order whatever the batch size (docs/language.md §9).
+  std::vector<RejectedRow> pending_rejects;
+  auto on_reject = [&](const RejectedRow& r) { pending_rejects.push_back(r); };
+  auto write_rejects = [&] {
+    std::stable_sort(pending_rejects.begin(), pending_rejects.end(),
+                     [](const RejectedRow& a, const RejectedRow& b) { return a.line < b.line; });
+    // --strict: the first rejected row ends the run; none after it was evaluated.
+    if (options.strict && pending_rejects.size() > 1) pending_rejects.resize(1);
+    for (const RejectedRow& r : pending_rejects) {
+      ++rejected;
+      std::string source = r.source.empty() ? current_input : r.source;
+      if (rejects_file) {
+        *rejects_file << "{\"source\":" << json_quote(source) << ",\"line\":" << r.line
+                      << ",\"reason\":" << json_quote(r.reason) << ",\"raw\":" << json_quote(r.raw) << "}\n";
+      }
+      if (options.strict) {
+        std::cerr << "alertc: error: " << source << ":" << r.line << ": " << r.reason << '\n';
+        stop = true;
+      }
     }
-    if (options.strict) {
-      std::cerr << "alertc: error: " << source << ":" << r.line << ": " << r.reason << '\n';
-      stop = true;
-    }
+    pending_rejects.clear();
   };
 
   Notifier& out = *notifier.value();
   EngineOptions engine_options;
   engine_options.max_groups = options.max_groups;
+  engine_options.stop_at_late_row = options.strict;
   uint64_t alerts = 0;
   Engine engine(program, [&](const Alert& a) {
     ++alerts;
@@ -141,14 +155,17 @@ int run_run(const RunOptions& options, bool color) {
       std::cerr << "alertc: error: " << reader.error() << '\n';
       return 2;
     }
+    reader.value()->set_stop_at_reject(options.strict);
     Batch batch;
     while (!stop && !g_stop) {
       auto more = reader.value()->next(batch, options.batch_size);
       if (!more.ok()) {
+        write_rejects();
         std::cerr << "alertc: error: " << more.error() << '\n';
         return 2;
       }
       if (batch.rows > 0) engine.push(batch);
+      write_rejects();
       // One fsync per batch: the batch's notifications are durable before more input is read.
       if (auto flushed = out.flush(); !flushed.ok()) {
         std::cerr << "alertc: error: cannot write the outbox: " << flushed.error() << '\n';
@@ -193,12 +210,20 @@ int run_run(const RunOptions& options, bool color) {
     std::cerr << fmt::format("alertc: {} rows had no event time and were skipped by window rules\n",
                              stats.rows_without_time);
   }
+  uint64_t dead_lettered = 0;
   if (!options.dry_run) {
     for (const ChannelStats& ch : out.stats()) {
       std::string left = ch.pending ? fmt::format(", {} left in the outbox for the next start", ch.pending) : "";
       std::cerr << fmt::format("alertc:   channel {} ({}): {} sent, {} retried, {} failed, {} dead-lettered{}\n",
                                ch.channel, ch.kind, ch.sent, ch.retried, ch.failed, ch.dead_lettered, left);
+      dead_lettered += ch.dead_lettered;
     }
+  }
+  // The run finished, but not every notification reached its receiver (docs/language.md §13).
+  if (dead_lettered > 0) {
+    std::cerr << fmt::format("alertc: {} notifications were dead-lettered: see dead-letter.jsonl in {}\n",
+                             dead_lettered, notifier_options.state_dir);
+    return 4;
   }
   return 0;
 }

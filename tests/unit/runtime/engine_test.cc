@@ -5,11 +5,13 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "alert/compiler.h"
 #include "alert/engine.h"
 #include "alert/reader.h"
+#include "stdlib/time_format.h"
 
 namespace alert {
 namespace {
@@ -249,14 +251,15 @@ rule Silent on Ping
       Outcome out = run_csv(rules, csv, batch_size, engine);
       SCOPED_TRACE(std::string(engine == EngineKind::Jit ? "jit" : "interp") + " batch size " + std::to_string(batch_size));
       EXPECT_TRUE(out.late.empty());
-      // [00:00, 00:01) and [00:01, 00:02) hold a's rows; [00:02, 00:03) is silent: it fires, and
-      // the same close forgets a (last row 00:01:10, more than 1m before 00:03), resolving it.
+      // [00:00, 00:01) and [00:01, 00:02) hold a's rows; [00:02, 00:03) is silent: it fires. That
+      // close made it fire, so it does not also forget it (one close, one transition); the next
+      // close, [00:03, 00:04), forgets it (last row 00:01:10, more than 1m before 00:04), resolving it.
       ASSERT_EQ(out.alerts.size(), 2u);
       EXPECT_EQ(out.alerts[0].state, "firing");
       EXPECT_EQ(out.alerts[0].message, "a 0");
       EXPECT_EQ(*out.alerts[0].time, 1'767'225'600'000'000'000 + 180'000'000'000);
       EXPECT_EQ(out.alerts[1].state, "resolved");
-      EXPECT_EQ(*out.alerts[1].time, 1'767'225'600'000'000'000 + 180'000'000'000);
+      EXPECT_EQ(*out.alerts[1].time, 1'767'225'600'000'000'000 + 240'000'000'000);
     }
   }
 }
@@ -298,6 +301,184 @@ TEST(Readers, JsonLinesAcceptIntsForFloatsAndMissingKeysAsNull) {
   EXPECT_EQ(batch.value_at(0, 0).f, 3.0);
   EXPECT_TRUE(batch.value_at(1, 0).is_null());
   EXPECT_EQ(rejects.size(), 2u);
+}
+
+
+// The transitions of a window rule over `csv` as "state group window-start n" lines, checked to
+// be the same for both engines and batch sizes 1, 7 and 4096, with no group given two
+// transitions by one close (docs/language.md §7.6).
+std::vector<std::string> transitions(const std::string& rules, const std::string& csv) {
+  std::vector<std::string> first;
+  for (EngineKind engine : {EngineKind::Jit, EngineKind::Interp}) {
+    for (size_t batch_size : {1, 7, 4096}) {
+      Outcome out = run_csv(rules, csv, batch_size, engine);
+      std::vector<std::string> lines;
+      std::set<std::string> closes;
+      for (const Alert& a : out.alerts) {
+        std::string group = value_to_text(a.group.at(0).second);
+        EXPECT_TRUE(closes.insert(group + " " + std::to_string(a.window->first)).second)
+            << "two transitions for " << group << " at one close";
+        lines.push_back(a.state + " " + group + " " + format_rfc3339(a.window->first).substr(11, 5) + " " +
+                        value_to_text(a.values.at(0).second));
+      }
+      if (first.empty()) first = lines;
+      EXPECT_EQ(lines, first) << (engine == EngineKind::Jit ? "jit" : "interp") << " batch size " << batch_size;
+    }
+  }
+  return first;
+}
+
+const char* kExpireSchema = "schema E { time ts: timestamp  k: string }\nchannel out = stdout {}\n";
+
+TEST(Engine, AGroupIsNotForgottenAtTheCloseOfAWindowHoldingItsRowsTumbling) {
+  std::string rules = write_temp("expire_tumbling.alert", std::string(kExpireSchema) + R"(
+rule W on E
+  window tumbling 10m
+  group by k
+  let n = count()
+  having n >= 1
+  expire 5m
+  notify out
+)");
+  // a's row is in [00:00, 00:10): that close fires it and keeps it, though its row is 9.5m old.
+  EXPECT_EQ(transitions(rules, "ts,k\n2026-03-01T00:00:30Z,a\n2026-03-01T00:10:00Z,b\n"),
+            (std::vector<std::string>{"firing a 00:00 1", "resolved a 00:10 0", "firing b 00:10 1"}));
+}
+
+TEST(Engine, AGroupIsNotForgottenBeforeItsLastRowLeftEverySlidingWindow) {
+  std::string rules = write_temp("expire_sliding.alert", std::string(kExpireSchema) + R"(
+rule W on E
+  window sliding 10m every 5m
+  group by k
+  let n = count()
+  having n >= 1
+  expire 1m
+  notify out
+)");
+  // a's row at 00:07 is in [00:00, 00:10) and [00:05, 00:15): it fires at the first close, holds
+  // at the second (not forgotten there: the row is in it), and resolves at [00:10, 00:20).
+  EXPECT_EQ(transitions(rules, "ts,k\n2026-03-01T00:07:00Z,a\n2026-03-01T00:30:00Z,b\n"),
+            (std::vector<std::string>{"firing a 00:00 1", "resolved a 00:10 0", "firing b 00:25 1"}));
+}
+
+TEST(Engine, AGroupThatFiresAfterItsForCountIsNotForgottenByTheSameClose) {
+  std::string rules = write_temp("expire_for.alert", std::string(kExpireSchema) + R"(
+rule W on E
+  window tumbling 10m
+  group by k
+  let n = count()
+  having n >= 1
+  for 20m
+  expire 5m
+  notify out
+)");
+  EXPECT_EQ(transitions(rules, "ts,k\n2026-03-01T00:01:00Z,a\n2026-03-01T00:11:00Z,a\n2026-03-01T00:40:00Z,b\n"),
+            (std::vector<std::string>{"firing a 00:10 1", "resolved a 00:20 0"}));
+}
+
+TEST(Engine, ASilentGroupFiresAtOneCloseAndIsForgottenAtALaterOne) {
+  // The default expire (one step here) would forget a at the first silent close, the one that
+  // makes it fire: it fires there and resolves, forgotten, at the next close.
+  std::string rules = write_temp("expire_silence.alert", std::string(kExpireSchema) + R"(
+rule Silent on E
+  window tumbling 10m
+  group by k
+  let n = count()
+  having n == 0
+  notify out
+)");
+  EXPECT_EQ(transitions(rules, "ts,k\n2026-03-01T00:01:00Z,a\n2026-03-01T00:02:00Z,b\n2026-03-01T00:15:00Z,b\n"
+                               "2026-03-01T00:25:00Z,b\n2026-03-01T00:35:00Z,b\n"),
+            (std::vector<std::string>{"firing a 00:10 0", "resolved a 00:20 0"}));
+}
+
+// avg of finite values is finite: the plain sum overflows here, the mean does not.
+TEST(Engine, AvgOfLargeFiniteValuesDoesNotOverflow) {
+  std::string rules = write_temp("avg_large.alert", R"(
+schema M { time ts: timestamp  k: string  x: float }
+channel out = stdout {}
+rule A on M
+  window tumbling 1m
+  group by k
+  let m = avg(x)
+  having m is not null
+  notify out
+)");
+  std::string csv = "ts,k,x\n2026-01-01T00:00:01Z,big,1.5e308\n2026-01-01T00:00:02Z,big,1.7e308\n"
+                    "2026-01-01T00:00:03Z,big,1.6e308\n2026-01-01T00:00:04Z,small,0.1\n2026-01-01T00:00:05Z,small,0.2\n";
+  for (EngineKind engine : {EngineKind::Jit, EngineKind::Interp}) {
+    for (size_t batch_size : {1, 4096}) {
+      Outcome out = run_csv(rules, csv, batch_size, engine);
+      ASSERT_EQ(out.alerts.size(), 2u);
+      EXPECT_DOUBLE_EQ(out.alerts[0].values[0].second.f, 1.6e308);
+      // Where the sum is finite the mean is the sum over the count, bit for bit.
+      EXPECT_EQ(out.alerts[1].values[0].second.f, (0.1 + 0.2) / 2);
+    }
+  }
+}
+
+// --strict stops at the first late row: that row is evaluated as without --strict (its row
+// rules fire), no row after it is, whatever the batch size. (Row 2 closes [00:00, 00:01) before
+// its own row rule fires: window clocks advance first.)
+TEST(Engine, StopAtLateRowEvaluatesNothingAfterTheFirstLateRow) {
+  std::string rules = write_temp("strict_late.alert", R"(
+schema P { time ts: timestamp  id: int }
+channel out = stdout {}
+rule Every on P
+  where id > 0
+  message "{id}"
+  notify out
+rule Count on P
+  window tumbling 1m
+  let n = count()
+  having n >= 1
+  notify out
+)");
+  std::string csv = "ts,id\n2026-01-01T00:00:10Z,1\n2026-01-01T00:01:10Z,2\n2026-01-01T00:00:20Z,3\n"
+                    "2026-01-01T00:01:20Z,4\n2026-01-01T00:03:00Z,5\n";
+  for (EngineKind kind : {EngineKind::Jit, EngineKind::Interp}) {
+    for (size_t batch_size : {1, 2, 7, 4096}) {
+      CompileOptions options;
+      options.engine = kind;
+      Compilation c = Compilation::compile({rules}, options);
+      ASSERT_TRUE(c.ok());
+      std::vector<std::string> messages;
+      std::vector<uint64_t> late;
+      EngineOptions engine_options;
+      engine_options.stop_at_late_row = true;
+      Engine engine(c.program(), [&](const Alert& a) { messages.push_back(a.rule + " " + a.message); },
+                    [&](const RejectedRow& r) { late.push_back(r.line); }, engine_options);
+      auto reader = make_reader(std::make_unique<std::istringstream>(csv), "mem", InputFormat::Csv, 0,
+                                engine.schema_fields(0), nullptr);
+      Batch batch;
+      while (!engine.stopped()) {
+        auto more = reader->next(batch, batch_size);
+        ASSERT_TRUE(more.ok());
+        if (batch.rows) engine.push(batch);
+        if (!more.value()) break;
+      }
+      EXPECT_TRUE(engine.stopped());
+      EXPECT_EQ(late, (std::vector<uint64_t>{4}));
+      EXPECT_EQ(messages, (std::vector<std::string>{"Every 1", "Count Count", "Every 2", "Every 3"})) << batch_size;
+      EXPECT_EQ(engine.stats().rows, 3u);
+    }
+  }
+}
+
+// A row rule's alert names its input row; that, not its time or labels, tells two alerts apart.
+TEST(Engine, RowRuleAlertsCarryTheirInputRowAsOrigin) {
+  std::string rules = write_temp("origin.alert", R"(
+schema P { time ts: timestamp  id: int }
+channel out = stdout {}
+rule Every on P
+  message "same"
+  notify out
+)");
+  Outcome out = run_csv(rules, "ts,id\n2026-01-01T00:00:10Z,1\n2026-01-01T00:00:10Z,1\n", 1);
+  ASSERT_EQ(out.alerts.size(), 2u);
+  EXPECT_EQ(out.alerts[0].origin, "mem:2");
+  EXPECT_EQ(out.alerts[1].origin, "mem:3");
+  EXPECT_EQ(out.alerts[0].fingerprint, out.alerts[1].fingerprint);
 }
 
 }  // namespace

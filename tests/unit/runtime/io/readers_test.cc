@@ -160,5 +160,117 @@ TEST(JsonLinesReader, ManyLinesAcrossBufferBoundariesAndBrokenLines) {
   EXPECT_EQ(rejects[1].line, 998u);
 }
 
+
+// Spreadsheet exports end lines in CRLF and quote their fields: the CR is never part of a field,
+// whatever its type, position or quoting, on the byte-at-a-time path (lines under 16 bytes) and
+// the 16-byte one (padded lines), while a CRLF inside quotes stays data.
+TEST(CsvReader, CrlfNeverReachesAFieldOfAnyTypeQuotedOrNotInAnyPosition) {
+  struct Typed {
+    TypeKind kind;
+    const char* text;
+  };
+  const Typed values[] = {{TypeKind::String, "EU"}, {TypeKind::Int, "42"}, {TypeKind::Float, "2.5"},
+                          {TypeKind::Bool, "true"}, {TypeKind::Timestamp, "2026-01-01T10:00:00Z"},
+                          {TypeKind::Duration, "90s"}};
+  for (const Typed& v : values) {
+    for (size_t position = 0; position < 3; ++position) {
+      for (bool quoted : {false, true}) {
+        for (bool long_line : {false, true}) {
+          std::vector<FieldSpec> fields;
+          std::string header, row;
+          for (size_t f = 0; f < 3; ++f) {
+            bool target = f == position;
+            std::string name = "f" + std::to_string(f);
+            fields.push_back({name, Type::of(target ? v.kind : TypeKind::String)});
+            std::string text = target ? v.text : (long_line ? std::string(20, 'p') : "p");
+            header += (f ? "," : "") + name;
+            row += (f ? "," : "") + (target && quoted ? csv_quote(text) : text);
+          }
+          std::string input = header + "\r\n" + row + "\r\n" + row + "\r\n";
+          std::vector<RejectedRow> rejects;
+          auto batches = read_all(input, InputFormat::Csv, fields, &rejects);
+          std::string trace = std::string(type_kind_name(v.kind)) + " at " + std::to_string(position) +
+                              (quoted ? " quoted" : " plain") + (long_line ? " long" : " short");
+          ASSERT_TRUE(rejects.empty()) << trace << ": " << rejects.front().reason;
+          ASSERT_EQ(batches.size(), 1u) << trace;
+          ASSERT_EQ(batches[0].rows, 2u) << trace;
+          for (size_t r = 0; r < 2; ++r) {
+            Value got = batches[0].value_at(position, r);
+            std::string expected_text = v.text;
+            if (v.kind == TypeKind::String) { EXPECT_EQ(got.s, expected_text) << trace; }
+            if (v.kind == TypeKind::Int) { EXPECT_EQ(got.i, 42) << trace; }
+            if (v.kind == TypeKind::Float) { EXPECT_EQ(got.f, 2.5) << trace; }
+            if (v.kind == TypeKind::Bool) { EXPECT_TRUE(got.b) << trace; }
+            if (v.kind == TypeKind::Duration) { EXPECT_EQ(got.i, 90'000'000'000) << trace; }
+            if (v.kind == TypeKind::Timestamp) { EXPECT_EQ(got.i, 1'767'261'600'000'000'000) << trace; }
+            for (size_t f = 0; f < 3; ++f) {
+              if (f != position) { EXPECT_EQ(batches[0].value_at(f, r).s.back(), 'p') << trace; }
+            }
+          }
+          EXPECT_EQ(batches[0].line_numbers, (std::vector<uint64_t>{2, 3})) << trace;
+        }
+      }
+    }
+  }
+  std::vector<FieldSpec> fields{{"a", Type::of(TypeKind::String)}, {"b", Type::of(TypeKind::String)}};
+  std::vector<RejectedRow> rejects;
+  auto batches = read_all("a,b\r\n\"x\r\ny\",\"z\"\r\n\"\r\",q\r\n", InputFormat::Csv, fields, &rejects);
+  ASSERT_TRUE(rejects.empty());
+  ASSERT_EQ(batches[0].rows, 2u);
+  EXPECT_EQ(batches[0].value_at(0, 0).s, "x\r\ny");  // inside quotes: data
+  EXPECT_EQ(batches[0].value_at(1, 0).s, "z");
+  EXPECT_EQ(batches[0].value_at(0, 1).s, "\r");
+  EXPECT_EQ(batches[0].value_at(1, 1).s, "q");
+}
+
+// Alerts are UTF-8 JSON: a string field that is not UTF-8 rejects its row with the reason, in a
+// plain line on either path, in a quoted field and in JSON Lines; valid multi-byte text passes.
+TEST(Readers, AFieldThatIsNotUtf8RejectsItsRowWithTheReason) {
+  std::vector<FieldSpec> fields{{"id", Type::of(TypeKind::Int)}, {"name", Type::of(TypeKind::String)}};
+  const std::string bad[] = {"\xff", "ab\xc3", "\xed\xa0\x80", "\xc0\xaf", std::string(30, 'x') + "\xfe"};
+  for (const std::string& b : bad) {
+    for (bool quoted : {false, true}) {
+      std::string input = "id,name\n1,Zürich\n2," + (quoted ? csv_quote(b) : b) + "\n3,日本\n";
+      std::vector<RejectedRow> rejects;
+      auto batches = read_all(input, InputFormat::Csv, fields, &rejects);
+      ASSERT_EQ(rejects.size(), 1u);
+      EXPECT_EQ(rejects[0].line, 3u);
+      EXPECT_EQ(rejects[0].reason, "field 'name': not valid UTF-8");
+      ASSERT_EQ(batches.size(), 1u);
+      ASSERT_EQ(batches[0].rows, 2u);
+      EXPECT_EQ(batches[0].value_at(1, 0).s, "Zürich");
+      EXPECT_EQ(batches[0].value_at(1, 1).s, "日本");
+    }
+    std::vector<RejectedRow> rejects;
+    auto batches = read_all("{\"id\": 1, \"name\": \"" + b + "\"}\n{\"id\": 2, \"name\": \"ok\"}\n",
+                            InputFormat::JsonLines, fields, &rejects);
+    ASSERT_EQ(rejects.size(), 1u);
+    EXPECT_EQ(rejects[0].line, 1u);
+    ASSERT_EQ(batches.size(), 1u);
+    EXPECT_EQ(batches[0].rows, 1u);
+  }
+}
+
+// --strict: the reader stops right after the first rejected row; the batch holds the rows
+// before it and nothing after it is read, whatever the batch size.
+TEST(CsvReader, StopAtRejectEndsTheInputAtTheFirstRejectedRow) {
+  std::vector<FieldSpec> fields{{"id", Type::of(TypeKind::Int)}};
+  for (size_t batch_size : {1, 2, 7, 4096}) {
+    auto reader = make_reader(std::make_unique<std::istringstream>("id\n1\n2\nx\n4\ny\n"), "mem", InputFormat::Csv, 0,
+                              fields, nullptr);
+    reader->set_stop_at_reject(true);
+    std::vector<int64_t> ids;
+    Batch b;
+    while (true) {
+      auto more = reader->next(b, batch_size);
+      ASSERT_TRUE(more.ok());
+      for (size_t i = 0; i < b.rows; ++i) ids.push_back(b.value_at(0, i).i);
+      if (!more.value()) break;
+    }
+    EXPECT_EQ(ids, (std::vector<int64_t>{1, 2})) << batch_size;
+    EXPECT_EQ(reader->rows_rejected(), 1u);
+  }
+}
+
 }  // namespace
 }  // namespace alert
