@@ -48,6 +48,9 @@ FLOAT
   | DIGITS EXPONENT
   ;
 INT: DIGITS;
+// A number followed by letters that are not a duration unit (10min, 5sec): one clear error from
+// the parser's token pass instead of a cascade. After DURATION and FLOAT, which win the ties.
+BAD_DURATION: (DIGITS ('ms' | 's' | 'm' | 'h' | 'd'))* DIGITS [A-Za-z_] [A-Za-z0-9_]*;
 // Lexed loosely and validated by the AST builder, which gives a precise message for a bad date.
 TIMESTAMP: '@' [0-9A-Za-z:.+\-]+;
 STRING: '"' (ESCAPE | ~["\\\r\n])* '"';

@@ -13,6 +13,8 @@ PACKAGES=(
   # libraries
   libfmt-dev libcli11-dev libgtest-dev libgmock-dev libre2-dev libsimdjson-dev libabsl-dev
   nlohmann-json3-dev libsqlite3-dev libcpp-httplib-dev
+  # fuzzing (tools/fuzz.sh, -DALERT_FUZZ=ON): libFuzzer comes with clang
+  clang-19 libfuzzer-19-dev
   # end-to-end receivers
   python3-aiosmtpd prometheus-alertmanager
 )

@@ -160,14 +160,35 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+namespace {
+
+// `name`'s letters appear in `candidate` in order, starting with its first: an abbreviation
+// such as cnt for count or ts for timestamp.
+bool abbreviates(std::string_view name, std::string_view candidate) {
+  if (name.size() < 2 || candidate.empty() || name[0] != candidate[0] || name.size() >= candidate.size()) return false;
+  size_t at = 0;
+  for (char c : candidate) {
+    if (at < name.size() && c == name[at]) ++at;
+  }
+  return at == name.size();
+}
+
+}  // namespace
+
+// Ranks close names first by sharing the first letter (people rarely mistype it: cnt means
+// count, not int), then by edit distance; an abbreviation counts as close whatever its distance.
 std::string closest_name(std::string_view name, const std::vector<std::string>& candidates) {
   size_t limit = std::max<size_t>(1, name.size() / 3);
   std::string best;
-  size_t best_distance = limit + 1;
+  std::pair<int, size_t> best_rank{2, limit + 1};
   for (const std::string& c : candidates) {
     size_t d = edit_distance(name, c);
-    if (d < best_distance) {
-      best_distance = d;
+    bool abbreviation = abbreviates(name, c);
+    if (d > limit && !abbreviation) continue;
+    bool same_first = !name.empty() && !c.empty() && std::tolower(name[0]) == std::tolower(c[0]);
+    std::pair<int, size_t> rank{same_first ? 0 : 1, d};
+    if (rank < best_rank) {
+      best_rank = rank;
       best = c;
     }
   }

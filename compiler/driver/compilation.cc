@@ -34,7 +34,10 @@ Compilation Compilation::compile(const std::vector<std::string>& files, const Co
   s.io_error = loaded.io_error;
   program.plan.ast = std::move(loaded.program);
   if (s.io_error) return c;
-  check_program(program.plan, program.sources, s.diags);
+  SemaOptions sema_options;
+  sema_options.warn_unset_env = options.warn_unset_env;
+  sema_options.check_tests = options.check_tests;
+  check_program(program.plan, program.sources, s.diags, sema_options);
   if (s.diags.has_errors()) return c;
   program.engine = options.engine;
   if (options.engine == EngineKind::Jit) {

@@ -66,23 +66,100 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
                          : map_.byte(offending->getStopIndex() + 1);
       range = {{file_, begin}, {file_, end}};
     }
-    // Rewrite ANTLR's wording ("mismatched input 'x' expecting {...}") into ours.
-    std::string text = "unexpected " + describe_token(offending);
+    // Rewrite ANTLR's wording ("mismatched input 'x' expecting {...}") into ours, with the
+    // grammar's token names as words a rule author knows.
+    std::string set;
     size_t expecting = msg.find("expecting ");
     if (expecting != std::string::npos) {
-      std::string set = msg.substr(expecting + 10);
-      size_t items = std::count(set.begin(), set.end(), ',') + 1;
+      set = msg.substr(expecting + 10);
       if (!set.empty() && set.front() == '{') set = set.substr(1, set.size() - 2);
-      if (items <= 6) text += "; expected " + set;
     }
-    diags_.report(DiagId::syntax_error, range, text);
+    // Only a name fits here (a field or a declaration's name, not an expression, where a
+    // keyword such as `notify` usually means the expression before it is unfinished).
+    bool wants_name = set.find("IDENT") != std::string::npos && set.find("INT") == std::string::npos &&
+                      set.find("'('") == std::string::npos;
+    size_t type = offending ? offending->getType() : 0;
+    if (wants_name && type >= AlertLexer::IMPORT && type <= AlertLexer::FALSE) {
+      std::string word = offending->getText();
+      diags_.report(DiagId::keyword_as_name, range, word).fix(range, "`" + word + "`");
+      return;
+    }
+    std::string text = "unexpected " + describe_token(offending);
+    std::vector<std::string> items = readable_items(set);
+    if (!items.empty() && items.size() <= 6) {
+      text += "; expected ";
+      for (size_t i = 0; i < items.size(); ++i) text += (i ? ", " : "") + items[i];
+    }
+    // An unclosed '(' before the error is the likely cause: say so and point at it.
+    const antlr4::Token* open = nullptr;
+    for (const antlr4::Token* t : unclosed_) {
+      if (offending && t->getStartIndex() < offending->getStartIndex()) open = t;
+    }
+    if (open && text.find("')'") == std::string::npos) text += "; expected ')'";
+    auto& d = diags_.report(DiagId::syntax_error, range, text);
+    if (open) {
+      uint32_t at = map_.byte(open->getStartIndex());
+      d.note({{file_, at}, {file_, at + 1}}, "to match this '('");
+    }
   }
 
+  // The '(' that no ')' closes, in order (the token pass finds them).
+  void set_unclosed(std::vector<const antlr4::Token*> unclosed) { unclosed_ = std::move(unclosed); }
+
  private:
+  // ANTLR's expected set ("IDENT, QUOTED_IDENT, '}'") as words: a name, a number, '}'.
+  static std::vector<std::string> readable_items(const std::string& set) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start < set.size()) {
+      size_t comma = set.find(", ", start);
+      std::string item = set.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      start = comma == std::string::npos ? set.size() : comma + 2;
+      static const std::pair<const char*, const char*> kWords[] = {
+          {"IDENT", "a name"}, {"QUOTED_IDENT", ""}, {"STRING", "a string"}, {"INT", "a number"},
+          {"FLOAT", "a number"}, {"DURATION", "a duration"}, {"TIMESTAMP", "a timestamp"},
+          {"NULL_", "'null'"}, {"<EOF>", "end of file"}, {"BAD_DURATION", ""}, {"UNTERMINATED_STRING", ""}};
+      for (auto [token, word] : kWords) {
+        if (item == token) item = word;
+      }
+      if (!item.empty() && std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
+    }
+    return out;
+  }
+
   uint32_t file_;
   const OffsetMap& map_;
   DiagnosticEngine& diags_;
+  std::vector<const antlr4::Token*> unclosed_;
 };
+
+// The right duration text for a misspelt unit (10min -> 10m), or "" when there is no obvious one.
+std::string corrected_duration(std::string_view text, std::string* bad_unit) {
+  static const std::pair<const char*, const char*> kUnits[] = {
+      {"ms", "ms"}, {"msec", "ms"}, {"msecs", "ms"}, {"millis", "ms"}, {"s", "s"}, {"sec", "s"}, {"secs", "s"},
+      {"second", "s"}, {"seconds", "s"}, {"m", "m"}, {"min", "m"}, {"mins", "m"}, {"minute", "m"},
+      {"minutes", "m"}, {"h", "h"}, {"hr", "h"}, {"hrs", "h"}, {"hour", "h"}, {"hours", "h"}, {"d", "d"},
+      {"day", "d"}, {"days", "d"}};
+  std::string out;
+  bool all_known = true;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t digits = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '_')) ++i;
+    size_t letters = i;
+    while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    std::string_view unit = text.substr(letters, i - letters);
+    const char* known = nullptr;
+    for (auto [spelling, canonical] : kUnits) {
+      if (unit == spelling) known = canonical;
+    }
+    bool valid = unit == "ms" || unit == "s" || unit == "m" || unit == "h" || unit == "d";
+    if (!valid && bad_unit->empty()) *bad_unit = std::string(unit);
+    if (!known) all_known = false;
+    out += std::string(text.substr(digits, letters - digits)) + (known ? known : "s");
+  }
+  return all_known ? out : "";
+}
 
 // Builds AST nodes from parse-tree contexts.
 class AstBuilder {
@@ -717,6 +794,8 @@ std::unique_ptr<ParsedText> prepare(std::string_view text, uint32_t file, const 
   };
   int depth = 0, max_depth = 0, prefix_run = 0;
   bool too_deep = false;
+  bool in_condition = false;  // after `where` or `having`, before the next clause
+  std::vector<const antlr4::Token*> open_parens;
   antlr4::Token* last_comment = nullptr;
   antlr4::Token* deepest = nullptr;
   for (auto& t : all) {
@@ -734,6 +813,32 @@ std::unique_ptr<ParsedText> prepare(std::string_view text, uint32_t file, const 
       t = std::make_unique<antlr4::CommonToken>(t.get());
       static_cast<antlr4::CommonToken*>(t.get())->setType(AlertLexer::STRING);
     }
+    if (type == AlertLexer::BAD_DURATION) {
+      // Reported once here; the parser then sees a valid duration, so nothing else is reported.
+      std::string bad_unit, text = t->getText();
+      std::string fixed = corrected_duration(text, &bad_unit);
+      auto& d = diags.report(DiagId::unknown_duration_unit, token_range(t.get()), bad_unit, text);
+      if (!fixed.empty()) d.fix(token_range(t.get()), fixed);
+      t = std::make_unique<antlr4::CommonToken>(t.get());
+      static_cast<antlr4::CommonToken*>(t.get())->setType(AlertLexer::DURATION);
+      static_cast<antlr4::CommonToken*>(t.get())->setText(fixed.empty() ? "1s" : fixed);
+      type = AlertLexer::DURATION;
+    }
+    if (type == AlertLexer::WHERE || type == AlertLexer::HAVING) {
+      in_condition = true;
+    } else if ((type >= AlertLexer::IMPORT && type <= AlertLexer::FIRES && type != AlertLexer::BY &&
+                type != AlertLexer::ON && type != AlertLexer::FROM) || type == AlertLexer::RBRACE) {
+      in_condition = false;
+    }
+    if (type == AlertLexer::ASSIGN && in_condition) {
+      // `where region = "EU"`: the comparison meant; parsed as one, so no cascade follows.
+      diags.report(DiagId::assignment_in_condition, token_range(t.get())).fix(token_range(t.get()), "==");
+      t = std::make_unique<antlr4::CommonToken>(t.get());
+      static_cast<antlr4::CommonToken*>(t.get())->setType(AlertLexer::EQ);
+      static_cast<antlr4::CommonToken*>(t.get())->setText("==");
+    }
+    if (type == AlertLexer::LPAREN) open_parens.push_back(t.get());
+    if (type == AlertLexer::RPAREN && !open_parens.empty()) open_parens.pop_back();
     if (type == AlertLexer::LPAREN || type == AlertLexer::LBRACK) {
       if (++depth > max_depth) {
         max_depth = depth;
@@ -759,6 +864,7 @@ std::unique_ptr<ParsedText> prepare(std::string_view text, uint32_t file, const 
     too_deep = true;
   }
   if (too_deep) return nullptr;
+  listener.set_unclosed(std::move(open_parens));
 
   p->source = std::make_unique<antlr4::ListTokenSource>(std::move(p->tokens));
   p->stream = std::make_unique<antlr4::CommonTokenStream>(p->source.get());

@@ -1,7 +1,10 @@
 #include "compiler/sema/sema.h"
 
+#include "compiler/parse/formatter.h"
+
 #include <re2/re2.h>
 
+#include <cstdlib>
 #include <functional>
 #include <set>
 #include <unordered_map>
@@ -62,6 +65,7 @@ Value sample_value(TypeKind k) {
 
 class Checker {
  public:
+  SemaOptions options;
   Checker(plan::Program& program, const SourceManager& sources, DiagnosticEngine& diags)
       : p_(program), sources_(sources), diags_(diags) {}
 
@@ -73,7 +77,10 @@ class Checker {
     // Rules are referenced by address while checked; no reallocation may move them.
     p_.rules.reserve(rule_order_.size());
     for (auto& [decl, file] : rule_order_) check_rule(*decl);
-    for (auto& [decl, file] : test_order_) check_test(*decl, file);
+    // `alertc run` ignores test blocks, so a mistake in one does not stop the rules from running.
+    if (options.check_tests) {
+      for (auto& [decl, file] : test_order_) check_test(*decl, file);
+    }
   }
 
  private:
@@ -328,9 +335,36 @@ class Checker {
       e.constant = *v;
       return set(e, const_types_[e.name]);
     }
+    if (report_misused_name(e, scope)) return set(e, error_type());
     auto& d = diags_.report(DiagId::unknown_name, e.range, e.name);
     suggest(d, e.range, e.name, visible_names(scope));
     return set(e, error_type());
+  }
+
+  // The mistakes an unknown name most often is: a function named without its call, or a `let`
+  // used above its definition. True when one was reported.
+  bool report_misused_name(const Expr& e, const Scope& scope) {
+    auto overloads = find_builtins(e.name);
+    if (!overloads.empty()) {
+      bool aggregate = overloads[0]->klass == BuiltinClass::Aggregate;
+      std::string call = e.name == "count" ? "count()" : e.name + "(...)";
+      auto& d = diags_.report(DiagId::function_without_call, e.range, e.name, aggregate ? "an aggregate" : "a function",
+                              call);
+      if (e.name == "count") d.fix(e.range, "count()");
+      return true;
+    }
+    if (scope.decl) {
+      // While a let is checked, the lets from it on are not visible yet; itself is no "later".
+      size_t from = scope.visible_lets + (std::string_view(scope.clause) == "let" ? 1 : 0);
+      for (size_t i = from; i < scope.decl->lets.size(); ++i) {
+        if (scope.decl->lets[i].name != e.name) continue;
+        diags_.report(DiagId::let_used_before_definition, e.range, e.name,
+                      sources_.line_col(scope.decl->lets[i].range.begin).line)
+            .note(scope.decl->lets[i].range, "'" + e.name + "' is defined here");
+        return true;
+      }
+    }
+    return false;
   }
 
   // Folds e when every operand is a constant (and e is pure).
@@ -990,7 +1024,14 @@ class Checker {
   }
 
   // An expression's text with runs of whitespace folded, for default group-key names.
+  // A group key's name when it has neither alias nor field name: the expression's text as
+  // `alertc fmt` prints it (docs/language.md §7.3), so formatting a file never renames a key.
   std::string normalized_text(SourceRange range) {
+    if (auto formatted = format_source(sources_.text(range)); formatted.ok()) {
+      std::string text = formatted.take();
+      while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+      if (!text.empty() && text.find('\n') == std::string::npos) return text;
+    }
     std::string out;
     bool space = false;
     for (char c : sources_.text(range)) {
@@ -1130,6 +1171,9 @@ class Checker {
       if (!e.children[0]->constant) return false;
       out->env_var = e.children[0]->constant->s;
       out->value.kind = want;
+      if (options.warn_unset_env && std::getenv(out->env_var.c_str()) == nullptr) {
+        diags_.report(DiagId::env_not_set, e.range, out->env_var);
+      }
       return true;
     }
     if (t.kind == TypeKind::Null && !e.constant) return false;
@@ -1171,6 +1215,8 @@ class Checker {
                 std::vector<std::string> names;
                 for (auto& fld : schema.fields) names.push_back(fld.name);
                 suggest(d, f.range, f.name, names);
+                // The misspelt name stands for its suggestion: no second error saying it is missing.
+                if (d.fixit) given.insert(d.fixit->replacement);
                 continue;
               }
               const Type& ft = schema.fields[fi].type;
@@ -1250,9 +1296,11 @@ class Checker {
 
 }  // namespace
 
-bool check_program(plan::Program& program, const SourceManager& sources, DiagnosticEngine& diags) {
+bool check_program(plan::Program& program, const SourceManager& sources, DiagnosticEngine& diags,
+                   const SemaOptions& options) {
   size_t before = diags.error_count();
   Checker checker(program, sources, diags);
+  checker.options = options;
   checker.run();
   return diags.error_count() == before;
 }

@@ -9,6 +9,13 @@
 namespace alert {
 
 // Checks `program.ast` and fills the rest of `program`. Returns false when errors were reported.
-bool check_program(plan::Program& program, const SourceManager& sources, DiagnosticEngine& diags);
+struct SemaOptions {
+  // `alertc check`: warn about env("NAME") of a variable the environment lacks (a run fails on it).
+  bool warn_unset_env = false;
+  // False for `alertc run`: test blocks are neither checked nor kept.
+  bool check_tests = true;
+};
+bool check_program(plan::Program& program, const SourceManager& sources, DiagnosticEngine& diags,
+                   const SemaOptions& options = {});
 
 }  // namespace alert

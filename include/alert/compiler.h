@@ -18,6 +18,10 @@ enum class EngineKind { Jit, Interp };
 struct CompileOptions {
   // The JIT compiles row kernels; the interpreter needs no machine code at all.
   EngineKind engine = EngineKind::Jit;
+  // Warn about env("NAME") options whose variable is not set now (`alertc check`; a run fails).
+  bool warn_unset_env = false;
+  // False to ignore test blocks (`alertc run`): an error in a test does not stop the rules.
+  bool check_tests = true;
 };
 
 class Compilation {

@@ -8,6 +8,7 @@ namespace alert::cli {
 int run_check(const CheckOptions& options, bool color) {
   CompileOptions compile_options;
   compile_options.engine = EngineKind::Interp;  // checking needs no machine code
+  compile_options.warn_unset_env = true;
   Compilation c = Compilation::compile(options.files, compile_options);
   // JSON goes to stdout for editors and scripts; text goes to stderr like a compiler's.
   if (options.format == "json") {

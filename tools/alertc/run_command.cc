@@ -28,6 +28,7 @@ extern "C" void request_stop(int) { g_stop = true; }
 int run_run(const RunOptions& options, bool color) {
   CompileOptions compile_options;
   compile_options.engine = options.engine == "interp" ? EngineKind::Interp : EngineKind::Jit;
+  compile_options.check_tests = false;
   Compilation c = Compilation::compile(options.files, compile_options);
   c.print_diagnostics(std::cerr, DiagnosticFormat::Text, color);
   if (c.io_error()) return 2;
