@@ -60,6 +60,7 @@ testItem
   | EXPECT ruleName=ident FIRES expr                                      # expectFires
   | EXPECT ruleName=ident state=ident expr                                # expectState
   | EXPECT ruleName=ident LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE  # expectMatch
+  | EXPECT word=ident expr                                                # expectRejects
   ;
 rowLit: LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE;
 fieldInit: name=anyName ASSIGN expr;

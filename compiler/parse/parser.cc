@@ -745,6 +745,12 @@ ast::TestDecl AstBuilder::test(AlertParser::TestDeclContext* ctx) {
       std::string state = ident(e->state);
       if (state != "resolved") diags_.report(DiagId::expected_expect_state, range(e->state), state);
       it.count = expr(e->expr());
+    } else if (auto* e = dynamic_cast<AlertParser::ExpectRejectsContext*>(item)) {
+      // `expect rejects N`: "rejects" is a soft keyword, checked here.
+      it.kind = ast::TestItem::ExpectRejects;
+      std::string word = ident(e->word);
+      if (word != "rejects") diags_.report(DiagId::expected_expect_state, range(e->word), word);
+      it.count = expr(e->expr());
     } else if (auto* e = dynamic_cast<AlertParser::ExpectMatchContext*>(item)) {
       it.kind = ast::TestItem::ExpectMatch;
       it.name = ident(e->ruleName);

@@ -1235,6 +1235,14 @@ class Checker {
           }
           break;
         }
+        case ast::TestItem::ExpectRejects: {
+          Scope scope;
+          Type ct = check(*item.count, scope);
+          if (ct.kind != TypeKind::Int || !item.count->constant) {
+            diags_.report(DiagId::expected_type, item.count->range, "the expected count", "an int constant", ct.name());
+          }
+          break;
+        }
         case ast::TestItem::ExpectFires:
         case ast::TestItem::ExpectResolved:
         case ast::TestItem::ExpectMatch: {

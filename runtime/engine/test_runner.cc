@@ -47,8 +47,10 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
     outcome.location = fmt::format("{}:{}", program->sources.path(test.file), lc.line);
     std::vector<Alert> alerts;
     std::vector<std::string> problems;
+    // Rejected and late rows: counted, and listed when the test fails (docs/language.md §10).
+    std::vector<std::string> rejects;
     Engine engine(program, [&](const Alert& a) { alerts.push_back(a); },
-                  [&](const RejectedRow& r) { problems.push_back(fmt::format("row at line {} rejected: {}", r.line, r.reason)); });
+                  [&](const RejectedRow& r) { rejects.push_back(fmt::format("line {}: {}", r.line, r.reason)); });
     for (const ast::TestItem& item : decl.items) {
       if (item.kind != ast::TestItem::GivenRows && item.kind != ast::TestItem::GivenFile) continue;
       int schema = plan.schema_index(item.name);
@@ -71,7 +73,7 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
         std::filesystem::path base = std::filesystem::path(program->sources.path(test.file)).parent_path();
         std::string path = (base / item.path).string();
         auto reader = open_reader(path, schema, engine.schema_fields(schema), [&](const RejectedRow& r) {
-          problems.push_back(fmt::format("{}:{}: row rejected: {}", path, r.line, r.reason));
+          rejects.push_back(fmt::format("{}:{}: {}", path, r.line, r.reason));
         });
         if (!reader.ok()) {
           problems.push_back(reader.error());
@@ -91,6 +93,7 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
     }
     engine.finish();
     std::vector<std::string> failures;
+    bool expects_rejects = false;
     for (const ast::TestItem& item : decl.items) {
       LineCol at = program->sources.line_col(item.range.begin);
       switch (item.kind) {
@@ -131,16 +134,33 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
           }
           break;
         }
+        case ast::TestItem::ExpectRejects: {
+          expects_rejects = true;
+          int64_t want = item.count && item.count->constant ? item.count->constant->i : 0;
+          if (static_cast<int64_t>(rejects.size()) != want) {
+            failures.push_back(fmt::format("line {}: expected {} rejected rows, got {}", at.line, want, rejects.size()));
+          }
+          break;
+        }
         default: break;
       }
     }
+    // Without `expect rejects N`, a rejected row fails the test: its rows were meant to fit.
+    if (!rejects.empty() && !expects_rejects) {
+      failures.push_back(fmt::format("{} rows rejected (write `expect rejects {}` if that is intended)", rejects.size(),
+                                     rejects.size()));
+    }
     outcome.passed = failures.empty() && problems.empty();
     if (!outcome.passed) {
+      constexpr size_t kShown = 20;  // rejects and alerts listed; the rest counted
       std::string text;
       for (auto& p : problems) text += "    " + p + "\n";
       for (auto& f : failures) text += "    " + f + "\n";
-      text += alerts.empty() ? "    no alerts were produced\n" : "    alerts produced:\n";
-      for (auto& a : alerts) text += "      " + alert_to_json(a) + "\n";
+      for (size_t i = 0; i < rejects.size() && i < kShown; ++i) text += "      rejected " + rejects[i] + "\n";
+      if (rejects.size() > kShown) text += fmt::format("      ... and {} more rejected rows\n", rejects.size() - kShown);
+      text += alerts.empty() ? "    no alerts were produced\n" : fmt::format("    alerts produced ({}):\n", alerts.size());
+      for (size_t i = 0; i < alerts.size() && i < kShown; ++i) text += "      " + alert_to_json(alerts[i]) + "\n";
+      if (alerts.size() > kShown) text += fmt::format("      ... and {} more alerts\n", alerts.size() - kShown);
       outcome.failure = text;
     }
     outcomes.push_back(std::move(outcome));
