@@ -37,6 +37,7 @@ Compilation Compilation::compile(const std::vector<std::string>& files, const Co
   SemaOptions sema_options;
   sema_options.warn_unset_env = options.warn_unset_env;
   sema_options.check_tests = options.check_tests;
+  sema_options.isolate_tests = options.isolate_tests;
   check_program(program.plan, program.sources, s.diags, sema_options);
   if (s.diags.has_errors()) return c;
   program.engine = options.engine;

@@ -109,6 +109,7 @@ struct Rule {
 struct Test {
   const ast::TestDecl* decl = nullptr;
   uint32_t file = 0;
+  std::string broken;  // the test block's own errors, rendered (`alertc test` reports it failed)
 };
 
 struct Program {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <functional>
 #include <set>
+#include <sstream>
 #include <unordered_map>
 
 #include "stdlib/builtins.h"
@@ -67,7 +68,7 @@ class Checker {
  public:
   SemaOptions options;
   Checker(plan::Program& program, const SourceManager& sources, DiagnosticEngine& diags)
-      : p_(program), sources_(sources), diags_(diags) {}
+      : p_(program), sources_(sources), diags_(&diags) {}
 
   void run() {
     collect_declarations();
@@ -79,7 +80,25 @@ class Checker {
     for (auto& [decl, file] : rule_order_) check_rule(*decl);
     // `alertc run` ignores test blocks, so a mistake in one does not stop the rules from running.
     if (options.check_tests) {
-      for (auto& [decl, file] : test_order_) check_test(*decl, file);
+      for (auto& [decl, file] : test_order_) {
+        if (!options.isolate_tests) {
+          check_test(*decl, file);
+          continue;
+        }
+        // `alertc test`: a broken test is that test's failure, not the program's.
+        DiagnosticEngine own(sources_);
+        DiagnosticEngine* program_diags = diags_.engine;
+        diags_.engine = &own;
+        size_t tests_before = p_.tests.size();
+        check_test(*decl, file);
+        diags_.engine = program_diags;
+        if (own.has_errors()) {
+          std::ostringstream text;
+          own.render_text(text);
+          if (p_.tests.size() == tests_before) p_.tests.push_back({decl, file});
+          p_.tests.back().broken = text.str();
+        }
+      }
     }
   }
 
@@ -1285,7 +1304,16 @@ class Checker {
 
   plan::Program& p_;
   const SourceManager& sources_;
-  DiagnosticEngine& diags_;
+  // Where diagnostics go: the program's engine, or a test's own while a test block is checked
+  // with SemaOptions::isolate_tests.
+  struct DiagSink {
+    DiagnosticEngine* engine;
+    template <typename... Args>
+    Diagnostic& report(DiagId id, SourceRange range, const Args&... args) {
+      return engine->report(id, range, args...);
+    }
+    bool has_errors() const { return engine->has_errors(); }
+  } diags_;
   std::unordered_map<std::string, const ast::SchemaDecl*> schemas_;
   std::vector<const ast::SchemaDecl*> schema_order_;
   std::unordered_map<std::string, const ast::ConstDecl*> consts_;

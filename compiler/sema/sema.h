@@ -14,6 +14,8 @@ struct SemaOptions {
   bool warn_unset_env = false;
   // False for `alertc run`: test blocks are neither checked nor kept.
   bool check_tests = true;
+  // `alertc test`: errors inside a test block break only that test (plan::Test::broken).
+  bool isolate_tests = false;
 };
 bool check_program(plan::Program& program, const SourceManager& sources, DiagnosticEngine& diags,
                    const SemaOptions& options = {});

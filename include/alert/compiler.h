@@ -22,6 +22,8 @@ struct CompileOptions {
   bool warn_unset_env = false;
   // False to ignore test blocks (`alertc run`): an error in a test does not stop the rules.
   bool check_tests = true;
+  // True for `alertc test`: an error inside a test block fails that test only.
+  bool isolate_tests = false;
 };
 
 class Compilation {

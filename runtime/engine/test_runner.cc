@@ -45,6 +45,12 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
     outcome.name = decl.name;
     LineCol lc = program->sources.line_col(decl.range.begin);
     outcome.location = fmt::format("{}:{}", program->sources.path(test.file), lc.line);
+    if (!test.broken.empty()) {
+      outcome.passed = false;
+      outcome.failure = "    the test is broken:\n" + test.broken;
+      outcomes.push_back(std::move(outcome));
+      continue;
+    }
     std::vector<Alert> alerts;
     std::vector<std::string> problems;
     // Rejected and late rows: counted, and listed when the test fails (docs/language.md §10).

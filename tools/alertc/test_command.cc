@@ -9,6 +9,7 @@ namespace alert::cli {
 int run_test(const TestOptions& options, bool color) {
   CompileOptions compile_options;
   compile_options.engine = options.engine == "interp" ? EngineKind::Interp : EngineKind::Jit;
+  compile_options.isolate_tests = true;
   Compilation c = Compilation::compile(options.files, compile_options);
   c.print_diagnostics(std::cerr, DiagnosticFormat::Text, color);
   if (c.io_error()) return 2;
