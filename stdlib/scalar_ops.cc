@@ -316,7 +316,22 @@ double round_digits(double x, int64_t digits) {
   return x < 0 ? -r : r;
 }
 
+int64_t widest_number_in_spec(std::string_view spec) {
+  int64_t widest = 0, current = 0;
+  for (char c : spec) {
+    if (c >= '0' && c <= '9') {
+      current = std::min<int64_t>(current * 10 + (c - '0'), INT64_MAX / 20);
+      widest = std::max(widest, current);
+    } else {
+      current = 0;
+    }
+  }
+  return widest;
+}
+
 bool format_with_spec(const Value& v, std::string_view spec, std::string* out) {
+  // A width or precision of billions would allocate that much per alert (found by fuzzing).
+  if (widest_number_in_spec(spec) > kMaxFormatWidth) return false;
   std::string f = "{:" + std::string(spec) + "}";
   try {
     switch (v.kind) {

@@ -55,5 +55,9 @@ std::string_view ascii_trim(std::string_view s);
 
 // Formats v with a format spec such as ".2f", ">8", "x"; false when the spec does not fit.
 bool format_with_spec(const Value& v, std::string_view spec, std::string* out);
+// The largest width or precision a format spec may give (docs/language.md §2.4).
+constexpr int64_t kMaxFormatWidth = 1000;
+// The largest number written in a spec (its width or precision).
+int64_t widest_number_in_spec(std::string_view spec);
 
 }  // namespace alert

@@ -868,7 +868,9 @@ class Checker {
       if (type.kind == TypeKind::List) diags_.report(DiagId::list_outside_in, piece.expr->range);
       if (!piece.spec.empty() && type.kind != TypeKind::Null) {
         std::string out;
-        if (!format_with_spec(sample_value(type.kind), piece.spec, &out)) {
+        if (int64_t widest = widest_number_in_spec(piece.spec); widest > kMaxFormatWidth) {
+          diags_.report(DiagId::format_width_too_large, piece.spec_range, widest, kMaxFormatWidth);
+        } else if (!format_with_spec(sample_value(type.kind), piece.spec, &out)) {
           diags_.report(DiagId::invalid_format_spec, piece.spec_range, piece.spec, type.name());
         }
       }

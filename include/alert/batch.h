@@ -55,6 +55,8 @@ struct Batch {
   // Appends one row; `values` holds one Value per column (already of the column's kind or null).
   void append(const std::vector<Value>& values, uint64_t line);
   Value value_at(size_t column, size_t row) const;
+  // Rows [begin, end) as a batch of their own (copied), with their lines and source.
+  Batch slice(size_t begin, size_t end) const;
 };
 
 }  // namespace alert

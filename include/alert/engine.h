@@ -51,6 +51,10 @@ class Engine {
   void push(const Batch& batch);
   // Closes every open window (end of input).
   void finish();
+  // Moves the event clock of `schema`'s window rules to at least `time` without a row, closing
+  // the windows it passes: how a quiet live input's clock follows the wall clock
+  // (--idle-timeout, docs/language.md §11). Rules that have seen no row yet stay unstarted.
+  void advance_clock(int schema, int64_t time);
   const RunStats& stats() const;
   // True once stop_at_late_row stopped evaluation; later pushes are ignored.
   bool stopped() const;
@@ -59,6 +63,8 @@ class Engine {
   int schema_index(const std::string& name) const;
   std::vector<std::string> schema_names() const;
   std::vector<FieldSpec> schema_fields(int schema) const;
+  // The schema's event-time field, or -1.
+  int time_field(int schema) const;
 
  private:
   struct Impl;

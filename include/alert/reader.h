@@ -44,8 +44,16 @@ class RowReader {
   // --strict: next() returns right after the first rejected row (the batch holds the rows
   // before it), and reads nothing more after that.
   void set_stop_at_reject(bool stop) { stop_at_reject_ = stop; }
+  // A live input (pipe, FIFO, followed file) ends only when closed; its batches are cut when it
+  // pauses or max_delay after their first row (docs/language.md §11).
+  virtual bool live() const { return false; }
+  void set_max_delay(int64_t ns) { max_delay_ns_ = ns; }
+  int64_t max_delay_ns() const { return max_delay_ns_; }
+  // Why reading failed, when next() reported an error.
+  virtual std::string read_error() const { return {}; }
 
  protected:
+  int64_t max_delay_ns_ = 10'000'000;
   bool stop_at_reject_ = false;
   bool stopped_ = false;
   uint64_t rows_read_ = 0;
@@ -53,6 +61,18 @@ class RowReader {
   uint64_t bytes_read_ = 0;
 };
 
+struct ReaderOptions {
+  std::optional<InputFormat> format;  // default: by the file's extension
+  bool follow = false;                // follow a regular file like tail -F (never ends)
+  int stop_fd = -1;                   // readable = stop: a live read waiting on it returns at once
+  int64_t max_delay_ns = 10'000'000;  // --max-delay
+};
+
+// The format a path's extension names (.jsonl, .ndjson, .json: JSON Lines; else CSV).
+InputFormat format_of_path(const std::string& path);
+Result<std::unique_ptr<RowReader>> open_reader(const std::string& path, int schema_index,
+                                               std::vector<FieldSpec> fields, RejectSink rejects,
+                                               const ReaderOptions& options);
 // "-" reads standard input. The format follows the extension (.jsonl, .ndjson, .json: JSON Lines)
 // unless given.
 Result<std::unique_ptr<RowReader>> open_reader(const std::string& path, int schema_index,

@@ -63,4 +63,18 @@ Value Batch::value_at(size_t column, size_t row) const {
   }
 }
 
+Batch Batch::slice(size_t begin, size_t end) const {
+  Batch out;
+  std::vector<TypeKind> kinds;
+  for (const Column& c : columns) kinds.push_back(c.kind);
+  out.reset(schema, kinds);
+  out.source = source;
+  std::vector<Value> values(columns.size());
+  for (size_t row = begin; row < end && row < rows; ++row) {
+    for (size_t c = 0; c < columns.size(); ++c) values[c] = value_at(c, row);
+    out.append(values, line_of(row));
+  }
+  return out;
+}
+
 }  // namespace alert

@@ -621,6 +621,18 @@ struct Engine::Impl {
     stats.overflow = events.overflow;
   }
 
+  void advance_clock(int schema, int64_t time) {
+    if (schema < 0 || static_cast<size_t>(schema) >= plan.schemas.size()) return;
+    for (auto& w : typed_rules[schema]) {
+      if (w->clock().started) w->advance(time);
+    }
+    for (auto& w : window_rules[schema]) {
+      if (w.started) advance(w, time);
+    }
+    stats.division_by_zero = events.division_by_zero;
+    stats.overflow = events.overflow;
+  }
+
   void finish() {
     for (auto& per_schema : typed_rules) {
       for (auto& w : per_schema) w->finish();
@@ -643,6 +655,7 @@ Engine::Engine(std::shared_ptr<const CompiledProgram> program, AlertSink alerts,
     : impl_(std::make_unique<Impl>(std::move(program), std::move(alerts), std::move(late_rows), options)) {}
 Engine::~Engine() = default;
 void Engine::push(const Batch& batch) { impl_->push(batch); }
+void Engine::advance_clock(int schema, int64_t time) { impl_->advance_clock(schema, time); }
 void Engine::finish() { impl_->finish(); }
 const RunStats& Engine::stats() const { return impl_->stats; }
 bool Engine::stopped() const { return impl_->stopped; }
@@ -654,6 +667,8 @@ std::vector<std::string> Engine::schema_names() const {
   for (auto& s : impl_->plan.schemas) out.push_back(s.name);
   return out;
 }
+
+int Engine::time_field(int schema) const { return impl_->plan.schemas[schema].time_field; }
 
 std::vector<FieldSpec> Engine::schema_fields(int schema) const {
   std::vector<FieldSpec> out;

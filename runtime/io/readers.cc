@@ -8,7 +8,10 @@
 #include <iostream>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <chrono>
 #include <optional>
 
 #if defined(__SSE2__)
@@ -16,56 +19,11 @@
 #endif
 
 #include "alert/reader.h"
+#include "runtime/io/byte_source.h"
 #include "runtime/io/field_parser.h"
 
 namespace alert {
 namespace {
-
-// Where input bytes come from. read_some returns what is available now (at least one byte, or
-// 0 at the end), so rows arriving on a pipe are evaluated as they come, not when a buffer fills.
-class ByteStream {
- public:
-  virtual ~ByteStream() = default;
-  virtual size_t read_some(char* buffer, size_t size) = 0;
-  virtual bool bad() const = 0;
-};
-
-class IstreamBytes : public ByteStream {
- public:
-  explicit IstreamBytes(std::unique_ptr<std::istream> in) : in_(std::move(in)) {}
-  size_t read_some(char* buffer, size_t size) override {
-    in_->read(buffer, static_cast<std::streamsize>(size));
-    return static_cast<size_t>(in_->gcount());
-  }
-  bool bad() const override { return in_->bad(); }
-
- private:
-  std::unique_ptr<std::istream> in_;
-};
-
-// A file or standard input. A signal (SIGINT/SIGTERM, installed without SA_RESTART) interrupts a
-// read that waits for input; that ends the input so the run can stop.
-class FdBytes : public ByteStream {
- public:
-  FdBytes(int fd, bool owned) : fd_(fd), owned_(owned) {}
-  ~FdBytes() override {
-    if (owned_) ::close(fd_);
-  }
-  size_t read_some(char* buffer, size_t size) override {
-    ssize_t n = ::read(fd_, buffer, size);
-    if (n < 0) {
-      bad_ = errno != EINTR;
-      return 0;
-    }
-    return static_cast<size_t>(n);
-  }
-  bool bad() const override { return bad_; }
-
- private:
-  int fd_;
-  bool owned_;
-  bool bad_ = false;
-};
 
 // A window over the input: bytes [pos, end) are read but not yet consumed. refill() keeps
 // them, moves them to the front and reads more after them, growing the buffer when one record
@@ -74,64 +32,101 @@ class InputBuffer {
  public:
   static constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
 
-  explicit InputBuffer(ByteStream* in) : in_(in) { buf_.resize((1 << 20) + kPadding); }
+  explicit InputBuffer(ByteSource* in) : in_(in) { buf_.resize((1 << 20) + kPadding); }
   const char* data() const { return buf_.data(); }
   size_t pos = 0, end = 0;
 
-  // False when nothing more could be read (end of input).
-  bool refill() {
-    if (eof_) return false;
+  // Data when more bytes were read; End at the end of input (or a stop); NotReady when a live
+  // input has nothing within wait_ms; Restart when a followed file starts anew.
+  ReadStatus refill(int wait_ms) {
+    if (eof_) return ReadStatus::End;
+    if (restart_pending_) return ReadStatus::Restart;  // the caller has not taken the old file's end yet
     if (pos > 0) {
       std::memmove(buf_.data(), buf_.data() + pos, end - pos);
       end -= pos;
       pos = 0;
     }
     if (end + kPadding >= buf_.size() / 2) buf_.resize(buf_.size() * 2);
-    size_t n = in_->read_some(buf_.data() + end, buf_.size() - kPadding - end);
+    size_t n = 0;
+    ReadStatus status = in_->read_some(buf_.data() + end, buf_.size() - kPadding - end, wait_ms, &n);
     end += n;
     total_ += n;
-    if (n == 0) eof_ = true;
-    return n > 0;
+    if (status == ReadStatus::End || status == ReadStatus::Stopped) eof_ = true;
+    if (status == ReadStatus::Stopped) stopped_ = true;
+    if (status == ReadStatus::Restart) restart_pending_ = true;
+    return status == ReadStatus::Stopped ? ReadStatus::End : status;
   }
   bool bad() const { return in_->bad(); }
+  bool stopped() const { return stopped_; }
   uint64_t consumed() const { return total_ - (end - pos); }
 
-  // The index of the next '\n' from pos on, reading more input until one arrives (`end` when the
-  // input ends first). False when nothing at all is left.
-  bool next_line(size_t* newline) {
-    if (pos == end && !refill()) return false;
+  enum class Line { Found, NotReady, End, Restart };
+  // The index of the next '\n' from pos on, reading more input until one arrives. At the end
+  // of input (or of a followed file that restarts) the rest is the last line (`end`); a live
+  // input's partial line waits for its newline (NotReady). Restart comes once, after the old
+  // file's last line, before the new file's first.
+  Line next_line(size_t* newline, int wait_ms) {
+    if (pos == end && restart_pending_) {
+      restart_pending_ = false;
+      return Line::Restart;
+    }
     size_t scanned = 0;  // bytes after pos known to hold no newline (refill moves them, not this)
     while (true) {
-      const void* nl = std::memchr(buf_.data() + pos + scanned, '\n', end - pos - scanned);
-      if (nl) {
-        *newline = static_cast<size_t>(static_cast<const char*>(nl) - buf_.data());
-        return true;
+      if (pos + scanned < end) {
+        const void* nl = std::memchr(buf_.data() + pos + scanned, '\n', end - pos - scanned);
+        if (nl) {
+          *newline = static_cast<size_t>(static_cast<const char*>(nl) - buf_.data());
+          return Line::Found;
+        }
       }
       scanned = end - pos;
-      if (!refill()) {
-        *newline = end;
-        return true;
+      ReadStatus status = refill(wait_ms);
+      if (status == ReadStatus::Data) continue;
+      if (status == ReadStatus::NotReady) return Line::NotReady;
+      if (status == ReadStatus::Restart && pos == end) {
+        restart_pending_ = false;
+        return Line::Restart;
       }
+      if (pos == end) return Line::End;
+      *newline = end;
+      return Line::Found;
     }
   }
 
  private:
-  ByteStream* in_;
+  ByteSource* in_;
   std::vector<char> buf_;
   uint64_t total_ = 0;
   bool eof_ = false;
+  bool stopped_ = false;
+  bool restart_pending_ = false;
 };
 
 class ReaderBase : public RowReader {
  public:
-  ReaderBase(std::unique_ptr<ByteStream> in, std::string name, int schema, std::vector<FieldSpec> fields,
+  ReaderBase(std::unique_ptr<ByteSource> in, std::string name, int schema, std::vector<FieldSpec> fields,
              RejectSink rejects)
       : in_(std::move(in)), input_(in_.get()), name_(std::move(name)), schema_(schema),
         fields_(std::move(fields)), rejects_(std::move(rejects)), row_(fields_) {
     for (auto& f : fields_) kinds_.push_back(f.type.kind);
+    live_ = in_->live();
   }
+  bool live() const override { return live_; }
+  std::string read_error() const override { return in_->error(); }
 
  protected:
+  // How long a read may wait: a live input's batch is cut as soon as nothing more is ready
+  // (docs/language.md §11); before its first row the reader waits for one.
+  int wait_ms(const Batch& batch) const { return live_ && batch.rows > 0 ? 0 : -1; }
+  // A live batch is also cut max_delay after its first row, for a stream that never pauses.
+  bool past_deadline(const Batch& batch) {
+    if (!live_ || batch.rows == 0) return false;
+    auto now = std::chrono::steady_clock::now();
+    if (batch.rows == 1 && rows_at_start_ != 1) first_row_at_ = now;
+    rows_at_start_ = batch.rows;
+    return now - first_row_at_ >= std::chrono::nanoseconds(max_delay_ns());
+  }
+  void begin_batch() { rows_at_start_ = 0; }
   void reject(uint64_t line, std::string reason, std::string_view raw) {
     ++rows_rejected_;
     if (stop_at_reject_) stopped_ = true;
@@ -147,8 +142,12 @@ class ReaderBase : public RowReader {
     row_.commit(batch, line);
   }
 
-  std::unique_ptr<ByteStream> in_;
+  std::unique_ptr<ByteSource> in_;
   InputBuffer input_;
+  bool live_ = false;
+  std::chrono::steady_clock::time_point first_row_at_{};
+  size_t rows_at_start_ = 0;
+  enum class Record { Ok, NotReady, End, Restart };
   std::string name_;
   int schema_;
   std::vector<FieldSpec> fields_;
@@ -168,14 +167,28 @@ class CsvReader : public ReaderBase {
     batch.reset(schema_, kinds_);
     batch.source = name_;
     if (!header_done_) {
-      if (auto r = read_header(); !r.ok()) return Result<bool>::failure(r.error());
+      auto r = read_header();
+      if (!r.ok()) return Result<bool>::failure(r.error());
+      if (!r.value()) return false;  // stopped before the header came
       header_done_ = true;
     }
     std::string reason;
     if (stopped_) return false;
-    while (batch.rows < max_rows && !stopped_) {
+    begin_batch();
+    while (batch.rows < max_rows && !stopped_ && !past_deadline(batch)) {
       uint64_t line = line_;
-      if (!read_record()) break;
+      Record got = read_record(wait_ms(batch));
+      if (got == Record::NotReady || got == Record::End) break;
+      if (got == Record::Restart) {
+        // A rotated or truncated file starts with its own header. Its lines go on counting
+        // from the old file's, so (input, line) stays one row's identity.
+        if (batch.rows > 0) {
+          header_done_ = false;
+          break;
+        }
+        if (auto r = read_header(); !r.ok()) return Result<bool>::failure(r.error());
+        continue;
+      }
       if (fields_view_.size() == 1 && fields_view_[0].empty() && !is_quoted(0)) continue;  // blank line
       ++rows_read_;
       if (fields_view_.size() != header_.size()) {
@@ -210,7 +223,12 @@ class CsvReader : public ReaderBase {
 
  private:
   Result<bool> read_header() {
-    if (!read_record()) return Result<bool>::failure(fmt::format("{}: empty input: expected a header row", name_));
+    Record got = read_record(-1);
+    while (got == Record::Restart) got = read_record(-1);
+    if (got != Record::Ok) {
+      if (input_.stopped()) return false;
+      return Result<bool>::failure(fmt::format("{}: empty input: expected a header row", name_));
+    }
     header_.assign(fields_view_.begin(), fields_view_.end());
     if (!header_.empty() && header_[0].starts_with("\xEF\xBB\xBF")) header_[0] = header_[0].substr(3);
     column_of_.assign(fields_.size(), -1);
@@ -226,25 +244,29 @@ class CsvReader : public ReaderBase {
     return true;
   }
 
-  // The next record into fields_view_/quoted_/raw_ (views valid until the next call); false at
-  // end of input.
-  bool read_record() {
+  // The next record into fields_view_/quoted_/raw_ (views valid until the next call). A live
+  // input's unfinished record stays in the buffer (NotReady) until the rest arrives.
+  Record read_record(int wait_ms) {
     while (true) {
       size_t line_end;
-      if (!input_.next_line(&line_end)) {
+      InputBuffer::Line line = input_.next_line(&line_end, wait_ms);
+      if (line == InputBuffer::Line::NotReady) return Record::NotReady;
+      if (line == InputBuffer::Line::Restart) return Record::Restart;
+      if (line == InputBuffer::Line::End) {
         eof_ = true;
-        return false;
+        return Record::End;
       }
       if (split_plain(input_.data() + input_.pos, line_end - input_.pos)) {
         input_.pos = line_end < input_.end ? line_end + 1 : input_.end;
         ++line_;
-        return true;
+        return Record::Ok;
       }
-      if (scan_quoted()) return true;
-      if (!input_.refill()) {
-        scan_quoted(/*at_end=*/true);
-        return true;
-      }
+      if (scan_quoted()) return Record::Ok;
+      ReadStatus more = input_.refill(wait_ms);
+      if (more == ReadStatus::NotReady) return Record::NotReady;
+      if (more == ReadStatus::Data) continue;
+      scan_quoted(/*at_end=*/true);  // the input (or the followed file) ended inside the record
+      return Record::Ok;
     }
   }
 
@@ -385,9 +407,13 @@ class JsonLinesReader : public ReaderBase {
     batch.source = name_;
     std::string reason;
     if (stopped_) return false;
-    while (batch.rows < max_rows && !stopped_) {
+    begin_batch();
+    while (batch.rows < max_rows && !stopped_ && !past_deadline(batch)) {
       std::string_view line;
-      if (!read_line(&line)) {
+      Record got = read_line(&line, wait_ms(batch));
+      if (got == Record::NotReady) break;
+      if (got == Record::Restart) continue;  // JSON Lines has no header: go on with the new file
+      if (got == Record::End) {
         eof_ = true;
         break;
       }
@@ -408,15 +434,18 @@ class JsonLinesReader : public ReaderBase {
  private:
   // The next line (without \n and a trailing \r), a view into the input buffer followed by at
   // least SIMDJSON_PADDING readable bytes.
-  bool read_line(std::string_view* line) {
+  Record read_line(std::string_view* line, int wait_ms) {
     size_t stop;
-    if (!input_.next_line(&stop)) return false;
+    InputBuffer::Line got = input_.next_line(&stop, wait_ms);
+    if (got == InputBuffer::Line::NotReady) return Record::NotReady;
+    if (got == InputBuffer::Line::Restart) return Record::Restart;
+    if (got == InputBuffer::Line::End) return Record::End;
     const char* base = input_.data();
     size_t n = stop - input_.pos;
     if (n > 0 && base[input_.pos + n - 1] == '\r') --n;
     *line = std::string_view(base + input_.pos, n);
     input_.pos = stop < input_.end ? stop + 1 : stop;
-    return true;
+    return Record::Ok;
   }
 
   bool parse_line(std::string_view line, std::string* reason) {
@@ -506,7 +535,7 @@ class JsonLinesReader : public ReaderBase {
 
 namespace {
 
-std::unique_ptr<RowReader> make_reader(std::unique_ptr<ByteStream> in, std::string name, InputFormat format,
+std::unique_ptr<RowReader> make_reader(std::unique_ptr<ByteSource> in, std::string name, InputFormat format,
                                        int schema_index, std::vector<FieldSpec> fields, RejectSink rejects) {
   if (format == InputFormat::JsonLines) {
     return std::make_unique<JsonLinesReader>(std::move(in), std::move(name), schema_index, std::move(fields),
@@ -520,29 +549,41 @@ std::unique_ptr<RowReader> make_reader(std::unique_ptr<ByteStream> in, std::stri
 
 std::unique_ptr<RowReader> make_reader(std::unique_ptr<std::istream> in, std::string name, InputFormat format,
                                        int schema_index, std::vector<FieldSpec> fields, RejectSink rejects) {
-  return make_reader(std::make_unique<IstreamBytes>(std::move(in)), std::move(name), format, schema_index,
-                     std::move(fields), std::move(rejects));
+  return make_reader(istream_source(std::move(in)), std::move(name), format, schema_index, std::move(fields),
+                     std::move(rejects));
+}
+
+InputFormat format_of_path(const std::string& path) {
+  if (path.ends_with(".jsonl") || path.ends_with(".ndjson") || path.ends_with(".json")) return InputFormat::JsonLines;
+  return InputFormat::Csv;
+}
+
+Result<std::unique_ptr<RowReader>> open_reader(const std::string& path, int schema_index,
+                                               std::vector<FieldSpec> fields, RejectSink rejects,
+                                               const ReaderOptions& options) {
+  InputFormat fmt = options.format ? *options.format : format_of_path(path);
+  std::unique_ptr<ByteSource> in;
+  if (path == "-") {
+    in = fd_source(STDIN_FILENO, false, options.stop_fd);
+  } else {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Result<std::unique_ptr<RowReader>>::failure(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+    struct stat st {};
+    bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    in = options.follow && regular ? follow_source(path, fd, options.stop_fd) : fd_source(fd, true, options.stop_fd);
+  }
+  auto reader = make_reader(std::move(in), path == "-" ? "<stdin>" : path, fmt, schema_index, std::move(fields),
+                            std::move(rejects));
+  reader->set_max_delay(options.max_delay_ns);
+  return reader;
 }
 
 Result<std::unique_ptr<RowReader>> open_reader(const std::string& path, int schema_index,
                                                std::vector<FieldSpec> fields, RejectSink rejects,
                                                std::optional<InputFormat> format) {
-  InputFormat fmt = InputFormat::Csv;
-  if (format) {
-    fmt = *format;
-  } else if (path.ends_with(".jsonl") || path.ends_with(".ndjson") || path.ends_with(".json")) {
-    fmt = InputFormat::JsonLines;
-  }
-  std::unique_ptr<ByteStream> in;
-  if (path == "-") {
-    in = std::make_unique<FdBytes>(STDIN_FILENO, false);
-  } else {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Result<std::unique_ptr<RowReader>>::failure(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
-    in = std::make_unique<FdBytes>(fd, true);
-  }
-  return make_reader(std::move(in), path == "-" ? "<stdin>" : path, fmt, schema_index, std::move(fields),
-                     std::move(rejects));
+  ReaderOptions options;
+  options.format = format;
+  return open_reader(path, schema_index, std::move(fields), std::move(rejects), options);
 }
 
 }  // namespace alert

@@ -24,6 +24,11 @@ struct RunOptions {
   std::string input_format;
   std::string state_dir;          // the outbox; default: .alertc-state beside the first rules file
   double drain_timeout_s = 10;    // how long to wait for pending deliveries at the end
+  bool follow = false;            // follow regular files like tail -F
+  int64_t max_delay_ns = 10'000'000;   // a live batch is evaluated at most this long after its first row
+  int64_t idle_timeout_ns = 0;    // 0: off; else quiet live schemas' clocks follow the wall clock
+  std::string clock_log;          // write the idle clock advances here
+  std::string clock_replay;       // apply recorded advances instead of the wall clock
 };
 
 struct TestOptions {

@@ -11,7 +11,19 @@
 #include <iostream>
 
 #include "alert/compiler.h"
+#include "stdlib/time_format.h"
 #include "tools/alertc/commands.h"
+
+namespace {
+
+// A duration option in the language's syntax (10ms, 2s, 1m30s); a usage error otherwise.
+int64_t parse_duration_option(const char* name, const std::string& text) {
+  auto ns = alert::parse_duration(text);
+  if (!ns || *ns <= 0) throw CLI::ValidationError(name, "'" + text + "' is not a positive duration such as 10ms, 2s or 1m30s");
+  return *ns;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"alertc: compiler and runtime for alert rules"};
@@ -27,14 +39,15 @@ int main(int argc, char** argv) {
   alert::cli::RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "Evaluate rules over input rows and deliver the alerts");
   run_cmd->add_option("files", run.files, "The .alert files")->required();
-  run_cmd->add_option("--input,-i", run.inputs, "[Schema=]PATH of CSV or JSON Lines rows ('-' is stdin)")
+  run_cmd->add_option("--input,-i", run.inputs,
+                      "[Schema=]PATH of CSV or JSON Lines rows ('-' is stdin); repeat for several inputs, read at once")
       ->required();
   run_cmd->add_flag("--dry-run", run.dry_run, "Print each notification as a JSON line instead of sending it");
   run_cmd->add_option("--batch-size", run.batch_size, "Rows per batch")->check(CLI::Range(1, 1 << 24));
   run_cmd->add_option("--engine", run.engine, "Evaluation engine: jit (LLVM, default) or interp (the reference interpreter)")
       ->check(CLI::IsMember({"jit", "interp"}));
   run_cmd->add_option("--rejects", run.rejects, "Write rejected and late rows here, one JSON line each");
-  run_cmd->add_flag("--strict", run.strict, "Stop at the first rejected row");
+  run_cmd->add_flag("--strict", run.strict, "Stop at the first rejected or late row (exit 1); nothing after it is evaluated");
   run_cmd->add_option("--max-groups", run.max_groups, "Groups per window rule before new ones are refused");
   run_cmd->add_option("--state-dir", run.state_dir,
                       "Folder of the durable outbox (default: .alertc-state beside the first rules file)");
@@ -42,6 +55,17 @@ int main(int argc, char** argv) {
                       "Seconds to wait for pending deliveries at the end or on SIGINT/SIGTERM (default 10)");
   run_cmd->add_option("--format", run.input_format, "Input format: csv or jsonl (default: by extension)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
+  run_cmd->add_flag("--follow,-F", run.follow,
+                    "Follow input files like tail -F: appended rows, rotation and truncation; never ends");
+  run_cmd->add_option_function<std::string>(
+         "--max-delay", [&](const std::string& d) { run.max_delay_ns = parse_duration_option("--max-delay", d); },
+         "Live inputs: evaluate a batch at most this long after its first row (default 10ms)");
+  run_cmd->add_option_function<std::string>(
+         "--idle-timeout", [&](const std::string& d) { run.idle_timeout_ns = parse_duration_option("--idle-timeout", d); },
+         "Live inputs: after this long without rows, a schema's event clock follows the wall clock (default: off)");
+  run_cmd->add_option("--clock-log", run.clock_log, "Write the --idle-timeout clock advances to this file");
+  run_cmd->add_option("--clock-replay", run.clock_replay,
+                      "Apply the clock advances of a --clock-log at the same rows, instead of the wall clock");
 
   alert::cli::TestOptions test;
   auto* test_cmd = app.add_subcommand("test", "Run the test blocks of .alert files");
