@@ -61,6 +61,7 @@ testItem
   | EXPECT ruleName=ident state=ident expr                                # expectState
   | EXPECT ruleName=ident LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE  # expectMatch
   | EXPECT word=ident expr                                                # expectRejects
+  | word=ident expr                                                       # idleFor
   ;
 rowLit: LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE;
 fieldInit: name=anyName ASSIGN expr;

@@ -162,13 +162,13 @@ struct FieldInit {
 };
 
 struct TestItem {
-  enum Kind { GivenRows, GivenFile, ExpectFires, ExpectResolved, ExpectMatch, ExpectRejects } kind;
+  enum Kind { GivenRows, GivenFile, ExpectFires, ExpectResolved, ExpectMatch, ExpectRejects, Idle } kind;
   SourceRange range;
   std::string name;  // schema for Given*, rule for Expect*
   SourceRange name_range;
   std::vector<std::vector<FieldInit>> rows;  // GivenRows
   std::string path;                          // GivenFile (resolved against the test's file)
-  ExprPtr count;                             // ExpectFires / ExpectResolved / ExpectRejects
+  ExprPtr count;                             // ExpectFires / ExpectResolved / ExpectRejects; Idle: the duration
   std::vector<FieldInit> keys;               // ExpectMatch
 };
 

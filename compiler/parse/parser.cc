@@ -745,6 +745,12 @@ ast::TestDecl AstBuilder::test(AlertParser::TestDeclContext* ctx) {
       std::string state = ident(e->state);
       if (state != "resolved") diags_.report(DiagId::expected_expect_state, range(e->state), state);
       it.count = expr(e->expr());
+    } else if (auto* e = dynamic_cast<AlertParser::IdleForContext*>(item)) {
+      // `idle D`: the inputs were quiet for D (docs/language.md §10, §11).
+      it.kind = ast::TestItem::Idle;
+      std::string word = ident(e->word);
+      if (word != "idle") diags_.report(DiagId::expected_test_item, range(e->word), word);
+      it.count = expr(e->expr());
     } else if (auto* e = dynamic_cast<AlertParser::ExpectRejectsContext*>(item)) {
       // `expect rejects N`: "rejects" is a soft keyword, checked here.
       it.kind = ast::TestItem::ExpectRejects;

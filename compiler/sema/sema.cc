@@ -1256,6 +1256,17 @@ class Checker {
           }
           break;
         }
+        case ast::TestItem::Idle: {
+          Scope scope;
+          Type dt = check(*item.count, scope);
+          if (dt.kind != TypeKind::Duration || !item.count->constant) {
+            diags_.report(DiagId::expected_type, item.count->range, "'idle'", "a duration constant", dt.name());
+          } else if (item.count->constant->i <= 0) {
+            diags_.report(DiagId::duration_not_positive, item.count->range, "'idle'",
+                          format_duration(item.count->constant->i));
+          }
+          break;
+        }
         case ast::TestItem::ExpectRejects: {
           Scope scope;
           Type ct = check(*item.count, scope);

@@ -57,7 +57,28 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
     std::vector<std::string> rejects;
     Engine engine(program, [&](const Alert& a) { alerts.push_back(a); },
                   [&](const RejectedRow& r) { rejects.push_back(fmt::format("line {}: {}", r.line, r.reason)); });
+    // Per schema: the event time of the last row given, which `idle D` advances from.
+    std::vector<std::optional<int64_t>> last_time(plan.schemas.size());
+    auto note_last_time = [&](const Batch& batch) {
+      int field = plan.schemas[batch.schema].time_field;
+      if (field < 0) return;
+      for (size_t row = batch.rows; row-- > 0;) {
+        if (!batch.columns[field].is_null(row)) {
+          last_time[batch.schema] = batch.columns[field].ints[row];
+          return;
+        }
+      }
+    };
     for (const ast::TestItem& item : decl.items) {
+      if (item.kind == ast::TestItem::Idle) {
+        // The inputs were quiet for D: every schema's clock moves D past its last row, as
+        // --idle-timeout moves a quiet live input's clock with the wall clock.
+        int64_t quiet = item.count && item.count->constant ? item.count->constant->i : 0;
+        for (size_t s = 0; s < plan.schemas.size(); ++s) {
+          if (last_time[s]) engine.advance_clock(static_cast<int>(s), *last_time[s] + quiet);
+        }
+        continue;
+      }
       if (item.kind != ast::TestItem::GivenRows && item.kind != ast::TestItem::GivenFile) continue;
       int schema = plan.schema_index(item.name);
       const plan::Schema& s = plan.schemas[schema];
@@ -75,6 +96,7 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
           batch.append(values, program->sources.line_col(row.empty() ? item.range.begin : row.front().range.begin).line);
         }
         engine.push(batch);
+        note_last_time(batch);
       } else {
         std::filesystem::path base = std::filesystem::path(program->sources.path(test.file)).parent_path();
         std::string path = (base / item.path).string();
@@ -92,7 +114,10 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
             problems.push_back(more.error());
             break;
           }
-          if (batch.rows) engine.push(batch);
+          if (batch.rows) {
+            engine.push(batch);
+            note_last_time(batch);
+          }
           if (!more.value()) break;
         }
       }

@@ -481,5 +481,43 @@ rule Every on P
   EXPECT_EQ(out.alerts[0].fingerprint, out.alerts[1].fingerprint);
 }
 
+
+// advance_clock closes the windows the clock passes, as a row at that time would, in both
+// engines; a rule that has seen no row stays unstarted.
+TEST(Engine, AdvanceClockClosesWindowsLikeARowAtThatTime) {
+  std::string rules = write_temp("advance_clock.alert", std::string(kExpireSchema) + R"(
+rule Silent on E
+  window tumbling 1m
+  group by k
+  let n = count()
+  having n == 0
+  expire 1h
+  notify out
+)");
+  const int64_t t0 = 1'767'225'600'000'000'000;  // 2026-01-01T00:00:00Z
+  for (EngineKind kind : {EngineKind::Jit, EngineKind::Interp}) {
+    CompileOptions options;
+    options.engine = kind;
+    Compilation c = Compilation::compile({rules}, options);
+    ASSERT_TRUE(c.ok());
+    std::vector<Alert> alerts;
+    Engine engine(c.program(), [&](const Alert& a) { alerts.push_back(a); }, nullptr);
+    engine.advance_clock(0, t0 + 3'600'000'000'000);  // no row yet: nothing starts
+    auto reader = make_reader(std::make_unique<std::istringstream>("ts,k\n2026-01-01T00:00:10Z,a\n"), "mem",
+                              InputFormat::Csv, 0, engine.schema_fields(0), nullptr);
+    Batch batch;
+    ASSERT_TRUE(reader->next(batch, 10).ok());
+    engine.push(batch);
+    engine.advance_clock(0, t0 + 119'000'000'000);  // 00:01:59: [00:01, 00:02) still open
+    EXPECT_TRUE(alerts.empty());
+    engine.advance_clock(0, t0 + 120'000'000'000);  // 00:02: it closes, silent
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].state, "firing");
+    EXPECT_EQ(alerts[0].window->first, t0 + 60'000'000'000);
+    engine.advance_clock(0, t0 + 100'000'000'000);  // a clock never goes back
+    EXPECT_EQ(alerts.size(), 1u);
+  }
+}
+
 }  // namespace
 }  // namespace alert
