@@ -48,6 +48,8 @@ clause
   | MESSAGE STRING                                                # messageClause
   | NOTIFY ident (COMMA ident)*                                   # notifyClause
   | THROTTLE expr (BY expr (COMMA expr)*)?                        # throttleClause
+  // `resolved_message "..."`: a soft keyword, so the name stays usable; the builder checks it.
+  | word=ident STRING                                             # namedTextClause
   ;
 // `as` is a keyword only here; the builder checks the identifier's text.
 groupItem: expr (asKw=ident alias=ident)?;

@@ -149,6 +149,7 @@ struct RuleDecl {
   Severity severity = Severity::Warning;
   std::vector<LabelDecl> labels;
   std::optional<Template> message;
+  std::optional<Template> resolved_message;  // window rules: the text of resolved notifications
   std::vector<std::pair<std::string, SourceRange>> notify;
   ExprPtr throttle;
   std::vector<ExprPtr> throttle_by;

@@ -204,6 +204,7 @@ class Formatter {
       return;
     }
     if (decl_ == Decl::Rule && top && is_clause(type)) line_indent = 2;
+    if (decl_ == Decl::Rule && top && type == AlertLexer::IDENT && tok.text == "resolved_message") line_indent = 2;
     if (decl_ == Decl::Schema && depth_ == 1 && (type == AlertLexer::IDENT || type == AlertLexer::QUOTED_IDENT) &&
         starts_field()) {
       line_indent = 2;

@@ -95,6 +95,14 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
     for (const antlr4::Token* t : unclosed_) {
       if (offending && t->getStartIndex() < offending->getStartIndex()) open = t;
     }
+    if (open && offending) {
+      // Only a '(' of the declaration the error is in (an EOF error belongs to the last one).
+      for (size_t start : declaration_starts_) {
+        bool eof = offending->getType() == antlr4::Token::EOF;
+        if (start > open->getStartIndex() && (eof || start <= offending->getStartIndex())) open = nullptr;
+        if (!open) break;
+      }
+    }
     if (open && text.find("')'") == std::string::npos) text += "; expected ')'";
     auto& d = diags_.report(DiagId::syntax_error, range, text);
     if (open) {
@@ -104,7 +112,10 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
   }
 
   // The '(' that no ')' closes, in order (the token pass finds them).
-  void set_unclosed(std::vector<const antlr4::Token*> unclosed) { unclosed_ = std::move(unclosed); }
+  void set_unclosed(std::vector<const antlr4::Token*> unclosed, std::vector<size_t> declaration_starts) {
+    unclosed_ = std::move(unclosed);
+    declaration_starts_ = std::move(declaration_starts);
+  }
 
  private:
   // ANTLR's expected set ("IDENT, QUOTED_IDENT, '}'") as words: a name, a number, '}'.
@@ -131,6 +142,7 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
   const OffsetMap& map_;
   DiagnosticEngine& diags_;
   std::vector<const antlr4::Token*> unclosed_;
+  std::vector<size_t> declaration_starts_;  // char index of each top-level declaration keyword
 };
 
 // The right duration text for a misspelt unit (10min -> 10m), or "" when there is no obvious one.
@@ -158,7 +170,8 @@ std::string corrected_duration(std::string_view text, std::string* bad_unit) {
     if (!known) all_known = false;
     out += std::string(text.substr(digits, letters - digits)) + (known ? known : "s");
   }
-  return all_known ? out : "";
+  // Offered only when it reads back as a duration (5_min has no simple fix).
+  return all_known && parse_duration(out) ? out : "";
 }
 
 // Builds AST nodes from parse-tree contexts.
@@ -693,6 +706,15 @@ ast::RuleDecl AstBuilder::rule(AlertParser::RuleDeclContext* ctx) {
           r.labels.push_back(std::move(label));
         }
       }
+    } else if (auto* c = dynamic_cast<AlertParser::NamedTextClauseContext*>(clause)) {
+      std::string word = ident(c->word);
+      if (word != "resolved_message") {
+        diags_.report(DiagId::unknown_clause, range(c->word), word)
+            .note(range(c->word), "a rule's clauses are where, window, lateness, group by, let, having, for, "
+                                  "expire, severity, labels, message, resolved_message, notify and throttle");
+      } else if (once("resolved_message", c) && c->STRING()) {
+        r.resolved_message = template_of(c->STRING());
+      }
     } else if (auto* c = dynamic_cast<AlertParser::MessageClauseContext*>(clause)) {
       if (once("message", c) && c->STRING()) r.message = template_of(c->STRING());
     } else if (auto* c = dynamic_cast<AlertParser::NotifyClauseContext*>(clause)) {
@@ -807,6 +829,8 @@ std::unique_ptr<ParsedText> prepare(std::string_view text, uint32_t file, const 
   int depth = 0, max_depth = 0, prefix_run = 0;
   bool too_deep = false;
   bool in_condition = false;  // after `where` or `having`, before the next clause
+  size_t prev_type = 0;
+  std::vector<size_t> declaration_starts;
   std::vector<const antlr4::Token*> open_parens;
   antlr4::Token* last_comment = nullptr;
   antlr4::Token* deepest = nullptr;
@@ -836,7 +860,9 @@ std::unique_ptr<ParsedText> prepare(std::string_view text, uint32_t file, const 
       static_cast<antlr4::CommonToken*>(t.get())->setText(fixed.empty() ? "1s" : fixed);
       type = AlertLexer::DURATION;
     }
-    if (type == AlertLexer::WHERE || type == AlertLexer::HAVING) {
+    // A keyword used as a name (`labels { where = "eu" }`) opens no condition.
+    bool as_name = prev_type == AlertLexer::LBRACE || prev_type == AlertLexer::COMMA;
+    if ((type == AlertLexer::WHERE || type == AlertLexer::HAVING) && !as_name) {
       in_condition = true;
     } else if ((type >= AlertLexer::IMPORT && type <= AlertLexer::FIRES && type != AlertLexer::BY &&
                 type != AlertLexer::ON && type != AlertLexer::FROM) || type == AlertLexer::RBRACE) {
@@ -850,6 +876,12 @@ std::unique_ptr<ParsedText> prepare(std::string_view text, uint32_t file, const 
       static_cast<antlr4::CommonToken*>(t.get())->setText("==");
     }
     if (type == AlertLexer::LPAREN) open_parens.push_back(t.get());
+    // A declaration starts afresh: an unclosed '(' of an earlier one explains none of its errors.
+    if (type == AlertLexer::RULE || type == AlertLexer::SCHEMA || type == AlertLexer::CONST ||
+        type == AlertLexer::CHANNEL || type == AlertLexer::TEST || type == AlertLexer::IMPORT) {
+      declaration_starts.push_back(t->getStartIndex());
+    }
+    prev_type = type;
     if (type == AlertLexer::RPAREN && !open_parens.empty()) open_parens.pop_back();
     if (type == AlertLexer::LPAREN || type == AlertLexer::LBRACK) {
       if (++depth > max_depth) {
@@ -876,7 +908,7 @@ std::unique_ptr<ParsedText> prepare(std::string_view text, uint32_t file, const 
     too_deep = true;
   }
   if (too_deep) return nullptr;
-  listener.set_unclosed(std::move(open_parens));
+  listener.set_unclosed(std::move(open_parens), std::move(declaration_starts));
 
   p->source = std::make_unique<antlr4::ListTokenSource>(std::move(p->tokens));
   p->stream = std::make_unique<antlr4::CommonTokenStream>(p->source.get());

@@ -90,6 +90,7 @@ std::string print_program(const Program& p) {
     if (r.having) out += "  having " + print_expr(*r.having) + "\n";
     for (const Label& l : r.labels) out += fmt::format("  label {} = {}\n", l.name, print_template(*l.value));
     if (r.message) out += "  message " + print_template(*r.message) + "\n";
+    if (r.resolved_message) out += "  resolved_message " + print_template(*r.resolved_message) + "\n";
     out += fmt::format("  severity {}\n", ast::severity_name(r.severity));
     if (r.throttle_ns >= 0) out += fmt::format("  throttle {}ns\n", r.throttle_ns);
     std::string channels;

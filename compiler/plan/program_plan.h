@@ -90,6 +90,7 @@ struct Rule {
   std::vector<Let> lets;
   std::vector<Label> labels;
   const ast::Template* message = nullptr;
+  const ast::Template* resolved_message = nullptr;  // window rules; null: `message` for resolved too
   std::vector<int> channels;
 
   // Throttle: per rule and key; -1 when absent. Without `by`, the group key is the key.

@@ -1003,6 +1003,14 @@ class Checker {
       check_template(*r.message, values);
       pr.message = &*r.message;
     }
+    if (r.resolved_message) {
+      check_template(*r.resolved_message, values);
+      if (pr.is_window) {
+        pr.resolved_message = &*r.resolved_message;
+      } else {
+        diags_.report(DiagId::clause_needs_window, r.resolved_message->range, "resolved_message");
+      }
+    }
     if (r.notify.empty()) {
       diags_.report(DiagId::missing_clause, r.range, r.name, "notify");
     }

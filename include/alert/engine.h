@@ -54,7 +54,8 @@ class Engine {
   // Moves the event clock of `schema`'s window rules to at least `time` without a row, closing
   // the windows it passes: how a quiet live input's clock follows the wall clock
   // (--idle-timeout, docs/language.md §11). Rules that have seen no row yet stay unstarted.
-  void advance_clock(int schema, int64_t time);
+  // True when some window closed: only such advances change alerts (and need recording).
+  bool advance_clock(int schema, int64_t time);
   const RunStats& stats() const;
   // True once stop_at_late_row stopped evaluation; later pushes are ignored.
   bool stopped() const;

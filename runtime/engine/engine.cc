@@ -621,16 +621,24 @@ struct Engine::Impl {
     stats.overflow = events.overflow;
   }
 
-  void advance_clock(int schema, int64_t time) {
-    if (schema < 0 || static_cast<size_t>(schema) >= plan.schemas.size()) return;
+  bool advance_clock(int schema, int64_t time) {
+    if (stopped || schema < 0 || static_cast<size_t>(schema) >= plan.schemas.size()) return false;
+    bool closed = false;
     for (auto& w : typed_rules[schema]) {
-      if (w->clock().started) w->advance(time);
+      if (!w->clock().started) continue;
+      int64_t before = w->clock().next_close;
+      w->advance(time);
+      closed |= w->clock().next_close != before;
     }
     for (auto& w : window_rules[schema]) {
-      if (w.started) advance(w, time);
+      if (!w.started) continue;
+      int64_t before = w.next_close;
+      advance(w, time);
+      closed |= w.next_close != before;
     }
     stats.division_by_zero = events.division_by_zero;
     stats.overflow = events.overflow;
+    return closed;
   }
 
   void finish() {
@@ -655,7 +663,7 @@ Engine::Engine(std::shared_ptr<const CompiledProgram> program, AlertSink alerts,
     : impl_(std::make_unique<Impl>(std::move(program), std::move(alerts), std::move(late_rows), options)) {}
 Engine::~Engine() = default;
 void Engine::push(const Batch& batch) { impl_->push(batch); }
-void Engine::advance_clock(int schema, int64_t time) { impl_->advance_clock(schema, time); }
+bool Engine::advance_clock(int schema, int64_t time) { return impl_->advance_clock(schema, time); }
 void Engine::finish() { impl_->finish(); }
 const RunStats& Engine::stats() const { return impl_->stats; }
 bool Engine::stopped() const { return impl_->stopped; }

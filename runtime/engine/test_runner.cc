@@ -64,7 +64,7 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
       if (field < 0) return;
       for (size_t row = batch.rows; row-- > 0;) {
         if (!batch.columns[field].is_null(row)) {
-          last_time[batch.schema] = batch.columns[field].ints[row];
+          last_time[batch.schema] = std::max(last_time[batch.schema].value_or(INT64_MIN), batch.columns[field].ints[row]);
           return;
         }
       }
@@ -75,7 +75,9 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
         // --idle-timeout moves a quiet live input's clock with the wall clock.
         int64_t quiet = item.count && item.count->constant ? item.count->constant->i : 0;
         for (size_t s = 0; s < plan.schemas.size(); ++s) {
-          if (last_time[s]) engine.advance_clock(static_cast<int>(s), *last_time[s] + quiet);
+          if (!last_time[s]) continue;
+          last_time[s] = *last_time[s] + quiet;  // two `idle 1m` are two minutes
+          engine.advance_clock(static_cast<int>(s), *last_time[s]);
         }
         continue;
       }

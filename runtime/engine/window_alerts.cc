@@ -12,7 +12,9 @@ Alert window_alert(const plan::Rule& r, const EvalContext& ctx, int64_t start, i
   a.window = std::make_pair(start, end);
   for (size_t i = 0; i < r.group_keys.size(); ++i) a.group.emplace_back(r.group_keys[i].name, (*ctx.group_keys)[i]);
   for (size_t i = 0; i < r.lets.size(); ++i) a.values.emplace_back(r.lets[i].name, (*ctx.lets)[i]);
-  a.message = r.message ? render_template(*r.message, ctx) : r.name;
+  // A resolved notice has its own text where the rule gives one (docs/language.md §7.8).
+  const ast::Template* text = std::string_view(state) == "resolved" && r.resolved_message ? r.resolved_message : r.message;
+  a.message = text ? render_template(*text, ctx) : r.name;
   a.channels = r.channels;
   return a;
 }

@@ -113,6 +113,7 @@ class FollowSource : public ByteSource {
       if (got > 0) {
         offset_ += static_cast<uint64_t>(got);
         *n = static_cast<size_t>(got);
+        last_data_at_ = std::chrono::steady_clock::now();
         return ReadStatus::Data;
       }
       if (got < 0 && errno != EINTR) {
@@ -152,6 +153,12 @@ class FollowSource : public ByteSource {
     }
     missing_since_.reset();
     if (std::pair<dev_t, ino_t>{now.st_dev, now.st_ino} != identity_) {
+      // Renamed away: a writer may still append to the old file until it reopens the path, so
+      // it is read until quiet for a while before the new file is taken.
+      auto t = std::chrono::steady_clock::now();
+      if (!rotation_seen_) rotation_seen_ = t;
+      if (t - *rotation_seen_ < kRotationQuiet || t - last_data_at_ < kRotationQuiet) return ReadStatus::NotReady;
+      rotation_seen_.reset();
       int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd < 0) return ReadStatus::NotReady;  // created but not readable yet
       ::close(fd_);
@@ -173,7 +180,9 @@ class FollowSource : public ByteSource {
   int stop_fd_;
   std::pair<dev_t, ino_t> identity_{};
   uint64_t offset_ = 0;
-  std::optional<std::chrono::steady_clock::time_point> missing_since_;
+  std::optional<std::chrono::steady_clock::time_point> missing_since_, rotation_seen_;
+  std::chrono::steady_clock::time_point last_data_at_{};
+  static constexpr std::chrono::milliseconds kRotationQuiet{200};
   bool bad_ = false;
   std::string error_;
 };

@@ -87,7 +87,11 @@ class InputBuffer {
         restart_pending_ = false;
         return Line::Restart;
       }
-      if (pos == end) return Line::End;
+      // Stopped while a live line was half written: the half is dropped, not taken for a row.
+      if (pos == end || stopped_) {
+        pos = end;
+        return Line::End;
+      }
       *newline = end;
       return Line::Found;
     }
@@ -117,7 +121,9 @@ class ReaderBase : public RowReader {
  protected:
   // How long a read may wait: a live input's batch is cut as soon as nothing more is ready
   // (docs/language.md §11); before its first row the reader waits for one.
-  int wait_ms(const Batch& batch) const { return live_ && batch.rows > 0 ? 0 : -1; }
+  int wait_ms(const Batch& batch) const {
+    return live_ && (batch.rows > 0 || rows_rejected_ > rejected_at_start_) ? 0 : -1;
+  }
   // A live batch is also cut max_delay after its first row, for a stream that never pauses.
   bool past_deadline(const Batch& batch) {
     if (!live_ || batch.rows == 0) return false;
@@ -126,7 +132,10 @@ class ReaderBase : public RowReader {
     rows_at_start_ = batch.rows;
     return now - first_row_at_ >= std::chrono::nanoseconds(max_delay_ns());
   }
-  void begin_batch() { rows_at_start_ = 0; }
+  void begin_batch() {
+    rows_at_start_ = 0;
+    rejected_at_start_ = rows_rejected_;  // a batch of only rejects is handed on too
+  }
   void reject(uint64_t line, std::string reason, std::string_view raw) {
     ++rows_rejected_;
     if (stop_at_reject_) stopped_ = true;
@@ -147,6 +156,7 @@ class ReaderBase : public RowReader {
   bool live_ = false;
   std::chrono::steady_clock::time_point first_row_at_{};
   size_t rows_at_start_ = 0;
+  uint64_t rejected_at_start_ = 0;
   enum class Record { Ok, NotReady, End, Restart };
   std::string name_;
   int schema_;
@@ -265,6 +275,10 @@ class CsvReader : public ReaderBase {
       ReadStatus more = input_.refill(wait_ms);
       if (more == ReadStatus::NotReady) return Record::NotReady;
       if (more == ReadStatus::Data) continue;
+      if (input_.stopped()) {  // a stop in the middle of a quoted record: not a row
+        eof_ = true;
+        return Record::End;
+      }
       scan_quoted(/*at_end=*/true);  // the input (or the followed file) ended inside the record
       return Record::Ok;
     }

@@ -1,8 +1,11 @@
 #include "runtime/source/input_set.h"
 
+#include <fcntl.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <fmt/format.h>
@@ -25,6 +28,7 @@ struct InputSet::Impl {
     std::vector<RejectedRow> rejects;  // filled by the reader's thread, moved into each batch
     size_t queued = 0;
     bool live = false;
+    std::atomic<bool> opening{false};  // a FIFO's open() waits for its writer in the thread
     std::thread thread;
   };
 
@@ -55,10 +59,45 @@ struct InputSet::Impl {
     uint64_t one = 1;
     if (stop_fd >= 0) (void)!::write(stop_fd, &one, sizeof one);
     room.notify_all();
+    // A reader still waiting in open() for a FIFO's writer: be that writer for a moment.
+    for (auto& in : inputs) {
+      if (!in->opening) continue;
+      int fd = ::open(in->spec.path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+      if (fd >= 0) ::close(fd);
+    }
+  }
+
+  // A FIFO is opened by its own thread: open() waits for a writer, and that must hold back
+  // neither the other inputs nor the run (a stop unblocks it by opening the FIFO to write).
+  bool open_deferred(size_t index) {
+    Input& in = *inputs[index];
+    auto reader = open_reader(in.spec.path, in.spec.schema, in.spec.fields,
+                              [raw = &in](const RejectedRow& r) { raw->rejects.push_back(r); }, in.spec.options);
+    if (reader.ok()) {
+      in.reader = reader.take();
+      in.reader->set_stop_at_reject(in.spec.stop_at_reject);
+      in.opening = false;
+      return true;
+    }
+    InputBatch out;
+    out.input = index;
+    out.error = reader.error();
+    out.ended = true;
+    out.arrived = std::chrono::steady_clock::now();
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      in.opening = false;
+      --running;
+      ++in.queued;
+      queue.push_back(std::move(out));
+    }
+    ready.notify_one();
+    return false;
   }
 
   void read_loop(size_t index) {
     Input& in = *inputs[index];
+    if (!in.reader && !open_deferred(index)) return;
     while (true) {
       InputBatch out;
       out.input = index;
@@ -85,11 +124,11 @@ struct InputSet::Impl {
       bool ended = out.ended;
       {
         std::unique_lock<std::mutex> lock(mutex);
+        room.wait(lock, [&] { return in.queued < kQueuedPerInput || stopping; });
         // Once stopping, a file's reader ends after this batch; what was read is still handed on.
         if (stopping && !ended) {
           out.ended = ended = true;
         }
-        room.wait(lock, [&] { return in.queued < kQueuedPerInput || stopping; });
         ++in.queued;
         if (ended) --running;
         queue.push_back(std::move(out));
@@ -113,6 +152,14 @@ Result<std::unique_ptr<InputSet>> InputSet::open(std::vector<InputSpec> specs, s
     auto in = std::make_unique<Impl::Input>();
     in->spec = std::move(spec);
     in->spec.options.stop_fd = impl->stop_fd;
+    in->name = in->spec.path == "-" ? "<stdin>" : in->spec.path;
+    struct stat st {};
+    if (in->spec.path != "-" && ::stat(in->spec.path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode)) {
+      in->live = true;
+      in->opening = true;
+      impl->inputs.push_back(std::move(in));
+      continue;
+    }
     Impl::Input* raw = in.get();
     auto reader = open_reader(in->spec.path, in->spec.schema, in->spec.fields,
                               [raw](const RejectedRow& r) { raw->rejects.push_back(r); }, in->spec.options);
@@ -120,7 +167,6 @@ Result<std::unique_ptr<InputSet>> InputSet::open(std::vector<InputSpec> specs, s
     in->reader = reader.take();
     in->reader->set_stop_at_reject(in->spec.stop_at_reject);
     in->live = in->reader->live();
-    in->name = in->spec.path == "-" ? "<stdin>" : in->spec.path;
     impl->inputs.push_back(std::move(in));
   }
   impl->running = impl->inputs.size();

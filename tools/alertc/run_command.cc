@@ -81,6 +81,7 @@ bool read_clock_replay(const std::string& path, const Engine& engine,
     return false;
   }
   per_schema->assign(engine.schema_names().size(), {});
+  std::vector<uint64_t> last_rows(per_schema->size(), 0);
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
     if (line.empty()) continue;
@@ -94,7 +95,14 @@ bool read_clock_replay(const std::string& path, const Engine& engine,
       std::cerr << "alertc: error: " << path << ":" << n << ": not a clock advance line\n";
       return false;
     }
-    (*per_schema)[engine.schema_index(name)].push_back({rows, clock});
+    int s = engine.schema_index(name);
+    if (rows < last_rows[s]) {
+      std::cerr << "alertc: error: " << path << ":" << n << ": after_rows goes back (" << rows << " after "
+                << last_rows[s] << ")\n";
+      return false;
+    }
+    last_rows[s] = rows;
+    (*per_schema)[s].push_back({rows, clock});
   }
   return true;
 }
@@ -254,20 +262,23 @@ int run_run(const RunOptions& options, bool color) {
   std::vector<uint64_t> rows_of(schemas, 0);       // rows evaluated per schema (for the clock log)
   std::vector<size_t> replay_next(schemas, 0);
   auto advance = [&](int schema, int64_t clock) {
-    engine.advance_clock(schema, clock);
+    // Only an advance that closed a window changes alerts; only those are recorded.
+    bool closed = engine.advance_clock(schema, clock);
     clock_of[schema] = std::max(clock_of[schema].value_or(INT64_MIN), clock);
-    if (clock_log) {
+    if (clock_log && closed) {
       *clock_log << fmt::format("{{\"schema\":\"{}\",\"after_rows\":{},\"clock_ns\":{}}}\n",
                                 engine.schema_names()[schema], rows_of[schema], clock)
                  << std::flush;
     }
   };
   // Pushes a batch, applying the replayed clock advances at the rows they were recorded after.
+  static const std::vector<ClockAdvance> kNoAdvances;
   auto push = [&](const Batch& batch) {
     int s = batch.schema;
-    auto& pending = s >= 0 && static_cast<size_t>(s) < replay.size() ? replay[s] : replay.emplace_back();
+    const auto& pending = static_cast<size_t>(s) < replay.size() ? replay[s] : kNoAdvances;
     size_t begin = 0;
-    while (replay_next[s] < pending.size() && pending[replay_next[s]].after_rows <= rows_of[s] + (batch.rows - begin)) {
+    while (!engine.stopped() && replay_next[s] < pending.size() &&
+           pending[replay_next[s]].after_rows <= rows_of[s] + (batch.rows - begin)) {
       const ClockAdvance& a = pending[replay_next[s]++];
       size_t cut = static_cast<size_t>(a.after_rows - rows_of[s]) + begin;
       if (cut > begin) {
@@ -302,12 +313,10 @@ int run_run(const RunOptions& options, bool color) {
     InputSet::Next got = inputs.next(&in, until);
     if (got == InputSet::Next::Done) break;
     if (got == InputSet::Next::Batch) {
-      if (stop && options.strict) {  // after --strict's first reject, nothing more is evaluated
-        inputs.recycle(std::move(in.batch));
-        continue;
-      }
-      pending_rejects.insert(pending_rejects.end(), in.rejects.begin(), in.rejects.end());
-      if (in.batch.rows > 0) {
+      // After --strict's first reject nothing more is evaluated; the input's end still counts.
+      bool evaluate = !(stop && options.strict);
+      if (evaluate) pending_rejects.insert(pending_rejects.end(), in.rejects.begin(), in.rejects.end());
+      if (evaluate && in.batch.rows > 0) {
         idle.rows_arrived(in.batch.schema, last_event_time(engine, in.batch), in.arrived);
         if (auto t = last_event_time(engine, in.batch)) {
           clock_of[in.batch.schema] = std::max(clock_of[in.batch.schema].value_or(INT64_MIN), *t);
@@ -326,7 +335,7 @@ int run_run(const RunOptions& options, bool color) {
       }
       inputs.recycle(std::move(in.batch));
     }
-    if (idle_enabled) {
+    if (idle_enabled && !stop && !g_stop) {
       auto now = Clock::now();
       for (size_t s = 0; s < schemas; ++s) {
         if (auto clock = idle.advance(static_cast<int>(s), now)) advance(static_cast<int>(s), *clock);

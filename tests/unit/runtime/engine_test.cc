@@ -519,5 +519,32 @@ rule Silent on E
   }
 }
 
+
+// resolved_message gives resolved notices their own text, evaluated at the close that resolves
+// (its lets and window), in both engines; firing notices keep `message`.
+TEST(Engine, ResolvedNoticesUseResolvedMessage) {
+  std::string rules = write_temp("resolved_message.alert", std::string(kExpireSchema) + R"(
+rule Busy on E
+  window tumbling 1m
+  group by k
+  let n = count()
+  having n >= 2
+  message "{k}: {n} rows"
+  resolved_message "{k} is back to {n} at {window_end()}"
+  notify out
+)");
+  std::string csv = "ts,k\n2026-01-01T00:00:01Z,a\n2026-01-01T00:00:02Z,a\n2026-01-01T00:01:01Z,a\n"
+                    "2026-01-01T00:02:01Z,b\n";
+  for (EngineKind engine : {EngineKind::Jit, EngineKind::Interp}) {
+    for (size_t batch_size : {1, 4096}) {
+      Outcome out = run_csv(rules, csv, batch_size, engine);
+      ASSERT_EQ(out.alerts.size(), 2u);
+      EXPECT_EQ(out.alerts[0].message, "a: 2 rows");
+      EXPECT_EQ(out.alerts[1].state, "resolved");
+      EXPECT_EQ(out.alerts[1].message, "a is back to 1 at 2026-01-01T00:02:00Z");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace alert
