@@ -48,7 +48,10 @@ class Engine {
          EngineOptions options = {});
   ~Engine();
 
-  void push(const Batch& batch);
+  // Evaluates a batch. A batch that does not fit the program (a schema index out of range,
+  // columns of other kinds or lengths than the schema's fields, line numbers for some rows
+  // only) is refused with a message naming what is wrong, and nothing of it is evaluated.
+  Result<bool> push(const Batch& batch);
   // Closes every open window (end of input).
   void finish();
   // Moves the event clock of `schema`'s window rules to at least `time` without a row, closing

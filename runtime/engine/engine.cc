@@ -662,7 +662,73 @@ Engine::Engine(std::shared_ptr<const CompiledProgram> program, AlertSink alerts,
                EngineOptions options)
     : impl_(std::make_unique<Impl>(std::move(program), std::move(alerts), std::move(late_rows), options)) {}
 Engine::~Engine() = default;
-void Engine::push(const Batch& batch) { impl_->push(batch); }
+// What is wrong with a host's batch for this program, or "" when it fits.
+static std::string batch_problem(const plan::Program& plan, const Batch& batch) {
+  if (batch.schema < 0 || static_cast<size_t>(batch.schema) >= plan.schemas.size()) {
+    return fmt::format("batch schema index {} is not one of the program's {} schemas", batch.schema, plan.schemas.size());
+  }
+  const plan::Schema& schema = plan.schemas[batch.schema];
+  if (batch.columns.size() != schema.fields.size()) {
+    return fmt::format("schema '{}' has {} fields, the batch {} columns", schema.name, schema.fields.size(),
+                       batch.columns.size());
+  }
+  if (!batch.line_numbers.empty() && batch.line_numbers.size() != batch.rows) {
+    return fmt::format("the batch has {} rows but {} line numbers", batch.rows, batch.line_numbers.size());
+  }
+  size_t words = (batch.rows + 63) / 64;
+  for (size_t c = 0; c < batch.columns.size(); ++c) {
+    const Column& col = batch.columns[c];
+    const plan::Field& field = schema.fields[c];
+    auto fail = [&](std::string what) { return fmt::format("column '{}' ({}): {}", field.name, field.type.name(), what); };
+    if (col.kind != field.type.kind) return fail(fmt::format("the batch's column is {}", type_kind_name(col.kind)));
+    if (col.validity.size() < words) return fail(fmt::format("validity has {} words for {} rows", col.validity.size(), batch.rows));
+    switch (col.kind) {
+      case TypeKind::Int:
+      case TypeKind::Timestamp:
+      case TypeKind::Duration:
+        if (col.ints.size() < batch.rows) return fail(fmt::format("{} values for {} rows", col.ints.size(), batch.rows));
+        break;
+      case TypeKind::Float:
+        if (col.floats.size() < batch.rows) return fail(fmt::format("{} values for {} rows", col.floats.size(), batch.rows));
+        break;
+      case TypeKind::Bool:
+        if (col.bools.size() < words) return fail(fmt::format("{} bool words for {} rows", col.bools.size(), batch.rows));
+        break;
+      case TypeKind::String: {
+        if (col.offsets.size() < batch.rows + 1) return fail(fmt::format("{} offsets for {} rows", col.offsets.size(), batch.rows));
+        for (size_t r = 0; r < batch.rows; ++r) {
+          if (col.offsets[r] < 0 || col.offsets[r] > col.offsets[r + 1]) return fail(fmt::format("offsets decrease at row {}", r));
+        }
+        if (static_cast<size_t>(col.offsets[batch.rows]) > col.bytes.size()) {
+          return fail(fmt::format("offsets reach byte {} of {}", col.offsets[batch.rows], col.bytes.size()));
+        }
+        break;
+      }
+      default: break;
+    }
+  }
+  return {};
+}
+
+Result<bool> Engine::push(const Batch& batch) {
+  if (std::string problem = batch_problem(impl_->plan, batch); !problem.empty()) return Result<bool>::failure(problem);
+  // Generated code reads string bytes a word at a time, kStringPadding past their end: a
+  // host's column without that slack is evaluated from a padded copy (readers always pad).
+  bool padded = true;
+  for (const Column& c : batch.columns) {
+    if (c.kind == TypeKind::String && c.bytes.capacity() < c.bytes.size() + kStringPadding) padded = false;
+  }
+  if (padded) {
+    impl_->push(batch);
+    return true;
+  }
+  Batch copy = batch;
+  for (Column& c : copy.columns) {
+    if (c.kind == TypeKind::String) c.bytes.reserve(c.bytes.size() + kStringPadding);
+  }
+  impl_->push(copy);
+  return true;
+}
 bool Engine::advance_clock(int schema, int64_t time) { return impl_->advance_clock(schema, time); }
 void Engine::finish() { impl_->finish(); }
 const RunStats& Engine::stats() const { return impl_->stats; }

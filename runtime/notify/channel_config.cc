@@ -67,6 +67,12 @@ Result<std::vector<ChannelConfig>> resolve_channels(const plan::Program& program
         if (name == "resend_interval") c.resend_interval_ms = ms;
         continue;
       }
+      if (name == "rate" && value.env_var.empty()) {
+        double rate = value.value.kind == TypeKind::Int ? static_cast<double>(value.value.i) : value.value.f;
+        if (!(rate > 0)) return R::failure(fmt::format("channel '{}': rate must be more than 0, found {}", c.name, rate));
+        c.rate = rate;
+        continue;
+      }
       if (value.value.kind == TypeKind::Int && value.env_var.empty()) {
         if (name == "max_retries") c.max_retries = static_cast<int>(value.value.i);
         if (name == "max_batch") c.max_batch = static_cast<int>(std::max<int64_t>(1, value.value.i));

@@ -28,6 +28,7 @@ struct ChannelConfig {
   int64_t group_wait_ms = 0;
   int max_batch = 1;
   int64_t resend_interval_ms = 60'000;
+  double rate = 0;  // most notifications per second (a token bucket in the worker); 0: no limit
   std::vector<std::string> secrets;
 
   bool networked() const { return kind == "webhook" || kind == "email" || kind == "alertmanager"; }

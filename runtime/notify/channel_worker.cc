@@ -57,7 +57,7 @@ void ChannelWorker::run() {
     if (channel_.kind == "alertmanager") resend_firing(now);
     std::unique_lock<std::mutex> lock(mutex_);
     if (stop_) break;
-    int64_t next = outbox_.next_due_ms(channel_.name);
+    int64_t next = std::max(outbox_.next_due_ms(channel_.name), paused_until_ms_);
     if (next <= wall_ms() && !woken_) continue;
     int64_t wait_ms = next == INT64_MAX ? 1000 : std::max<int64_t>(1, next - wall_ms());
     if (channel_.kind == "alertmanager") wait_ms = std::min(wait_ms, channel_.resend_interval_ms);
@@ -69,6 +69,7 @@ void ChannelWorker::run() {
 }
 
 void ChannelWorker::send_due(int64_t now_ms) {
+  if (now_ms < paused_until_ms_) return;
   // Bundling: wait group_wait for more to gather, then send up to max_batch in one request (a
   // JSON array). Alertmanager takes arrays natively, so its notifications always go together.
   size_t per_request = channel_.kind == "alertmanager" ? 64
@@ -95,6 +96,8 @@ void ChannelWorker::send_due(int64_t now_ms) {
       if (abort_) return;
       std::vector<OutboxRow> rows(due.begin() + static_cast<std::ptrdiff_t>(first),
                                   due.begin() + static_cast<std::ptrdiff_t>(std::min(due.size(), first + per_request)));
+      take_tokens(rows.size());
+      if (abort_) return;
       SendResult result;
       if (channel_.kind == "email") {
         result = transport_->mail(rows[0].body);
@@ -114,6 +117,15 @@ void ChannelWorker::send_due(int64_t now_ms) {
       }
       if (abort_) return;  // stopped mid-transfer: the rows stay in the outbox as they were
       int64_t now = wall_ms();
+      if (!result.ok && result.retry_after_ms >= 0) {
+        // The receiver asked us to wait (429/503 + Retry-After): the rows keep their attempts
+        // and go again then; that is not a failure.
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++stats_.throttled_by_receiver;
+        for (const OutboxRow& row : rows) outbox_.reschedule(row.id, row.attempts, now + result.retry_after_ms);
+        paused_until_ms_ = now + result.retry_after_ms;  // the whole channel waits, in order
+        return;
+      }
       for (const OutboxRow& row : rows) {
         if (result.ok) {
           delivered.push_back(row.id);
@@ -130,6 +142,28 @@ void ChannelWorker::send_due(int64_t now_ms) {
       if (!result.ok) return;  // back off: the rest waits for the next round
     }
   }
+}
+
+// `rate`: a token bucket holding at most one second of notifications (and at least one), so a
+// burst after a quiet time goes out at once up to that, then at the rate.
+void ChannelWorker::take_tokens(size_t n) {
+  if (channel_.rate <= 0) return;
+  double burst = std::max(1.0, channel_.rate);
+  auto now = std::chrono::steady_clock::now();
+  if (!bucket_started_) {
+    tokens_ = burst;
+    bucket_started_ = true;
+  } else {
+    tokens_ = std::min(burst, tokens_ + std::chrono::duration<double>(now - refilled_at_).count() * channel_.rate);
+  }
+  refilled_at_ = now;
+  tokens_ -= static_cast<double>(n);
+  if (tokens_ >= 0) return;
+  auto wait = std::chrono::duration<double>(-tokens_ / channel_.rate);
+  std::unique_lock<std::mutex> lock(mutex_);
+  cv_.wait_for(lock, wait, [&] { return abort_.load(); });
+  tokens_ = 0;
+  refilled_at_ = std::chrono::steady_clock::now();
 }
 
 void ChannelWorker::failed(const OutboxRow& row, const std::string& reason, bool permanent, int64_t now_ms) {

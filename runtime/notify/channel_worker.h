@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <map>
@@ -35,6 +36,7 @@ class ChannelWorker {
   void send_due(int64_t now_ms);
   void failed(const OutboxRow& row, const std::string& reason, bool permanent, int64_t now_ms);
   void resend_firing(int64_t now_ms);
+  void take_tokens(size_t n);
 
   ChannelConfig channel_;
   Outbox& outbox_;
@@ -49,6 +51,10 @@ class ChannelWorker {
   std::map<std::string, std::string> firing_;  // alertmanager: fingerprint -> alert body
   int64_t last_resend_ms_ = 0;
   CurlTransport* transport_ = nullptr;  // owned by run()
+  int64_t paused_until_ms_ = 0;         // a receiver's Retry-After: nothing is sent before
+  double tokens_ = 0;                   // `rate`'s bucket
+  bool bucket_started_ = false;
+  std::chrono::steady_clock::time_point refilled_at_{};
   std::thread thread_;
 };
 

@@ -2,7 +2,10 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstring>
+#include <ctime>
+#include <string_view>
 #include <fmt/format.h>
 #include <mutex>
 
@@ -15,6 +18,32 @@ void global_init() {
 }
 
 size_t discard(char*, size_t size, size_t n, void*) { return size * n; }
+
+// Retry-After: delay-seconds or an HTTP-date (RFC 9110 §10.2.3), as milliseconds from now.
+int64_t retry_after_ms(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+  if (value.empty()) return -1;
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (value.size() > 9) return 3'600'000;  // an absurd wait is capped below anyway
+    return std::stoll(std::string(value)) * 1000;
+  }
+  std::string text(value);
+  time_t when = curl_getdate(text.c_str(), nullptr);
+  if (when < 0) return -1;
+  return std::max<int64_t>(0, (static_cast<int64_t>(when) - static_cast<int64_t>(time(nullptr))) * 1000);
+}
+
+size_t keep_retry_after(char* buffer, size_t size, size_t n, void* user) {
+  std::string_view line(buffer, size * n);
+  constexpr std::string_view kName = "retry-after:";
+  if (line.size() > kName.size()) {
+    bool match = true;
+    for (size_t i = 0; i < kName.size() && match; ++i) match = std::tolower(static_cast<unsigned char>(line[i])) == kName[i];
+    if (match) *static_cast<int64_t*>(user) = retry_after_ms(line.substr(kName.size()));
+  }
+  return size * n;
+}
 
 struct Upload {
   const std::string* data;
@@ -67,6 +96,9 @@ SendResult CurlTransport::post(const std::string& url, const std::string& body, 
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+  int64_t retry_after = -1;
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, keep_retry_after);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &retry_after);
   common_options(error);
   CURLcode rc = curl_easy_perform(curl);
   curl_slist_free_all(headers);
@@ -83,6 +115,7 @@ SendResult CurlTransport::post(const std::string& url, const std::string& body, 
   }
   r.error = fmt::format("HTTP {}", status);
   r.permanent = status >= 400 && status < 500 && status != 408 && status != 429;
+  if ((status == 429 || status == 503) && retry_after >= 0) r.retry_after_ms = std::min<int64_t>(retry_after, 3'600'000);
   return r;
 }
 

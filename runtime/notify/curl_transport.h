@@ -15,6 +15,8 @@ struct SendResult {
   bool ok = false;
   bool permanent = false;  // retrying cannot help (HTTP 4xx other than 408/429)
   std::string error;       // already redacted
+  // 429 or 503 with Retry-After: the receiver asks to wait this long; not a failure.
+  int64_t retry_after_ms = -1;
 };
 
 class CurlTransport {

@@ -143,6 +143,31 @@ rule Hot on Reading
         self.assertEqual(self.run_alertc(rules, rows).returncode, 0)
         self.assertEqual({g["headers"]["Idempotency-Key"] for g in self.received(r)}, keys)
 
+    def test_rate_sends_no_faster_than_asked(self):
+        r = self.receiver()
+        rules = self.program(f'channel hook = webhook {{ url = "http://127.0.0.1:{r.port}/", rate = 2 }}\n', "hook")
+        out = self.run_alertc(rules, csv_rows(7))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        times = sorted(g["at"] for g in self.received(r))
+        self.assertEqual(len(times), 7)
+        # A bucket of one second's worth (2) goes at once, then one every half second.
+        self.assertGreaterEqual(times[-1] - times[0], 2.3)
+        for a, b in zip(times[2:], times[3:]):
+            self.assertGreaterEqual(b - a, 0.4)
+
+    def test_a_429_with_retry_after_is_waited_out_and_not_a_failure(self):
+        r = self.receiver("--throttle-first", "1", "--retry-after", "2")
+        rules = self.program(f'channel hook = webhook {{ url = "http://127.0.0.1:{r.port}/", max_retries = 0 }}\n',
+                             "hook")
+        out = self.run_alertc(rules, csv_rows(2))
+        self.assertEqual(out.returncode, 0, out.stderr)  # max_retries = 0, yet nothing dead-lettered
+        throttled, ok = self.received(r, 429), self.received(r)
+        self.assertEqual(len(throttled), 1)
+        self.assertEqual(len(ok), 2)
+        self.assertGreaterEqual(min(g["at"] for g in ok) - throttled[0]["at"], 1.9)
+        self.assertEqual(ok[0]["headers"]["Idempotency-Key"], throttled[0]["headers"]["Idempotency-Key"])
+        self.assertIn("2 sent, 0 retried, 0 failed, 0 dead-lettered, 1 throttled by the receiver", out.stderr)
+
     def test_slack_format_sends_text_and_blocks(self):
         r = self.receiver()
         rules = self.program(f'channel slack = webhook {{ url = "http://127.0.0.1:{r.port}/", format = "slack" }}\n',

@@ -546,5 +546,61 @@ rule Busy on E
   }
 }
 
+
+// A host's batch that does not fit the program is refused with what is wrong, never read out
+// of bounds; one without line numbers or string padding is evaluated (rows count from 1).
+TEST(Engine, PushRefusesBatchesThatDoNotFitTheSchema) {
+  std::string rules = write_temp("host_batch.alert", R"(
+schema P { time ts: timestamp  name: string }
+channel out = stdout {}
+rule Every on P
+  message "{name}"
+  notify out
+)");
+  for (EngineKind kind : {EngineKind::Jit, EngineKind::Interp}) {
+    CompileOptions options;
+    options.engine = kind;
+    Compilation c = Compilation::compile({rules}, options);
+    ASSERT_TRUE(c.ok());
+    std::vector<Alert> alerts;
+    Engine engine(c.program(), [&](const Alert& a) { alerts.push_back(a); }, nullptr);
+    Batch good;
+    good.reset(0, {TypeKind::Timestamp, TypeKind::String});
+    good.append({Value::timestamp(1'767'225'600'000'000'000), Value::string("x")}, 7);
+    auto refused = [&](Batch b, const std::string& why) {
+      auto r = engine.push(b);
+      ASSERT_FALSE(r.ok()) << why;
+      EXPECT_NE(r.error().find(why), std::string::npos) << r.error();
+    };
+    Batch b = good;
+    b.schema = -1;
+    refused(b, "schema index -1");
+    b = good;
+    b.columns.pop_back();
+    refused(b, "has 2 fields, the batch 1 columns");
+    b = good;
+    b.columns[1].kind = TypeKind::Int;
+    refused(b, "column 'name' (string): the batch's column is int");
+    b = good;
+    b.rows = 3;
+    b.line_numbers.assign(3, 1);
+    refused(b, "1 values for 3 rows");
+    b = good;
+    b.columns[1].offsets[1] = 1000;
+    refused(b, "offsets reach byte 1000");
+    b = good;
+    b.line_numbers.push_back(9);
+    refused(b, "1 rows but 2 line numbers");
+    EXPECT_TRUE(alerts.empty());
+    b = good;
+    b.line_numbers.clear();
+    b.columns[1].bytes.shrink_to_fit();
+    ASSERT_TRUE(engine.push(b).ok());
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].message, "x");
+    EXPECT_EQ(alerts[0].origin, ":1");
+  }
+}
+
 }  // namespace
 }  // namespace alert
