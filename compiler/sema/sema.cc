@@ -1110,6 +1110,47 @@ class Checker {
           {"max_retries", TypeKind::Int, false},
           {"resend_interval", TypeKind::Duration, false},
           {"rate", TypeKind::Float, false}}},
+        {"push",
+         {{"provider", TypeKind::String, true},
+          {"url", TypeKind::String, false},
+          {"topic", TypeKind::String, false},
+          {"token", TypeKind::String, false},
+          {"title", TypeKind::String, false},
+          {"priority", TypeKind::String, false},
+          {"timeout", TypeKind::Duration, false},
+          {"max_retries", TypeKind::Int, false},
+          {"rate", TypeKind::Float, false}}},
+        {"pagerduty",
+         {{"routing_key", TypeKind::String, true},
+          {"url", TypeKind::String, false},
+          {"timeout", TypeKind::Duration, false},
+          {"max_retries", TypeKind::Int, false},
+          {"rate", TypeKind::Float, false}}},
+        {"telegram",
+         {{"token", TypeKind::String, true},
+          {"chat_id", TypeKind::String, true},
+          {"url", TypeKind::String, false},
+          {"title", TypeKind::String, false},
+          {"timeout", TypeKind::Duration, false},
+          {"max_retries", TypeKind::Int, false},
+          {"rate", TypeKind::Float, false}}},
+        {"discord",
+         {{"url", TypeKind::String, true},
+          {"title", TypeKind::String, false},
+          {"timeout", TypeKind::Duration, false},
+          {"max_retries", TypeKind::Int, false},
+          {"rate", TypeKind::Float, false}}},
+        {"sms",
+         {{"provider", TypeKind::String, true},
+          {"to", TypeKind::List, true},
+          {"from", TypeKind::String, true},
+          {"account", TypeKind::String, true},
+          {"token", TypeKind::String, true},
+          {"url", TypeKind::String, false},
+          {"max_segments", TypeKind::Int, false},
+          {"timeout", TypeKind::Duration, false},
+          {"max_retries", TypeKind::Int, false},
+          {"rate", TypeKind::Float, false}}},
     };
     plan::Channel out;
     out.name = c.name;
@@ -1188,7 +1229,24 @@ class Checker {
         diags_.report(DiagId::missing_option, c.range, c.kind, c.name, s.name);
       }
     }
+    check_provider(c, out, given);
     p_.channels.push_back(std::move(out));
+  }
+
+  // The providers this release has, and what each needs beyond its kind's options.
+  void check_provider(const ast::ChannelDecl& c, const plan::Channel& out, const std::set<std::string>& given) {
+    auto provider = out.options.find("provider");
+    if (provider == out.options.end() || !provider->second.env_var.empty()) return;
+    const std::string& name = provider->second.value.s;
+    const char* built = c.kind == "push" ? "ntfy" : c.kind == "sms" ? "twilio" : nullptr;
+    if (!built) return;
+    const ast::ChannelOption* opt = nullptr;
+    for (auto& o : c.options) if (o.name == "provider") opt = &o;
+    if (name != built) {
+      diags_.report(DiagId::unsupported_provider, opt && opt->value ? opt->value->range : c.range, c.kind, name, built);
+      return;
+    }
+    if (c.kind == "push" && !given.count("topic")) diags_.report(DiagId::missing_option, c.range, "ntfy push", c.name, "topic");
   }
 
   Type check_option_expr(Expr& e, plan::OptionValue*) {

@@ -24,6 +24,7 @@ struct ChannelStats {
   uint64_t failed = 0;         // failed attempts
   uint64_t dead_lettered = 0;  // given up, written to dead-letter.jsonl with the reason
   uint64_t throttled_by_receiver = 0;  // 429/503 with Retry-After: waited out, not failures
+  uint64_t cut = 0;            // texts cut to the receiver's limit (sent, with … or ...)
   int64_t pending = 0;         // still in the outbox when the run ended (sent on the next start)
 };
 

@@ -1,5 +1,6 @@
 #include "runtime/notify/channel_config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fmt/format.h>
 
@@ -76,6 +77,7 @@ Result<std::vector<ChannelConfig>> resolve_channels(const plan::Program& program
       if (value.value.kind == TypeKind::Int && value.env_var.empty()) {
         if (name == "max_retries") c.max_retries = static_cast<int>(value.value.i);
         if (name == "max_batch") c.max_batch = static_cast<int>(std::max<int64_t>(1, value.value.i));
+        if (name == "max_segments") c.max_segments = static_cast<int>(std::clamp<int64_t>(value.value.i, 1, 10));
         continue;
       }
       auto text = text_of(c, value, &c.secrets);
@@ -86,7 +88,26 @@ Result<std::vector<ChannelConfig>> resolve_channels(const plan::Program& program
       if (name == "from") c.from = text.value();
       if (name == "to") c.to = {text.value()};
       if (name == "subject") c.subject = text.value();
+      if (name == "provider") c.provider = text.value();
+      if (name == "topic") c.topic = text.value();
+      if (name == "title") c.title = text.value();
+      if (name == "priority") c.priority = text.value();
+      if (name == "chat_id") c.chat_id = text.value();
+      if (name == "account") c.account = text.value();
+      // Credentials are secrets however they are written: never in a log or a dead letter.
+      if (name == "token" || name == "routing_key") {
+        (name == "token" ? c.token : c.routing_key) = text.value();
+        if (!text.value().empty()) c.secrets.push_back(text.value());
+      }
     }
+    // A provider's public service when no url is given (tests and private deployments set one).
+    if (c.url.empty()) {
+      if (c.kind == "push") c.url = "https://ntfy.sh";
+      if (c.kind == "pagerduty") c.url = "https://events.pagerduty.com";
+      if (c.kind == "telegram") c.url = "https://api.telegram.org";
+      if (c.kind == "sms") c.url = "https://api.twilio.com";
+    }
+    while (c.is_provider() && !c.url.empty() && c.url.back() == '/' && c.kind != "discord") c.url.pop_back();
     add_url_password(c.url, &c.secrets);
     out.push_back(std::move(c));
   }

@@ -29,9 +29,16 @@ struct ChannelConfig {
   int max_batch = 1;
   int64_t resend_interval_ms = 60'000;
   double rate = 0;  // most notifications per second (a token bucket in the worker); 0: no limit
+  // Provider kinds (docs/channels.md).
+  std::string provider;  // push: ntfy; sms: twilio
+  std::string topic, token, title, priority, routing_key, chat_id, account;
+  int max_segments = 3;  // sms
   std::vector<std::string> secrets;
 
-  bool networked() const { return kind == "webhook" || kind == "email" || kind == "alertmanager"; }
+  bool networked() const { return kind != "stdout" && kind != "file"; }
+  bool is_provider() const {
+    return kind == "push" || kind == "pagerduty" || kind == "telegram" || kind == "discord" || kind == "sms";
+  }
   // `text` with every secret (and any user:password in a URL) replaced by "***".
   std::string redact(std::string text) const;
 };

@@ -6,6 +6,9 @@
 #include <random>
 
 #include "runtime/notify/curl_transport.h"
+#include "runtime/notify/provider_payloads.h"
+
+#include <cstring>
 
 namespace alert {
 
@@ -72,9 +75,9 @@ void ChannelWorker::send_due(int64_t now_ms) {
   if (now_ms < paused_until_ms_) return;
   // Bundling: wait group_wait for more to gather, then send up to max_batch in one request (a
   // JSON array). Alertmanager takes arrays natively, so its notifications always go together.
-  size_t per_request = channel_.kind == "alertmanager" ? 64
-                       : channel_.kind == "email"      ? 1
-                                                       : static_cast<size_t>(channel_.max_batch);
+  size_t per_request = channel_.kind == "alertmanager"                          ? 64
+                       : channel_.kind == "email" || channel_.is_provider() ? 1
+                                                                            : static_cast<size_t>(channel_.max_batch);
   bool as_array = channel_.kind == "alertmanager" || (channel_.kind == "webhook" && channel_.max_batch > 1);
   if (channel_.group_wait_ms > 0 && per_request > 1) {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -99,7 +102,9 @@ void ChannelWorker::send_due(int64_t now_ms) {
       take_tokens(rows.size());
       if (abort_) return;
       SendResult result;
-      if (channel_.kind == "email") {
+      if (channel_.is_provider()) {
+        result = send_provider(rows[0]);
+      } else if (channel_.kind == "email") {
         result = transport_->mail(rows[0].body);
       } else if (!as_array) {
         result = transport_->post(channel_.url, rows[0].body, rows[0].key);
@@ -142,6 +147,43 @@ void ChannelWorker::send_due(int64_t now_ms) {
       if (!result.ok) return;  // back off: the rest waits for the next round
     }
   }
+}
+
+// A provider request: the envelope stored with the notification, completed with the channel's
+// credentials now (they are never written to the outbox).
+SendResult ChannelWorker::send_provider(const OutboxRow& row) {
+  ProviderRequest req;
+  if (!decode_envelope(row.body, &req)) {
+    SendResult broken;
+    broken.permanent = true;
+    broken.error = "the stored request is not readable";
+    return broken;
+  }
+  auto fill = [&](std::string text) {
+    for (auto [name, value] : {std::pair<const char*, const std::string*>{"{token}", &channel_.token},
+                               {"{routing_key}", &channel_.routing_key}}) {
+      for (size_t at = text.find(name); at != std::string::npos; at = text.find(name, at + value->size())) {
+        text.replace(at, std::strlen(name), *value);
+      }
+    }
+    return text;
+  };
+  std::vector<std::pair<std::string, std::string>> headers = req.headers;
+  if (channel_.kind == "push" && !channel_.token.empty()) headers.emplace_back("Authorization", "Bearer " + channel_.token);
+  std::string basic = channel_.kind == "sms" ? channel_.account + ":" + channel_.token : "";
+  long status = 0;
+  std::string reply;
+  SendResult r = transport_->request(channel_.url + fill(req.path), req.content_type, headers, fill(req.body), row.key,
+                                     basic, &status, &reply);
+  if (!r.ok && status != 0 && r.retry_after_ms < 0) {
+    classify_provider_reply(channel_, status, reply, &r.error, &r.permanent);
+    r.error = channel_.redact(r.error);
+  }
+  if (r.ok && req.cut) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++stats_.cut;
+  }
+  return r;
 }
 
 // `rate`: a token bucket holding at most one second of notifications (and at least one), so a

@@ -20,6 +20,7 @@
 namespace alert {
 
 class CurlTransport;
+struct SendResult;
 
 class ChannelWorker {
  public:
@@ -37,6 +38,7 @@ class ChannelWorker {
   void failed(const OutboxRow& row, const std::string& reason, bool permanent, int64_t now_ms);
   void resend_firing(int64_t now_ms);
   void take_tokens(size_t n);
+  SendResult send_provider(const OutboxRow& row);
 
   ChannelConfig channel_;
   Outbox& outbox_;

@@ -119,6 +119,61 @@ SendResult CurlTransport::post(const std::string& url, const std::string& body, 
   return r;
 }
 
+size_t keep_reply(char* buffer, size_t size, size_t n, void* user) {
+  auto* reply = static_cast<std::string*>(user);
+  if (reply->size() < 8192) reply->append(buffer, std::min(size * n, 8192 - reply->size()));
+  return size * n;
+}
+
+SendResult CurlTransport::request(const std::string& url, const std::string& content_type,
+                                  const std::vector<std::pair<std::string, std::string>>& extra,
+                                  const std::string& body, const std::string& key, const std::string& basic_auth,
+                                  long* status, std::string* reply) {
+  CURL* curl = static_cast<CURL*>(curl_);
+  curl_easy_reset(curl);
+  char error[CURL_ERROR_SIZE] = "";
+  curl_slist* headers = curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str());
+  headers = curl_slist_append(headers, ("Idempotency-Key: " + key).c_str());
+  for (const auto& [k, v] : extra) {
+    std::string line = k + ": " + v;
+    for (char& c : line) if (c == '\r' || c == '\n') c = ' ';  // no header injection from alert text
+    headers = curl_slist_append(headers, line.c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  if (!basic_auth.empty()) {
+    curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(curl, CURLOPT_USERPWD, basic_auth.c_str());
+  }
+  reply->clear();
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_reply);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, reply);
+  int64_t retry_after = -1;
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, keep_retry_after);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &retry_after);
+  common_options(error);
+  CURLcode rc = curl_easy_perform(curl);
+  curl_slist_free_all(headers);
+  SendResult r;
+  *status = 0;
+  if (rc != CURLE_OK) {
+    r.error = channel_.redact(fmt::format("{}", error[0] ? error : curl_easy_strerror(rc)));
+    return r;
+  }
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
+  if (*status >= 200 && *status < 300) {
+    r.ok = true;
+    return r;
+  }
+  r.error = fmt::format("HTTP {}", *status);
+  r.permanent = *status >= 400 && *status < 500 && *status != 408 && *status != 429;
+  if ((*status == 429 || *status == 503) && retry_after >= 0) r.retry_after_ms = std::min<int64_t>(retry_after, 3'600'000);
+  return r;
+}
+
 SendResult CurlTransport::mail(const std::string& message) {
   CURL* curl = static_cast<CURL*>(curl_);
   curl_easy_reset(curl);

@@ -17,6 +17,7 @@
 #include "runtime/notify/channel_worker.h"
 #include "runtime/notify/outbox.h"
 #include "runtime/notify/payloads.h"
+#include "runtime/notify/provider_payloads.h"
 
 namespace alert {
 namespace {
@@ -83,6 +84,19 @@ class ChannelNotifier : public Notifier {
       row.key = idempotency_key(alert, c.name);
       row.fingerprint = alert.fingerprint;
       row.state = alert.state;
+      if (c.is_provider()) {
+        // One outbox row per request (an SMS per recipient), each its own key.
+        auto requests = provider_requests(alert, c);
+        for (size_t i = 0; i < requests.size(); ++i) {
+          OutboxRow one = row;
+          if (requests.size() > 1) one.key = idempotency_key(alert, c.name + "\x1f" + c.to[i]);
+          one.body = encode_envelope(requests[i]);
+          auto added = outbox_->add(one);
+          if (!added.ok() && outbox_error_.empty()) outbox_error_ = added.error();
+        }
+        dirty_ = true;
+        continue;
+      }
       if (c.kind == "webhook") {
         row.body = webhook_body(alert, c.slack);
       } else if (c.kind == "email") {

@@ -387,6 +387,7 @@ int run_run(const RunOptions& options, bool color) {
     for (const ChannelStats& ch : out.stats()) {
       std::string left = ch.pending ? fmt::format(", {} left in the outbox for the next start", ch.pending) : "";
       if (ch.throttled_by_receiver) left += fmt::format(", {} throttled by the receiver (Retry-After)", ch.throttled_by_receiver);
+      if (ch.cut) left += fmt::format(", {} cut to the receiver's length limit", ch.cut);
       std::cerr << fmt::format("alertc:   channel {} ({}): {} sent, {} retried, {} failed, {} dead-lettered{}\n",
                                ch.channel, ch.kind, ch.sent, ch.retried, ch.failed, ch.dead_lettered, left);
       dead_lettered += ch.dead_lettered;

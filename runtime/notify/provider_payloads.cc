@@ -1,0 +1,243 @@
+#include "runtime/notify/provider_payloads.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "stdlib/time_format.h"
+
+namespace alert {
+namespace {
+
+using nlohmann::json;
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// Code points of UTF-8 text, as (byte offset, length) pairs.
+std::vector<std::pair<size_t, size_t>> code_points(const std::string& s) {
+  std::vector<std::pair<size_t, size_t>> out;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    n = std::min(n, s.size() - i);
+    out.emplace_back(i, n);
+    i += n;
+  }
+  return out;
+}
+
+std::string title_of(const Alert& a, const ChannelConfig& c) {
+  if (!c.title.empty()) return render_subject(c.title, a);
+  return fmt::format("[{}] {} {}", a.severity, a.rule, a.state);
+}
+
+// An HTTP header value is ASCII: other text goes as an RFC 2047 encoded word, which ntfy reads.
+std::string header_text(const std::string& s) {
+  bool ascii = std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (ascii) return s;
+  static const char* kDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string b64;
+  for (size_t i = 0; i < s.size(); i += 3) {
+    uint32_t n = static_cast<unsigned char>(s[i]) << 16;
+    if (i + 1 < s.size()) n |= static_cast<unsigned char>(s[i + 1]) << 8;
+    if (i + 2 < s.size()) n |= static_cast<unsigned char>(s[i + 2]);
+    b64 += kDigits[(n >> 18) & 63];
+    b64 += kDigits[(n >> 12) & 63];
+    b64 += i + 1 < s.size() ? kDigits[(n >> 6) & 63] : '=';
+    b64 += i + 2 < s.size() ? kDigits[n & 63] : '=';
+  }
+  return "=?UTF-8?B?" + b64 + "?=";
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else out += c;
+  }
+  return out;
+}
+
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out;
+  for (const auto& [k, v] : fields) {
+    if (!out.empty()) out += '&';
+    for (const std::string* part : {&k, &v}) {
+      for (unsigned char ch : *part) {
+        if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+          out += static_cast<char>(ch);
+        } else {
+          out += fmt::format("%{:02X}", ch);
+        }
+      }
+      if (part == &k) out += '=';
+    }
+  }
+  return out;
+}
+
+// GSM 03.38: the basic set, and the extension set (an escape plus one: two septets).
+bool gsm_basic(char32_t c) {
+  static const std::u32string kBasic =
+      U"@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+      U"¿abcdefghijklmnopqrstuvwxyzäöñüà";
+  return kBasic.find(c) != std::u32string::npos;
+}
+bool gsm_extension(char32_t c) { return std::u32string(U"^{}\\[~]|€\f").find(c) != std::u32string::npos; }
+
+char32_t decode(const std::string& s, size_t at, size_t n) {
+  unsigned char c = static_cast<unsigned char>(s[at]);
+  if (n == 1) return c;
+  char32_t v = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+  for (size_t k = 1; k < n; ++k) v = (v << 6) | (static_cast<unsigned char>(s[at + k]) & 0x3F);
+  return v;
+}
+
+}  // namespace
+
+bool is_provider_kind(const std::string& kind) {
+  return kind == "push" || kind == "pagerduty" || kind == "telegram" || kind == "discord" || kind == "sms";
+}
+
+std::string cut_text(const std::string& text, size_t limit, const std::string& marker, bool* cut) {
+  auto points = code_points(text);
+  if (points.size() <= limit) return text;
+  *cut = true;
+  size_t marker_points = code_points(marker).size();
+  size_t keep = limit > marker_points ? limit - marker_points : 0;
+  return text.substr(0, keep < points.size() ? points[keep].first : text.size()) + marker;
+}
+
+std::string cut_sms(const std::string& text, int max_segments, bool* cut, int* segments) {
+  auto points = code_points(text);
+  bool gsm = true;
+  std::vector<int> cost;  // septets (GSM-7) or UTF-16 units (UCS-2) per code point
+  for (auto [at, n] : points) {
+    char32_t c = decode(text, at, n);
+    if (!gsm_basic(c) && !gsm_extension(c)) gsm = false;
+  }
+  for (auto [at, n] : points) {
+    char32_t c = decode(text, at, n);
+    cost.push_back(gsm ? (gsm_extension(c) ? 2 : 1) : (c > 0xFFFF ? 2 : 1));
+  }
+  int single = gsm ? 160 : 70, part = gsm ? 153 : 67;
+  int total = 0;
+  for (int c : cost) total += c;
+  auto segments_for = [&](int units) { return units <= single ? 1 : (units + part - 1) / part; };
+  int limit_units = max_segments <= 1 ? single : max_segments * part;
+  if (total <= limit_units) {
+    *segments = segments_for(total);
+    return text;
+  }
+  *cut = true;
+  int budget = limit_units - 3;  // "..." is three units in GSM-7 and UCS-2 alike
+  int used = 0;
+  size_t keep = 0;
+  for (; keep < points.size() && used + cost[keep] <= budget; ++keep) used += cost[keep];
+  *segments = segments_for(used + 3);
+  return text.substr(0, keep < points.size() ? points[keep].first : text.size()) + "...";
+}
+
+std::vector<ProviderRequest> provider_requests(const Alert& a, const ChannelConfig& c) {
+  std::vector<ProviderRequest> out;
+  ProviderRequest r;
+  if (c.kind == "push") {  // ntfy: POST {url}/{topic}, the text as the body, the rest as headers
+    r.path = "/" + c.topic;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = cut_text(a.message, 4096, "…", &r.cut);
+    r.headers.emplace_back("Title", header_text(cut_text(title_of(a, c), 250, "...", &r.cut)));
+    std::string priority = !c.priority.empty() ? c.priority
+                           : a.severity == "critical" ? "urgent"
+                           : a.severity == "warning"  ? "high"
+                                                      : "default";
+    r.headers.emplace_back("Priority", priority);
+    r.headers.emplace_back("Tags", a.severity + "," + a.state);
+    out.push_back(std::move(r));
+  } else if (c.kind == "pagerduty") {  // Events API v2: trigger / resolve, deduplicated by fingerprint
+    r.path = "/v2/enqueue";
+    r.content_type = "application/json";
+    json details = json::object();
+    for (const auto& [k, v] : a.labels) details[k] = v;
+    for (const auto& [k, v] : a.group) details[k] = value_to_text(v);
+    for (const auto& [k, v] : a.values) details[k] = value_to_text(v);
+    json event = {{"routing_key", "{routing_key}"},
+                  {"event_action", a.state == "resolved" ? "resolve" : "trigger"},
+                  {"dedup_key", a.fingerprint}};
+    if (a.state != "resolved") {
+      std::string severity = a.severity == "critical" ? "critical" : a.severity == "warning" ? "warning" : "info";
+      event["payload"] = {{"summary", cut_text(a.message, 1024, "…", &r.cut)},
+                          {"source", "alertc"},
+                          {"severity", severity},
+                          {"timestamp", a.time ? format_rfc3339(*a.time) : format_rfc3339(0)},
+                          {"component", a.rule},
+                          {"custom_details", details}};
+    }
+    r.body = dump(event);
+    out.push_back(std::move(r));
+  } else if (c.kind == "telegram") {  // sendMessage with HTML: escaped first, so a cut breaks no markup
+    r.path = "/bot{token}/sendMessage";
+    r.content_type = "application/json";
+    std::string text = fmt::format("<b>{}</b>\n{}", html_escape(title_of(a, c)), html_escape(a.message));
+    r.body = dump({{"chat_id", c.chat_id}, {"text", cut_text(text, 4096, "…", &r.cut)}, {"parse_mode", "HTML"}});
+    out.push_back(std::move(r));
+  } else if (c.kind == "discord") {  // a webhook message: content up to 2,000 characters
+    r.path = "";
+    r.content_type = "application/json";
+    r.body = dump({{"content", cut_text(title_of(a, c) + "\n" + a.message, 2000, "…", &r.cut)},
+                   {"allowed_mentions", {{"parse", json::array()}}}});
+    out.push_back(std::move(r));
+  } else if (c.kind == "sms") {  // Twilio's Messages API: one form-encoded POST per recipient
+    int segments = 0;
+    bool cut = false;
+    std::string text = cut_sms(a.message, c.max_segments, &cut, &segments);
+    for (const std::string& to : c.to) {
+      ProviderRequest m;
+      m.path = "/2010-04-01/Accounts/" + c.account + "/Messages.json";
+      m.content_type = "application/x-www-form-urlencoded";
+      m.body = form_encode({{"To", to}, {"From", c.from}, {"Body", text}});
+      m.cut = cut;
+      out.push_back(std::move(m));
+    }
+  }
+  return out;
+}
+
+std::string encode_envelope(const ProviderRequest& r) {
+  json headers = json::array();
+  for (const auto& [k, v] : r.headers) headers.push_back({k, v});
+  return dump({{"path", r.path}, {"content_type", r.content_type}, {"headers", headers}, {"body", r.body},
+               {"cut", r.cut}});
+}
+
+bool decode_envelope(const std::string& text, ProviderRequest* out) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return false;
+  out->path = j.value("path", "");
+  out->content_type = j.value("content_type", "");
+  out->body = j.value("body", "");
+  out->cut = j.value("cut", false);
+  out->headers.clear();
+  for (const auto& h : j.value("headers", json::array())) out->headers.emplace_back(h[0], h[1]);
+  return true;
+}
+
+void classify_provider_reply(const ChannelConfig& c, long status, const std::string& body, std::string* reason,
+                             bool* permanent) {
+  *reason = fmt::format("HTTP {}", status);
+  json j = json::parse(body, nullptr, false);
+  if (c.kind == "sms" && j.is_object() && j.contains("code")) {
+    // Twilio's error codes: 21610 is a recipient who replied STOP; no retry reaches them.
+    int code = j.value("code", 0);
+    *reason = fmt::format("HTTP {}: Twilio error {}{}", status, code, code == 21610 ? " (recipient opted out)" : "");
+  } else if (j.is_object() && j.contains("description")) {  // Telegram
+    *reason = fmt::format("HTTP {}: {}", status, j.value("description", ""));
+  } else if (j.is_object() && j.contains("message") && j["message"].is_string()) {  // PagerDuty, Discord
+    *reason = fmt::format("HTTP {}: {}", status, j.value("message", ""));
+  }
+  *permanent = status >= 400 && status < 500 && status != 408 && status != 429;
+}
+
+}  // namespace alert

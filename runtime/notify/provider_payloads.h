@@ -1,0 +1,45 @@
+// What the provider kinds send (docs/channels.md): ntfy push, PagerDuty Events API v2, Telegram
+// sendMessage, Discord webhooks, and Twilio SMS. Each notification becomes a request envelope
+// stored in the outbox — the path under the channel's url, content type, per-alert headers and
+// body — built once when the alert is produced, so retries and restarts send the same bytes.
+// Credentials are not in it: the worker adds them from the channel at send time, so no token
+// is ever written to the outbox file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "alert/alert.h"
+#include "runtime/notify/channel_config.h"
+#include "runtime/notify/payloads.h"
+
+namespace alert {
+
+struct ProviderRequest {
+  std::string path;          // appended to the channel's url; "{token}" is filled in at send time
+  std::string content_type;  // application/json, text/plain, application/x-www-form-urlencoded
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  bool cut = false;          // the text was cut to the receiver's limit
+};
+
+// Whether `kind` (with its provider) is one of these.
+bool is_provider_kind(const std::string& kind);
+// One request per notification; an SMS gives one per recipient.
+std::vector<ProviderRequest> provider_requests(const Alert& alert, const ChannelConfig& channel);
+
+std::string encode_envelope(const ProviderRequest& request);
+bool decode_envelope(const std::string& text, ProviderRequest* out);
+
+// `text` cut to at most `limit` code points, ending in `marker` when cut.
+std::string cut_text(const std::string& text, size_t limit, const std::string& marker, bool* cut);
+// An SMS text cut to `max_segments` segments: GSM-7 (160 characters, 153 a part when split;
+// the extension characters count two) unless one character is outside GSM-7, then UCS-2 (70,
+// 67 a part). The cut ends in "..." (GSM-7 either way). `segments` is what the text takes.
+std::string cut_sms(const std::string& text, int max_segments, bool* cut, int* segments);
+
+// How a provider's refusal reads (for the dead letter), and whether retrying cannot help.
+void classify_provider_reply(const ChannelConfig& channel, long status, const std::string& body, std::string* reason,
+                             bool* permanent);
+
+}  // namespace alert

@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+"""The provider channels end to end (docs/channels.md): alertc delivers through its outbox to a
+loopback receiver that checks each provider's documented request format field by field and
+answers as the provider does (provider_receiver.py). Bounded; waits on conditions.
+
+Usage: test_channels.py ALERTC"""
+import glob, json, os, shutil, subprocess, sys, tempfile, unittest
+
+ALERTC = os.path.abspath(sys.argv.pop(1))
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = "/usr/bin/python3"
+TOKEN, ROUTING, ACCOUNT = "tok-9f8e7d6c5b4a", "R0UTINGKEY00000000000000000000ab", "AC0123456789abcdef0123456789abcdef"
+
+RULES = """schema Parcel {{
+  time ts: timestamp
+  depot: string
+  late: int
+}}
+channel phone = push {{ provider = "ntfy", url = "{base}/ntfy", topic = "ops-depots", token = env("NTFY_TOKEN"),
+                        title = "{{severity}}: {{depot}}" }}
+channel pager = pagerduty {{ url = "{base}/pagerduty", routing_key = env("PD_KEY") }}
+channel chat = telegram {{ url = "{base}/telegram", token = env("TG_TOKEN"), chat_id = "-100123" }}
+channel room = discord {{ url = "{base}/discord/123/abc" }}
+channel text = sms {{ provider = "twilio", url = "{base}/twilio", account = "{account}", token = env("TW_TOKEN"),
+                      from = "+15550001111", to = ["+15550002222", "+15550003333"], max_segments = 2 }}
+rule DepotLate on Parcel
+  window tumbling 1h
+  group by depot
+  let n = sum(late)
+  having n > 2
+  severity critical
+  message "{{depot}} <b>& {{n}} late: {{depot}}{{depot}}{{depot}}{{depot}}{{depot}}{{depot}}{{depot}}{{depot}}"
+  resolved_message "{{depot}} back to {{n}} late"
+  notify phone, pager, chat, room, text
+"""
+
+
+class ChannelsTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="alertc_channels_")
+        self.log = os.path.join(self.dir, "received.jsonl")
+        open(self.log, "w").close()
+        self.server = subprocess.Popen([PY, os.path.join(HERE, "provider_receiver.py"), self.log, "--token", TOKEN,
+                                        "--routing-key", ROUTING, "--account", ACCOUNT,
+                                        "--opted-out", "+15550003333"], stdout=subprocess.PIPE, text=True)
+        self.base = f"http://127.0.0.1:{int(self.server.stdout.readline())}"
+
+    def tearDown(self):
+        self.server.kill()
+        self.server.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_every_provider_gets_its_documented_request(self):
+        depot = "HAMBURG-" + "X" * 300  # long: cuts for SMS, and nowhere else
+        rules = os.path.join(self.dir, "rules.alert")
+        with open(rules, "w") as f:
+            f.write(RULES.format(base=self.base, account=ACCOUNT))
+        data = os.path.join(self.dir, "parcels.csv")
+        with open(data, "w") as f:
+            f.write("ts,depot,late\n")
+            f.write(f"2026-03-01T08:10:00Z,{depot},2\n2026-03-01T08:20:00Z,{depot},2\n")  # hour 8: 4 late: fires
+            f.write(f"2026-03-01T09:10:00Z,{depot},1\n")                                # hour 9: 1 late: resolves
+            f.write(f"2026-03-01T10:10:00Z,{depot},0\n")
+        env = dict(os.environ, NTFY_TOKEN=TOKEN, PD_KEY=ROUTING, TG_TOKEN=TOKEN, TW_TOKEN=TOKEN, ALERTC_RETRY_BASE_MS="50")
+        out = subprocess.run([ALERTC, "run", rules, "--input", f"Parcel={data}", "--state-dir", os.path.join(self.dir, "state")],
+                             capture_output=True, text=True, timeout=120, env=env)
+        # The opted-out SMS recipient is dead-lettered: the run finishes with 4.
+        self.assertEqual(out.returncode, 4, out.stderr)
+        got = [json.loads(l) for l in open(self.log)]
+        for g in got:
+            self.assertEqual(g["problems"], [], g)
+        by = {}
+        for g in got:
+            by.setdefault(g["provider"], []).append(g)
+        # ntfy: firing and resolved, titles interpolated, urgent for critical
+        self.assertEqual(len(by["ntfy"]), 2)
+        title = by["ntfy"][0]["fields"]["title"]  # cut to 250, ASCII "..." in a header
+        self.assertEqual(title, f"critical: {depot}"[:247] + "...")
+        self.assertEqual(by["ntfy"][0]["fields"]["priority"], "urgent")
+        self.assertEqual(by["ntfy"][1]["fields"]["message"], f"{depot} back to 1 late")
+        # PagerDuty: trigger then resolve, one dedup_key (the fingerprint)
+        pd = by["pagerduty"]
+        self.assertEqual([p["fields"]["event_action"] for p in pd], ["trigger", "resolve"])
+        self.assertEqual(pd[0]["fields"]["dedup_key"], pd[1]["fields"]["dedup_key"])
+        self.assertEqual(pd[0]["fields"]["payload"]["severity"], "critical")
+        # Telegram: HTML escaped (the message's own "<b>&" is text, not markup)
+        tg = by["telegram"][0]["fields"]
+        self.assertIn("&lt;b&gt;&amp;", tg["text"])
+        self.assertTrue(tg["text"].startswith("<b>"))
+        # Discord: within 2000
+        self.assertLessEqual(len(by["discord"][0]["fields"]["content"]), 2000)
+        # Twilio: one message per recipient; the opted-out one refused with 21610 and not retried
+        tw_ok = [t for t in by["twilio"] if t["status"] == 201]
+        tw_refused = [t for t in by["twilio"] if t["status"] == 400]
+        self.assertEqual(sorted(t["fields"]["To"] for t in tw_ok), ["+15550002222", "+15550002222"])
+        self.assertEqual(len(tw_refused), 2)  # firing and resolved, each refused once, never retried
+        body = tw_ok[0]["fields"]["Body"]
+        self.assertTrue(body.endswith("..."), body)  # cut to 2 GSM-7 segments: 306 characters
+        self.assertEqual(len(body), 306)
+        dead = [json.loads(l) for l in open(os.path.join(self.dir, "state", "dead-letter.jsonl"))]
+        self.assertEqual(len(dead), 2)
+        self.assertIn("21610", dead[0]["reason"])
+        self.assertIn("opted out", dead[0]["reason"])
+        self.assertIn("channel text (sms): 2 sent, 0 retried, 2 failed, 2 dead-lettered, 2 cut", out.stderr)
+        self.assertIn("channel phone (push): 2 sent, 0 retried, 0 failed, 0 dead-lettered, 2 cut", out.stderr)
+        # Each request its own idempotency key; SMS recipients apart.
+        keys = [g["key"] for g in got]
+        self.assertEqual(len(set(keys)), len(keys))
+        # The credentials appear nowhere alertc writes: output, dead letters, the outbox file.
+        outputs = out.stdout + out.stderr
+        for path in glob.glob(os.path.join(self.dir, "state", "*")):
+            outputs += open(path, "rb").read().decode("latin-1")
+        for secret in (TOKEN, ROUTING):
+            self.assertNotIn(secret, outputs)
+
+    def test_a_provider_kind_not_built_yet_is_a_clear_error(self):
+        rules = os.path.join(self.dir, "r.alert")
+        with open(rules, "w") as f:
+            f.write('schema S { time ts: timestamp }\nchannel p = push { provider = "apns", topic = "x" }\n'
+                    'rule R on S\n  notify p\n')
+        out = subprocess.run([ALERTC, "check", rules], capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("push provider 'apns' is not built yet; this release has 'ntfy'", out.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
