@@ -17,6 +17,8 @@ PACKAGES=(
   clang-19 libfuzzer-19-dev
   # end-to-end receivers
   python3-aiosmtpd prometheus-alertmanager
+  # a real SMS gateway for the sms channel's test: bearerbox + smsbox, fakesmsc as the phones
+  kannel kannel-extras
 )
 
 missing=()

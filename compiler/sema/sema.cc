@@ -1238,15 +1238,17 @@ class Checker {
     auto provider = out.options.find("provider");
     if (provider == out.options.end() || !provider->second.env_var.empty()) return;
     const std::string& name = provider->second.value.s;
-    const char* built = c.kind == "push" ? "ntfy" : c.kind == "sms" ? "twilio" : nullptr;
+    const char* built = c.kind == "push" ? "ntfy" : c.kind == "sms" ? "twilio' or 'kannel" : nullptr;
     if (!built) return;
     const ast::ChannelOption* opt = nullptr;
     for (auto& o : c.options) if (o.name == "provider") opt = &o;
-    if (name != built) {
+    bool known = c.kind == "sms" ? name == "twilio" || name == "kannel" : name == built;
+    if (!known) {
       diags_.report(DiagId::unsupported_provider, opt && opt->value ? opt->value->range : c.range, c.kind, name, built);
       return;
     }
     if (c.kind == "push" && !given.count("topic")) diags_.report(DiagId::missing_option, c.range, "ntfy push", c.name, "topic");
+    if (name == "kannel" && !given.count("url")) diags_.report(DiagId::missing_option, c.range, "kannel sms", c.name, "url");
   }
 
   Type check_option_expr(Expr& e, plan::OptionValue*) {

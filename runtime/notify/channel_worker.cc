@@ -149,6 +149,18 @@ void ChannelWorker::send_due(int64_t now_ms) {
   }
 }
 
+std::string url_escape(const std::string& s) {
+  std::string out;
+  for (unsigned char ch : s) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+      out += static_cast<char>(ch);
+    } else {
+      out += fmt::format("%{:02X}", ch);
+    }
+  }
+  return out;
+}
+
 // A provider request: the envelope stored with the notification, completed with the channel's
 // credentials now (they are never written to the outbox).
 SendResult ChannelWorker::send_provider(const OutboxRow& row) {
@@ -159,22 +171,21 @@ SendResult ChannelWorker::send_provider(const OutboxRow& row) {
     broken.error = "the stored request is not readable";
     return broken;
   }
-  auto fill = [&](std::string text) {
-    for (auto [name, value] : {std::pair<const char*, const std::string*>{"{token}", &channel_.token},
-                               {"{routing_key}", &channel_.routing_key}}) {
-      for (size_t at = text.find(name); at != std::string::npos; at = text.find(name, at + value->size())) {
-        text.replace(at, std::strlen(name), *value);
-      }
-    }
-    return text;
-  };
+  // Only the path's "{token}" is filled: alert text in the body may hold any characters (a row's
+  // value could read "{token}"), and must never be able to pull a credential into a message.
+  std::string path = req.path;
+  if (size_t at = path.find("{token}"); at != std::string::npos) path.replace(at, 7, channel_.token);
+  if (size_t at = path.find("{credentials}"); at != std::string::npos) {  // Kannel's sendsms user
+    path.replace(at, 13, "username=" + url_escape(channel_.account) + "&password=" + url_escape(channel_.token));
+  }
+  std::string body = channel_.kind == "pagerduty" ? with_routing_key(req.body, channel_.routing_key) : req.body;
   std::vector<std::pair<std::string, std::string>> headers = req.headers;
   if (channel_.kind == "push" && !channel_.token.empty()) headers.emplace_back("Authorization", "Bearer " + channel_.token);
-  std::string basic = channel_.kind == "sms" ? channel_.account + ":" + channel_.token : "";
+  std::string basic = channel_.kind == "sms" && channel_.provider == "twilio" ? channel_.account + ":" + channel_.token : "";
   long status = 0;
   std::string reply;
-  SendResult r = transport_->request(channel_.url + fill(req.path), req.content_type, headers, fill(req.body), row.key,
-                                     basic, &status, &reply);
+  SendResult r = transport_->request(req.method, channel_.url + path, req.content_type, headers, body, row.key, basic,
+                                     &status, &reply);
   if (!r.ok && status != 0 && r.retry_after_ms < 0) {
     classify_provider_reply(channel_, status, reply, &r.error, &r.permanent);
     r.error = channel_.redact(r.error);

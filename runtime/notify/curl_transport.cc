@@ -125,7 +125,7 @@ size_t keep_reply(char* buffer, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-SendResult CurlTransport::request(const std::string& url, const std::string& content_type,
+SendResult CurlTransport::request(const std::string& method, const std::string& url, const std::string& content_type,
                                   const std::vector<std::pair<std::string, std::string>>& extra,
                                   const std::string& body, const std::string& key, const std::string& basic_auth,
                                   long* status, std::string* reply) {
@@ -140,9 +140,13 @@ SendResult CurlTransport::request(const std::string& url, const std::string& con
     headers = curl_slist_append(headers, line.c_str());
   }
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  if (method == "GET") {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   if (!basic_auth.empty()) {
     curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);

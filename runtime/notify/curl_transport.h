@@ -31,7 +31,7 @@ class CurlTransport {
   SendResult post(const std::string& url, const std::string& body, const std::string& key);
   // A provider's request (provider_payloads.h): any content type, extra headers, optional
   // basic auth ("user:password"); the receiver's reply body is kept for classification.
-  SendResult request(const std::string& url, const std::string& content_type,
+  SendResult request(const std::string& method, const std::string& url, const std::string& content_type,
                      const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body,
                      const std::string& key, const std::string& basic_auth, long* status, std::string* reply);
   // Sends one RFC 5322 message to every recipient of the channel.

@@ -98,6 +98,14 @@ char32_t decode(const std::string& s, size_t at, size_t n) {
 
 }  // namespace
 
+bool is_gsm7(const std::string& text) {
+  for (auto [at, n] : code_points(text)) {
+    char32_t c = decode(text, at, n);
+    if (!gsm_basic(c) && !gsm_extension(c)) return false;
+  }
+  return true;
+}
+
 bool is_provider_kind(const std::string& kind) {
   return kind == "push" || kind == "pagerduty" || kind == "telegram" || kind == "discord" || kind == "sms";
 }
@@ -163,8 +171,7 @@ std::vector<ProviderRequest> provider_requests(const Alert& a, const ChannelConf
     for (const auto& [k, v] : a.labels) details[k] = v;
     for (const auto& [k, v] : a.group) details[k] = value_to_text(v);
     for (const auto& [k, v] : a.values) details[k] = value_to_text(v);
-    json event = {{"routing_key", "{routing_key}"},
-                  {"event_action", a.state == "resolved" ? "resolve" : "trigger"},
+    json event = {{"event_action", a.state == "resolved" ? "resolve" : "trigger"},
                   {"dedup_key", a.fingerprint}};
     if (a.state != "resolved") {
       std::string severity = a.severity == "critical" ? "critical" : a.severity == "warning" ? "warning" : "info";
@@ -189,6 +196,22 @@ std::vector<ProviderRequest> provider_requests(const Alert& a, const ChannelConf
     r.body = dump({{"content", cut_text(title_of(a, c) + "\n" + a.message, 2000, "…", &r.cut)},
                    {"allowed_mentions", {{"parse", json::array()}}}});
     out.push_back(std::move(r));
+  } else if (c.kind == "sms" && c.provider == "kannel") {
+    // Kannel's smsbox: GET /cgi-bin/sendsms with the text in UTF-8; coding 2 (UCS-2) when one
+    // character is outside GSM-7, so the phone shows it. username/password come at send time.
+    int segments = 0;
+    bool cut = false;
+    std::string text = cut_sms(a.message, c.max_segments, &cut, &segments);
+    bool ucs2 = !is_gsm7(text);
+    for (const std::string& to : c.to) {
+      ProviderRequest m;
+      m.method = "GET";
+      m.path = "/cgi-bin/sendsms?" + form_encode({{"to", to}, {"from", c.from}, {"text", text}, {"charset", "UTF-8"},
+                                                  {"coding", ucs2 ? "2" : "0"}}) +
+               "&{credentials}";
+      m.cut = cut;
+      out.push_back(std::move(m));
+    }
   } else if (c.kind == "sms") {  // Twilio's Messages API: one form-encoded POST per recipient
     int segments = 0;
     bool cut = false;
@@ -205,16 +228,24 @@ std::vector<ProviderRequest> provider_requests(const Alert& a, const ChannelConf
   return out;
 }
 
+std::string with_routing_key(const std::string& event, const std::string& routing_key) {
+  json j = json::parse(event, nullptr, false);
+  if (!j.is_object()) return event;
+  j["routing_key"] = routing_key;
+  return dump(j);
+}
+
 std::string encode_envelope(const ProviderRequest& r) {
   json headers = json::array();
   for (const auto& [k, v] : r.headers) headers.push_back({k, v});
-  return dump({{"path", r.path}, {"content_type", r.content_type}, {"headers", headers}, {"body", r.body},
-               {"cut", r.cut}});
+  return dump({{"method", r.method}, {"path", r.path}, {"content_type", r.content_type}, {"headers", headers},
+               {"body", r.body}, {"cut", r.cut}});
 }
 
 bool decode_envelope(const std::string& text, ProviderRequest* out) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return false;
+  out->method = j.value("method", "POST");
   out->path = j.value("path", "");
   out->content_type = j.value("content_type", "");
   out->body = j.value("body", "");

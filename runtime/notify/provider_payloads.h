@@ -16,6 +16,7 @@
 namespace alert {
 
 struct ProviderRequest {
+  std::string method = "POST";  // Kannel's sendsms is a GET
   std::string path;          // appended to the channel's url; "{token}" is filled in at send time
   std::string content_type;  // application/json, text/plain, application/x-www-form-urlencoded
   std::vector<std::pair<std::string, std::string>> headers;
@@ -29,6 +30,8 @@ bool is_provider_kind(const std::string& kind);
 std::vector<ProviderRequest> provider_requests(const Alert& alert, const ChannelConfig& channel);
 
 std::string encode_envelope(const ProviderRequest& request);
+// A PagerDuty event with its routing_key set (stored without it, as the outbox holds no secret).
+std::string with_routing_key(const std::string& event, const std::string& routing_key);
 bool decode_envelope(const std::string& text, ProviderRequest* out);
 
 // `text` cut to at most `limit` code points, ending in `marker` when cut.
@@ -38,6 +41,7 @@ std::string cut_text(const std::string& text, size_t limit, const std::string& m
 // 67 a part). The cut ends in "..." (GSM-7 either way). `segments` is what the text takes.
 std::string cut_sms(const std::string& text, int max_segments, bool* cut, int* segments);
 
+bool is_gsm7(const std::string& text);
 // How a provider's refusal reads (for the dead letter), and whether retrying cannot help.
 void classify_provider_reply(const ChannelConfig& channel, long status, const std::string& body, std::string* reason,
                              bool* permanent);

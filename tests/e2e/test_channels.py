@@ -51,7 +51,9 @@ class ChannelsTest(unittest.TestCase):
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def test_every_provider_gets_its_documented_request(self):
-        depot = "HAMBURG-" + "X" * 300  # long: cuts for SMS, and nowhere else
+        # Long (cut for SMS and ntfy titles), and holding the placeholders the worker fills into a
+        # path: a row's value must never pull a credential into a message.
+        depot = "HAMBURG-{token}{routing_key}-" + "X" * 300
         rules = os.path.join(self.dir, "rules.alert")
         with open(rules, "w") as f:
             f.write(RULES.format(base=self.base, account=ACCOUNT))
@@ -95,14 +97,22 @@ class ChannelsTest(unittest.TestCase):
         self.assertEqual(sorted(t["fields"]["To"] for t in tw_ok), ["+15550002222", "+15550002222"])
         self.assertEqual(len(tw_refused), 2)  # firing and resolved, each refused once, never retried
         body = tw_ok[0]["fields"]["Body"]
-        self.assertTrue(body.endswith("..."), body)  # cut to 2 GSM-7 segments: 306 characters
-        self.assertEqual(len(body), 306)
+        # Cut to 2 GSM-7 segments (2 × 153 septets), the braces of the depot counting two each.
+        septets = sum(2 if ch in "^{}\\[~]|€" else 1 for ch in body)
+        self.assertTrue(body.endswith("..."), body)
+        self.assertTrue(303 <= septets <= 306, septets)
         dead = [json.loads(l) for l in open(os.path.join(self.dir, "state", "dead-letter.jsonl"))]
         self.assertEqual(len(dead), 2)
         self.assertIn("21610", dead[0]["reason"])
         self.assertIn("opted out", dead[0]["reason"])
         self.assertIn("channel text (sms): 2 sent, 0 retried, 2 failed, 2 dead-lettered, 2 cut", out.stderr)
         self.assertIn("channel phone (push): 2 sent, 0 retried, 0 failed, 0 dead-lettered, 2 cut", out.stderr)
+        for g in got:
+            fields = json.dumps(g["fields"])
+            self.assertNotIn(TOKEN, fields, g["provider"])
+            if g["provider"] != "pagerduty":
+                self.assertNotIn(ROUTING, fields, g["provider"])
+        self.assertNotIn(ROUTING, json.dumps(pd[0]["fields"]["payload"]))
         # Each request its own idempotency key; SMS recipients apart.
         keys = [g["key"] for g in got]
         self.assertEqual(len(set(keys)), len(keys))
