@@ -1117,6 +1117,21 @@ class Checker {
           {"token", TypeKind::String, false},
           {"title", TypeKind::String, false},
           {"priority", TypeKind::String, false},
+          {"project", TypeKind::String, false},
+          {"device", TypeKind::String, false},
+          {"user", TypeKind::String, false},
+          {"timeout", TypeKind::Duration, false},
+          {"max_retries", TypeKind::Int, false},
+          {"rate", TypeKind::Float, false}}},
+        {"opsgenie",
+         {{"api_key", TypeKind::String, true},
+          {"url", TypeKind::String, false},
+          {"timeout", TypeKind::Duration, false},
+          {"max_retries", TypeKind::Int, false},
+          {"rate", TypeKind::Float, false}}},
+        {"teams",
+         {{"url", TypeKind::String, true},
+          {"title", TypeKind::String, false},
           {"timeout", TypeKind::Duration, false},
           {"max_retries", TypeKind::Int, false},
           {"rate", TypeKind::Float, false}}},
@@ -1238,16 +1253,29 @@ class Checker {
     auto provider = out.options.find("provider");
     if (provider == out.options.end() || !provider->second.env_var.empty()) return;
     const std::string& name = provider->second.value.s;
-    const char* built = c.kind == "push" ? "ntfy" : c.kind == "sms" ? "twilio' or 'kannel" : nullptr;
+    const char* built = c.kind == "push" ? "ntfy', 'fcm' or 'pushover" : c.kind == "sms" ? "twilio' or 'kannel" : nullptr;
     if (!built) return;
     const ast::ChannelOption* opt = nullptr;
     for (auto& o : c.options) if (o.name == "provider") opt = &o;
-    bool known = c.kind == "sms" ? name == "twilio" || name == "kannel" : name == built;
+    bool known = c.kind == "sms" ? name == "twilio" || name == "kannel"
+                                 : name == "ntfy" || name == "fcm" || name == "pushover";
     if (!known) {
       diags_.report(DiagId::unsupported_provider, opt && opt->value ? opt->value->range : c.range, c.kind, name, built);
       return;
     }
-    if (c.kind == "push" && !given.count("topic")) diags_.report(DiagId::missing_option, c.range, "ntfy push", c.name, "topic");
+    auto need = [&](const char* what, const char* option) {
+      if (!given.count(option)) diags_.report(DiagId::missing_option, c.range, what, c.name, option);
+    };
+    if (name == "ntfy") need("ntfy push", "topic");
+    if (name == "fcm") {
+      need("fcm push", "project");
+      need("fcm push", "token");
+      if (!given.count("device") && !given.count("topic")) need("fcm push", "device");
+    }
+    if (name == "pushover") {
+      need("pushover push", "token");
+      need("pushover push", "user");
+    }
     if (name == "kannel" && !given.count("url")) diags_.report(DiagId::missing_option, c.range, "kannel sms", c.name, "url");
   }
 

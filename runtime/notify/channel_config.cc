@@ -94,15 +94,23 @@ Result<std::vector<ChannelConfig>> resolve_channels(const plan::Program& program
       if (name == "priority") c.priority = text.value();
       if (name == "chat_id") c.chat_id = text.value();
       if (name == "account") c.account = text.value();
+      if (name == "project") c.project = text.value();
+      if (name == "device") c.device = text.value();
+      if (name == "user") c.user = text.value();
       // Credentials are secrets however they are written: never in a log or a dead letter.
-      if (name == "token" || name == "routing_key") {
-        (name == "token" ? c.token : c.routing_key) = text.value();
+      if (name == "token" || name == "routing_key" || name == "api_key") {
+        (name == "token" ? c.token : name == "routing_key" ? c.routing_key : c.api_key) = text.value();
         if (!text.value().empty()) c.secrets.push_back(text.value());
       }
     }
     // A provider's public service when no url is given (tests and private deployments set one).
     if (c.url.empty()) {
-      if (c.kind == "push") c.url = "https://ntfy.sh";
+      if (c.kind == "push") {
+        c.url = c.provider == "fcm"        ? "https://fcm.googleapis.com"
+                : c.provider == "pushover" ? "https://api.pushover.net"
+                                           : "https://ntfy.sh";
+      }
+      if (c.kind == "opsgenie") c.url = "https://api.opsgenie.com";
       if (c.kind == "pagerduty") c.url = "https://events.pagerduty.com";
       if (c.kind == "telegram") c.url = "https://api.telegram.org";
       if (c.kind == "sms") c.url = "https://api.twilio.com";

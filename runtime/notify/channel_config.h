@@ -31,13 +31,14 @@ struct ChannelConfig {
   double rate = 0;  // most notifications per second (a token bucket in the worker); 0: no limit
   // Provider kinds (docs/channels.md).
   std::string provider;  // push: ntfy; sms: twilio
-  std::string topic, token, title, priority, routing_key, chat_id, account;
+  std::string topic, token, title, priority, routing_key, chat_id, account, project, device, user, api_key;
   int max_segments = 3;  // sms
   std::vector<std::string> secrets;
 
   bool networked() const { return kind != "stdout" && kind != "file"; }
   bool is_provider() const {
-    return kind == "push" || kind == "pagerduty" || kind == "telegram" || kind == "discord" || kind == "sms";
+    return kind == "push" || kind == "pagerduty" || kind == "telegram" || kind == "discord" || kind == "sms" ||
+           kind == "opsgenie" || kind == "teams";
   }
   // `text` with every secret (and any user:password in a URL) replaced by "***".
   std::string redact(std::string text) const;

@@ -179,8 +179,13 @@ SendResult ChannelWorker::send_provider(const OutboxRow& row) {
     path.replace(at, 13, "username=" + url_escape(channel_.account) + "&password=" + url_escape(channel_.token));
   }
   std::string body = channel_.kind == "pagerduty" ? with_routing_key(req.body, channel_.routing_key) : req.body;
+  if (size_t at = body.find("&{app_token}"); at != std::string::npos && at + 12 == body.size()) {  // Pushover
+    body.replace(at, 12, "&token=" + url_escape(channel_.token));
+  }
   std::vector<std::pair<std::string, std::string>> headers = req.headers;
-  if (channel_.kind == "push" && !channel_.token.empty()) headers.emplace_back("Authorization", "Bearer " + channel_.token);
+  bool bearer = channel_.kind == "push" && channel_.provider != "pushover" && !channel_.token.empty();
+  if (bearer) headers.emplace_back("Authorization", "Bearer " + channel_.token);
+  if (channel_.kind == "opsgenie") headers.emplace_back("Authorization", "GenieKey " + channel_.api_key);
   std::string basic = channel_.kind == "sms" && channel_.provider == "twilio" ? channel_.account + ":" + channel_.token : "";
   long status = 0;
   std::string reply;

@@ -107,7 +107,8 @@ bool is_gsm7(const std::string& text) {
 }
 
 bool is_provider_kind(const std::string& kind) {
-  return kind == "push" || kind == "pagerduty" || kind == "telegram" || kind == "discord" || kind == "sms";
+  return kind == "push" || kind == "pagerduty" || kind == "telegram" || kind == "discord" || kind == "sms" ||
+         kind == "opsgenie" || kind == "teams";
 }
 
 std::string cut_text(const std::string& text, size_t limit, const std::string& marker, bool* cut) {
@@ -152,12 +153,80 @@ std::string cut_sms(const std::string& text, int max_segments, bool* cut, int* s
 std::vector<ProviderRequest> provider_requests(const Alert& a, const ChannelConfig& c) {
   std::vector<ProviderRequest> out;
   ProviderRequest r;
-  if (c.kind == "push") {  // ntfy: POST {url}/{topic}, the text as the body, the rest as headers
+  if (c.kind == "push" && c.provider == "fcm") {
+    // FCM HTTP v1: messages:send with a device token or a topic, the bearer access token added
+    // at send time; android priority high for critical and warning.
+    r.path = "/v1/projects/" + c.project + "/messages:send";
+    r.content_type = "application/json";
+    json message = {{"notification",
+                     {{"title", cut_text(title_of(a, c), 250, "…", &r.cut)}, {"body", cut_text(a.message, 4000, "…", &r.cut)}}},
+                    {"android", {{"priority", a.severity == "info" ? "normal" : "high"}}},
+                    {"data", {{"rule", a.rule}, {"state", a.state}, {"fingerprint", a.fingerprint}}}};
+    if (!c.device.empty()) message["token"] = c.device;
+    else message["topic"] = c.topic;
+    r.body = dump({{"message", message}});
+    out.push_back(std::move(r));
+  } else if (c.kind == "push" && c.provider == "pushover") {
+    // Pushover: form-encoded messages.json; the application token is added at send time.
+    r.path = "/1/messages.json";
+    r.content_type = "application/x-www-form-urlencoded";
+    // A resolved notice is good news: normal priority whatever the severity.
+    std::string priority = !c.priority.empty()                             ? c.priority
+                           : a.severity == "critical" && a.state != "resolved" ? "1"
+                                                                               : "0";
+    r.body = form_encode({{"user", c.user}, {"title", cut_text(title_of(a, c), 250, "…", &r.cut)},
+                          {"message", cut_text(a.message, 1024, "…", &r.cut)}, {"priority", priority}}) +
+             "&{app_token}";
+    out.push_back(std::move(r));
+  } else if (c.kind == "opsgenie") {
+    // Opsgenie Alert API v2: create on firing (alias = the fingerprint), close by alias on resolved.
+    r.content_type = "application/json";
+    if (a.state == "resolved") {
+      r.path = "/v2/alerts/" + a.fingerprint + "/close?identifierType=alias";
+      r.body = dump({{"source", "alertc"}, {"note", cut_text(a.message, 25000, "…", &r.cut)}});
+    } else {
+      r.path = "/v2/alerts";
+      json details = json::object();
+      for (const auto& [k, v] : a.labels) details[k] = v;
+      for (const auto& [k, v] : a.group) details[k] = value_to_text(v);
+      std::string priority = a.severity == "critical" ? "P1" : a.severity == "warning" ? "P3" : "P5";
+      r.body = dump({{"message", cut_text(a.message, 130, "…", &r.cut)},
+                     {"alias", a.fingerprint},
+                     {"description", cut_text(a.message, 15000, "…", &r.cut)},
+                     {"source", "alertc"},
+                     {"entity", a.rule},
+                     {"priority", priority},
+                     {"tags", json::array({a.rule, a.severity})},
+                     {"details", details}});
+    }
+    out.push_back(std::move(r));
+  } else if (c.kind == "teams") {
+    // A Teams Workflows webhook: a message with one Adaptive Card (title, text, facts).
+    r.content_type = "application/json";
+    json facts = json::array();
+    facts.push_back({{"title", "State"}, {"value", a.state}});
+    facts.push_back({{"title", "Severity"}, {"value", a.severity}});
+    for (const auto& [k, v] : a.labels) facts.push_back({{"title", k}, {"value", v}});
+    for (const auto& [k, v] : a.group) facts.push_back({{"title", k}, {"value", value_to_text(v)}});
+    json card = {{"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
+                 {"type", "AdaptiveCard"},
+                 {"version", "1.4"},
+                 {"body", json::array({{{"type", "TextBlock"}, {"text", title_of(a, c)}, {"weight", "Bolder"},
+                                        {"size", "Medium"}, {"wrap", true}},
+                                       {{"type", "TextBlock"}, {"text", cut_text(a.message, 20000, "…", &r.cut)}, {"wrap", true}},
+                                       {{"type", "FactSet"}, {"facts", facts}}})}};
+    r.body = dump({{"type", "message"},
+                   {"attachments", json::array({{{"contentType", "application/vnd.microsoft.card.adaptive"},
+                                                 {"contentUrl", nullptr},
+                                                 {"content", card}}})}});
+    out.push_back(std::move(r));
+  } else if (c.kind == "push") {  // ntfy: POST {url}/{topic}, the text as the body, the rest as headers
     r.path = "/" + c.topic;
     r.content_type = "text/plain; charset=utf-8";
     r.body = cut_text(a.message, 4096, "…", &r.cut);
     r.headers.emplace_back("Title", header_text(cut_text(title_of(a, c), 250, "...", &r.cut)));
-    std::string priority = !c.priority.empty() ? c.priority
+    std::string priority = !c.priority.empty()      ? c.priority
+                           : a.state == "resolved"  ? "default"  // good news is not urgent
                            : a.severity == "critical" ? "urgent"
                            : a.severity == "warning"  ? "high"
                                                       : "default";
@@ -263,6 +332,13 @@ void classify_provider_reply(const ChannelConfig& c, long status, const std::str
     // Twilio's error codes: 21610 is a recipient who replied STOP; no retry reaches them.
     int code = j.value("code", 0);
     *reason = fmt::format("HTTP {}: Twilio error {}{}", status, code, code == 21610 ? " (recipient opted out)" : "");
+  } else if (c.kind == "push" && c.provider == "fcm" && j.is_object() && j.contains("error")) {
+    // FCM: a device that is gone says UNREGISTERED (404); no retry reaches it.
+    std::string code;
+    for (const auto& d : j["error"].value("details", json::array())) {
+      if (d.is_object() && d.contains("errorCode")) code = d.value("errorCode", "");
+    }
+    *reason = fmt::format("HTTP {}: FCM {}{}", status, j["error"].value("status", ""), code.empty() ? "" : " " + code);
   } else if (j.is_object() && j.contains("description")) {  // Telegram
     *reason = fmt::format("HTTP {}: {}", status, j.value("description", ""));
   } else if (j.is_object() && j.contains("message") && j["message"].is_string()) {  // PagerDuty, Discord

@@ -15,7 +15,10 @@ p.add_argument("--token", required=True)
 p.add_argument("--routing-key", required=True)
 p.add_argument("--account", required=True)
 p.add_argument("--opted-out", action="append", default=[])
+p.add_argument("--unregistered", action="append", default=[], help="FCM device tokens that are gone")
+p.add_argument("--project", default="alertc-test")
 p.add_argument("--lifetime", type=float, default=300)
+p.add_argument("--port", type=int, default=0)
 args = p.parse_args()
 lock = threading.Lock()
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -118,6 +121,92 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     problems.append(f"telegram: text of {len(visible)} characters (1 to 4096)")
                 fields = {"chat_id": msg.get("chat_id"), "text": msg.get("text"), "visible": visible}
                 reply = (200, "application/json", json.dumps({"ok": True, "result": {"message_id": 1}}).encode())
+            elif path.startswith("/fcm/v1/projects/"):
+                provider = "fcm"
+                m = re.match(r"^/fcm/v1/projects/([^/]+)/messages:send$", path)
+                if not m or m.group(1) != args.project:
+                    problems.append("fcm: path is not /v1/projects/{project}/messages:send")
+                if self.headers.get("Authorization") != f"Bearer {args.token}":
+                    problems.append("fcm: Authorization is not 'Bearer <access token>'")
+                msg = json.loads(body).get("message")
+                if not isinstance(msg, dict):
+                    problems.append("fcm: no message object")
+                    msg = {}
+                targets = [k for k in ("token", "topic", "condition") if k in msg]
+                if len(targets) != 1:
+                    problems.append(f"fcm: exactly one of token, topic, condition needed, got {targets}")
+                n = msg.get("notification", {})
+                if not n.get("title") or not n.get("body"):
+                    problems.append("fcm: notification needs title and body")
+                if msg.get("android", {}).get("priority") not in (None, "normal", "high", "NORMAL", "HIGH"):
+                    problems.append("fcm: bad android.priority")
+                for k, v in msg.get("data", {}).items():
+                    if not isinstance(v, str):
+                        problems.append(f"fcm: data.{k} is not a string")
+                fields = msg
+                if msg.get("token") in args.unregistered:
+                    reply = (404, "application/json", json.dumps({"error": {
+                        "code": 404, "message": "Requested entity was not found.", "status": "NOT_FOUND",
+                        "details": [{"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError",
+                                     "errorCode": "UNREGISTERED"}]}}).encode())
+                else:
+                    reply = (200, "application/json",
+                             json.dumps({"name": f"projects/{args.project}/messages/0:1"}).encode())
+            elif path == "/pushover/1/messages.json":
+                provider = "pushover"
+                form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode(), keep_blank_values=True).items()}
+                if form.get("token") != args.token:
+                    problems.append("pushover: wrong application token")
+                if not re.match(r"^[A-Za-z0-9]{30}$", form.get("user", "")):
+                    problems.append("pushover: user is not a 30-character key")
+                if not form.get("message") or len(form["message"]) > 1024:
+                    problems.append("pushover: message empty or over 1024")
+                if len(form.get("title", "")) > 250:
+                    problems.append("pushover: title over 250")
+                if form.get("priority", "0") not in ("-2", "-1", "0", "1", "2"):
+                    problems.append("pushover: bad priority")
+                fields = {k: v for k, v in form.items() if k != "token"}
+                reply = (200, "application/json", json.dumps({"status": 1, "request": "r1"}).encode())
+            elif path.startswith("/opsgenie/v2/alerts"):
+                provider = "opsgenie"
+                if self.headers.get("Authorization") != f"GenieKey {args.token}":
+                    problems.append("opsgenie: Authorization is not 'GenieKey <api key>'")
+                ev = json.loads(body) if body else {}
+                close = re.match(r"^/opsgenie/v2/alerts/([^/?]+)/close\?identifierType=alias$", path)
+                if close:
+                    fields = {"action": "close", "alias": close.group(1), **ev}
+                elif path == "/opsgenie/v2/alerts":
+                    if not ev.get("message") or len(ev["message"]) > 130:
+                        problems.append("opsgenie: message empty or over 130")
+                    if len(ev.get("alias", "")) > 512:
+                        problems.append("opsgenie: alias over 512")
+                    if ev.get("priority") not in ("P1", "P2", "P3", "P4", "P5"):
+                        problems.append("opsgenie: bad priority")
+                    fields = {"action": "create", **ev}
+                else:
+                    problems.append(f"opsgenie: unknown path {path}")
+                reply = (202, "application/json", json.dumps({"result": "Request will be processed",
+                                                                "took": 0.1, "requestId": "req-1"}).encode())
+            elif path.startswith("/teams/"):
+                provider = "teams"
+                msg = json.loads(body)
+                if msg.get("type") != "message":
+                    problems.append("teams: type is not 'message'")
+                atts = msg.get("attachments") or []
+                if len(atts) != 1 or atts[0].get("contentType") != "application/vnd.microsoft.card.adaptive":
+                    problems.append("teams: needs one Adaptive Card attachment")
+                card = atts[0].get("content", {}) if atts else {}
+                if card.get("type") != "AdaptiveCard" or not card.get("version"):
+                    problems.append("teams: content is not an AdaptiveCard with a version")
+                for block in card.get("body", []):
+                    if block.get("type") not in ("TextBlock", "FactSet", "ColumnSet", "Container"):
+                        problems.append(f"teams: unknown element {block.get('type')}")
+                    if block.get("type") == "FactSet":
+                        for fact in block.get("facts", []):
+                            if not isinstance(fact.get("title"), str) or not isinstance(fact.get("value"), str):
+                                problems.append("teams: a fact needs string title and value")
+                fields = card
+                reply = (202, "application/json", b"")
             elif path.startswith("/discord/"):
                 provider = "discord"
                 msg = json.loads(body)
@@ -174,7 +263,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(reply[2])
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
 server.daemon_threads = True
 print(server.server_address[1], flush=True)
 threading.Timer(args.lifetime, server.shutdown).start()

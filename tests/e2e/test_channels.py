@@ -4,7 +4,7 @@ loopback receiver that checks each provider's documented request format field by
 answers as the provider does (provider_receiver.py). Bounded; waits on conditions.
 
 Usage: test_channels.py ALERTC"""
-import glob, json, os, shutil, subprocess, sys, tempfile, unittest
+import glob, json, os, shutil, socket, sqlite3, subprocess, sys, tempfile, time, unittest
 
 ALERTC = os.path.abspath(sys.argv.pop(1))
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -23,6 +23,14 @@ channel chat = telegram {{ url = "{base}/telegram", token = env("TG_TOKEN"), cha
 channel room = discord {{ url = "{base}/discord/123/abc" }}
 channel text = sms {{ provider = "twilio", url = "{base}/twilio", account = "{account}", token = env("TW_TOKEN"),
                       from = "+15550001111", to = ["+15550002222", "+15550003333"], max_segments = 2 }}
+channel tablet = push {{ provider = "fcm", url = "{base}/fcm", project = "alertc-test", token = env("FCM_TOKEN"),
+                         device = "device-ok" }}
+channel gone = push {{ provider = "fcm", url = "{base}/fcm", project = "alertc-test", token = env("FCM_TOKEN"),
+                       device = "device-gone" }}
+channel watch = push {{ provider = "pushover", url = "{base}/pushover", token = env("PO_TOKEN"),
+                        user = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG" }}
+channel genie = opsgenie {{ url = "{base}/opsgenie", api_key = env("OG_KEY") }}
+channel office = teams {{ url = "{base}/teams/workflow/abc" }}
 rule DepotLate on Parcel
   window tumbling 1h
   group by depot
@@ -31,7 +39,7 @@ rule DepotLate on Parcel
   severity critical
   message "{{depot}} <b>& {{n}} late: {{depot}}{{depot}}{{depot}}{{depot}}{{depot}}{{depot}}{{depot}}{{depot}}"
   resolved_message "{{depot}} back to {{n}} late"
-  notify phone, pager, chat, room, text
+  notify phone, pager, chat, room, text, tablet, gone, watch, genie, office
 """
 
 
@@ -42,7 +50,8 @@ class ChannelsTest(unittest.TestCase):
         open(self.log, "w").close()
         self.server = subprocess.Popen([PY, os.path.join(HERE, "provider_receiver.py"), self.log, "--token", TOKEN,
                                         "--routing-key", ROUTING, "--account", ACCOUNT,
-                                        "--opted-out", "+15550003333"], stdout=subprocess.PIPE, text=True)
+                                        "--opted-out", "+15550003333", "--unregistered", "device-gone"],
+                                       stdout=subprocess.PIPE, text=True)
         self.base = f"http://127.0.0.1:{int(self.server.stdout.readline())}"
 
     def tearDown(self):
@@ -63,10 +72,11 @@ class ChannelsTest(unittest.TestCase):
             f.write(f"2026-03-01T08:10:00Z,{depot},2\n2026-03-01T08:20:00Z,{depot},2\n")  # hour 8: 4 late: fires
             f.write(f"2026-03-01T09:10:00Z,{depot},1\n")                                # hour 9: 1 late: resolves
             f.write(f"2026-03-01T10:10:00Z,{depot},0\n")
-        env = dict(os.environ, NTFY_TOKEN=TOKEN, PD_KEY=ROUTING, TG_TOKEN=TOKEN, TW_TOKEN=TOKEN, ALERTC_RETRY_BASE_MS="50")
+        env = dict(os.environ, NTFY_TOKEN=TOKEN, PD_KEY=ROUTING, TG_TOKEN=TOKEN, TW_TOKEN=TOKEN, FCM_TOKEN=TOKEN,
+                   PO_TOKEN=TOKEN, OG_KEY=TOKEN, ALERTC_RETRY_BASE_MS="50")
         out = subprocess.run([ALERTC, "run", rules, "--input", f"Parcel={data}", "--state-dir", os.path.join(self.dir, "state")],
                              capture_output=True, text=True, timeout=120, env=env)
-        # The opted-out SMS recipient is dead-lettered: the run finishes with 4.
+        # The opted-out SMS recipient and the unregistered device are dead-lettered: exit 4.
         self.assertEqual(out.returncode, 4, out.stderr)
         got = [json.loads(l) for l in open(self.log)]
         for g in got:
@@ -102,9 +112,31 @@ class ChannelsTest(unittest.TestCase):
         self.assertTrue(body.endswith("..."), body)
         self.assertTrue(303 <= septets <= 306, septets)
         dead = [json.loads(l) for l in open(os.path.join(self.dir, "state", "dead-letter.jsonl"))]
-        self.assertEqual(len(dead), 2)
-        self.assertIn("21610", dead[0]["reason"])
-        self.assertIn("opted out", dead[0]["reason"])
+        self.assertEqual(len(dead), 4)  # 2 SMS to the opted-out number, 2 pushes to the gone device
+        sms_dead = [d for d in dead if d["channel"] == "text"]
+        self.assertIn("21610", sms_dead[0]["reason"])
+        self.assertIn("opted out", sms_dead[0]["reason"])
+        fcm_dead = [d for d in dead if d["channel"] == "gone"]
+        self.assertEqual(len(fcm_dead), 2)
+        self.assertIn("UNREGISTERED", fcm_dead[0]["reason"])
+        # FCM: a device token, notification title and body, high priority for critical
+        fcm = [g for g in by["fcm"] if g["status"] == 200]
+        self.assertEqual(len(fcm), 2)
+        self.assertEqual(fcm[0]["fields"]["token"], "device-ok")
+        self.assertEqual(fcm[0]["fields"]["android"]["priority"], "high")
+        # Pushover: priority 1 for critical
+        self.assertEqual([p["fields"]["priority"] for p in by["pushover"]], ["1", "0"])
+        # Opsgenie: create (message within 130, alias = fingerprint) then close by that alias
+        og = by["opsgenie"]
+        self.assertEqual([o["fields"]["action"] for o in og], ["create", "close"])
+        self.assertEqual(og[0]["fields"]["alias"], og[1]["fields"]["alias"])
+        self.assertEqual(og[0]["fields"]["alias"], pd[0]["fields"]["dedup_key"])
+        self.assertLessEqual(len(og[0]["fields"]["message"]), 130)
+        self.assertEqual(og[0]["fields"]["priority"], "P1")
+        # Teams: an Adaptive Card with the state as a fact
+        facts = {f["title"]: f["value"] for b in by["teams"][0]["fields"]["body"] if b["type"] == "FactSet"
+                 for f in b["facts"]}
+        self.assertEqual(facts["State"], "firing")
         self.assertIn("channel text (sms): 2 sent, 0 retried, 2 failed, 2 dead-lettered, 2 cut", out.stderr)
         self.assertIn("channel phone (push): 2 sent, 0 retried, 0 failed, 0 dead-lettered, 2 cut", out.stderr)
         for g in got:
@@ -123,6 +155,74 @@ class ChannelsTest(unittest.TestCase):
         for secret in (TOKEN, ROUTING):
             self.assertNotIn(secret, outputs)
 
+    def test_kill_9_with_pending_sms_and_push_delivers_every_one_after_restart(self):
+        # Nothing listens at first: the notifications wait in the outbox, retried. The run is
+        # killed with -9; a restart with no new rows, now with the receiver up, sends them all,
+        # each once, with the keys of the first run.
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        base = f"http://127.0.0.1:{port}"
+        rules = os.path.join(self.dir, "rules.alert")
+        with open(rules, "w") as f:
+            f.write(f"""schema Parcel {{
+  time ts: timestamp
+  depot: string
+}}
+channel phone = push {{ provider = "ntfy", url = "{base}/ntfy", topic = "ops", token = env("NTFY_TOKEN") }}
+channel text = sms {{ provider = "twilio", url = "{base}/twilio", account = "{ACCOUNT}", token = env("TW_TOKEN"),
+                      from = "+15550001111", to = ["+15550002222", "+15550004444"] }}
+rule Late on Parcel
+  message "{{depot}} late"
+  notify phone, text
+""")
+        data = os.path.join(self.dir, "parcels.csv")
+        with open(data, "w") as f:
+            f.write("ts,depot\n" + "".join(f"2026-03-01T08:00:0{i}Z,D{i}\n" for i in range(5)))
+        state = os.path.join(self.dir, "state")
+        env = dict(os.environ, NTFY_TOKEN=TOKEN, TW_TOKEN=TOKEN, ALERTC_RETRY_BASE_MS="200")
+        first = subprocess.Popen([ALERTC, "run", rules, "--input", f"Parcel={data}", "--state-dir", state,
+                                  "--drain-timeout", "60"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        db = os.path.join(state, "outbox.db")
+        deadline = time.time() + 30
+        count = -1
+        while time.time() < deadline:
+            try:
+                with sqlite3.connect(db, timeout=1) as c:
+                    count = c.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
+            except sqlite3.Error:
+                count = -1
+            if count == 15:  # 5 pushes + 5 × 2 SMS, committed and waiting
+                break
+            time.sleep(0.05)
+        self.assertEqual(count, 15)
+        first.kill()  # -9
+        first.wait()
+        log2 = os.path.join(self.dir, "after.jsonl")
+        open(log2, "w").close()
+        server = subprocess.Popen([PY, os.path.join(HERE, "provider_receiver.py"), log2, "--token", TOKEN,
+                                   "--routing-key", ROUTING, "--account", ACCOUNT, "--port", str(port)],
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            server.stdout.readline()
+            empty = os.path.join(self.dir, "empty.csv")
+            with open(empty, "w") as f:
+                f.write("ts,depot\n")
+            out = subprocess.run([ALERTC, "run", rules, "--input", f"Parcel={empty}", "--state-dir", state],
+                                 capture_output=True, text=True, timeout=120, env=env)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            got = [json.loads(l) for l in open(log2)]
+        finally:
+            server.kill()
+            server.wait()
+        self.assertEqual([g["problems"] for g in got if g["problems"]], [])
+        self.assertEqual(len(got), 15)
+        self.assertEqual(len({g["key"] for g in got}), 15)
+        self.assertEqual(sorted(g["fields"]["message"] for g in got if g["provider"] == "ntfy"),
+                         [f"D{i} late" for i in range(5)])
+        self.assertEqual(sorted((g["fields"]["To"], g["fields"]["Body"]) for g in got if g["provider"] == "twilio"),
+                         sorted((to, f"D{i} late") for i in range(5) for to in ("+15550002222", "+15550004444")))
+
     def test_a_provider_kind_not_built_yet_is_a_clear_error(self):
         rules = os.path.join(self.dir, "r.alert")
         with open(rules, "w") as f:
@@ -130,7 +230,7 @@ class ChannelsTest(unittest.TestCase):
                     'rule R on S\n  notify p\n')
         out = subprocess.run([ALERTC, "check", rules], capture_output=True, text=True, timeout=60)
         self.assertEqual(out.returncode, 1)
-        self.assertIn("push provider 'apns' is not built yet; this release has 'ntfy'", out.stderr)
+        self.assertIn("push provider 'apns' is not built yet; this release has 'ntfy', 'fcm' or 'pushover'", out.stderr)
 
 
 if __name__ == "__main__":
