@@ -19,7 +19,12 @@ PACKAGES=(
   python3-aiosmtpd prometheus-alertmanager
   # a real SMS gateway for the sms channel's test: bearerbox + smsbox, fakesmsc as the phones
   kannel kannel-extras
+  # the APNs test: a P-256 key made with openssl, an HTTP/2 receiver on Node's http2
+  openssl
 )
+
+# Node.js (the APNs test's HTTP/2 receiver): Debian's, unless the machine already has one.
+command -v node > /dev/null || PACKAGES+=(nodejs)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

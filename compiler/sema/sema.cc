@@ -1120,6 +1120,9 @@ class Checker {
           {"project", TypeKind::String, false},
           {"device", TypeKind::String, false},
           {"user", TypeKind::String, false},
+          {"key_file", TypeKind::String, false},
+          {"key_id", TypeKind::String, false},
+          {"team_id", TypeKind::String, false},
           {"timeout", TypeKind::Duration, false},
           {"max_retries", TypeKind::Int, false},
           {"rate", TypeKind::Float, false}}},
@@ -1253,12 +1256,12 @@ class Checker {
     auto provider = out.options.find("provider");
     if (provider == out.options.end() || !provider->second.env_var.empty()) return;
     const std::string& name = provider->second.value.s;
-    const char* built = c.kind == "push" ? "ntfy', 'fcm' or 'pushover" : c.kind == "sms" ? "twilio' or 'kannel" : nullptr;
+    const char* built = c.kind == "push" ? "ntfy', 'fcm', 'apns' or 'pushover" : c.kind == "sms" ? "twilio' or 'kannel" : nullptr;
     if (!built) return;
     const ast::ChannelOption* opt = nullptr;
     for (auto& o : c.options) if (o.name == "provider") opt = &o;
     bool known = c.kind == "sms" ? name == "twilio" || name == "kannel"
-                                 : name == "ntfy" || name == "fcm" || name == "pushover";
+                                 : name == "ntfy" || name == "fcm" || name == "pushover" || name == "apns";
     if (!known) {
       diags_.report(DiagId::unsupported_provider, opt && opt->value ? opt->value->range : c.range, c.kind, name, built);
       return;
@@ -1271,6 +1274,9 @@ class Checker {
       need("fcm push", "project");
       need("fcm push", "token");
       if (!given.count("device") && !given.count("topic")) need("fcm push", "device");
+    }
+    if (name == "apns") {
+      for (const char* option : {"device", "topic", "key_file", "key_id", "team_id"}) need("apns push", option);
     }
     if (name == "pushover") {
       need("pushover push", "token");

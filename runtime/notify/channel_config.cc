@@ -97,6 +97,9 @@ Result<std::vector<ChannelConfig>> resolve_channels(const plan::Program& program
       if (name == "project") c.project = text.value();
       if (name == "device") c.device = text.value();
       if (name == "user") c.user = text.value();
+      if (name == "key_file") c.key_file = text.value();
+      if (name == "key_id") c.key_id = text.value();
+      if (name == "team_id") c.team_id = text.value();
       // Credentials are secrets however they are written: never in a log or a dead letter.
       if (name == "token" || name == "routing_key" || name == "api_key") {
         (name == "token" ? c.token : name == "routing_key" ? c.routing_key : c.api_key) = text.value();
@@ -108,6 +111,7 @@ Result<std::vector<ChannelConfig>> resolve_channels(const plan::Program& program
       if (c.kind == "push") {
         c.url = c.provider == "fcm"        ? "https://fcm.googleapis.com"
                 : c.provider == "pushover" ? "https://api.pushover.net"
+                : c.provider == "apns"     ? "https://api.push.apple.com"
                                            : "https://ntfy.sh";
       }
       if (c.kind == "opsgenie") c.url = "https://api.opsgenie.com";

@@ -32,6 +32,7 @@ struct ChannelConfig {
   // Provider kinds (docs/channels.md).
   std::string provider;  // push: ntfy; sms: twilio
   std::string topic, token, title, priority, routing_key, chat_id, account, project, device, user, api_key;
+  std::string key_file, key_id, team_id;  // APNs: the .p8 key and its ids
   int max_segments = 3;  // sms
   std::vector<std::string> secrets;
 

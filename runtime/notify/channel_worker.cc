@@ -6,6 +6,7 @@
 #include <random>
 
 #include "runtime/notify/curl_transport.h"
+#include "runtime/notify/apns_token.h"
 #include "runtime/notify/provider_payloads.h"
 
 #include <cstring>
@@ -183,14 +184,25 @@ SendResult ChannelWorker::send_provider(const OutboxRow& row) {
     body.replace(at, 12, "&token=" + url_escape(channel_.token));
   }
   std::vector<std::pair<std::string, std::string>> headers = req.headers;
-  bool bearer = channel_.kind == "push" && channel_.provider != "pushover" && !channel_.token.empty();
+  bool bearer = channel_.kind == "push" && channel_.provider != "pushover" && channel_.provider != "apns" &&
+                !channel_.token.empty();
   if (bearer) headers.emplace_back("Authorization", "Bearer " + channel_.token);
+  if (channel_.kind == "push" && channel_.provider == "apns") {
+    if (!apns_token_) apns_token_ = std::make_unique<ApnsToken>(channel_.key_file, channel_.key_id, channel_.team_id);
+    auto jwt = apns_token_->get(wall_ms() / 1000);
+    if (!jwt.ok()) {
+      SendResult failed;
+      failed.error = jwt.error();  // the key file may be fixed before the retries run out
+      return failed;
+    }
+    headers.emplace_back("authorization", "bearer " + jwt.value());
+  }
   if (channel_.kind == "opsgenie") headers.emplace_back("Authorization", "GenieKey " + channel_.api_key);
   std::string basic = channel_.kind == "sms" && channel_.provider == "twilio" ? channel_.account + ":" + channel_.token : "";
   long status = 0;
   std::string reply;
   SendResult r = transport_->request(req.method, channel_.url + path, req.content_type, headers, body, row.key, basic,
-                                     &status, &reply);
+                                     &status, &reply, channel_.provider == "apns");
   if (!r.ok && status != 0 && r.retry_after_ms < 0) {
     classify_provider_reply(channel_, status, reply, &r.error, &r.permanent);
     r.error = channel_.redact(r.error);

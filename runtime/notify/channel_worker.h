@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -19,6 +20,7 @@
 
 namespace alert {
 
+class ApnsToken;
 class CurlTransport;
 struct SendResult;
 
@@ -53,6 +55,7 @@ class ChannelWorker {
   std::map<std::string, std::string> firing_;  // alertmanager: fingerprint -> alert body
   int64_t last_resend_ms_ = 0;
   CurlTransport* transport_ = nullptr;  // owned by run()
+  std::unique_ptr<ApnsToken> apns_token_;  // APNs: the signed provider token, renewed every 30 min
   int64_t paused_until_ms_ = 0;         // a receiver's Retry-After: nothing is sent before
   double tokens_ = 0;                   // `rate`'s bucket
   bool bucket_started_ = false;

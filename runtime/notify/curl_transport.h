@@ -33,7 +33,8 @@ class CurlTransport {
   // basic auth ("user:password"); the receiver's reply body is kept for classification.
   SendResult request(const std::string& method, const std::string& url, const std::string& content_type,
                      const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body,
-                     const std::string& key, const std::string& basic_auth, long* status, std::string* reply);
+                     const std::string& key, const std::string& basic_auth, long* status, std::string* reply,
+                     bool http2 = false);
   // Sends one RFC 5322 message to every recipient of the channel.
   SendResult mail(const std::string& message);
 

@@ -166,6 +166,21 @@ std::vector<ProviderRequest> provider_requests(const Alert& a, const ChannelConf
     else message["topic"] = c.topic;
     r.body = dump({{"message", message}});
     out.push_back(std::move(r));
+  } else if (c.kind == "push" && c.provider == "apns") {
+    // APNs over HTTP/2: POST /3/device/{device}; the provider token is signed at send time.
+    r.path = "/3/device/" + c.device;
+    r.content_type = "application/json";
+    json alert_text = {{"title", cut_text(title_of(a, c), 250, "…", &r.cut)}, {"body", cut_text(a.message, 2000, "…", &r.cut)}};
+    json aps = {{"alert", alert_text}};
+    if (a.state != "resolved") aps["sound"] = "default";
+    r.body = dump({{"aps", aps}, {"rule", a.rule}, {"state", a.state}});
+    r.headers.emplace_back("apns-topic", c.topic);
+    r.headers.emplace_back("apns-push-type", "alert");
+    // 10 = deliver now; 5 = when power allows: resolved notices and info can wait.
+    r.headers.emplace_back("apns-priority", !c.priority.empty() ? c.priority
+                                            : a.state == "resolved" || a.severity == "info" ? "5" : "10");
+    r.headers.emplace_back("apns-collapse-id", a.fingerprint);  // a later notice of the alert replaces the earlier
+    out.push_back(std::move(r));
   } else if (c.kind == "push" && c.provider == "pushover") {
     // Pushover: form-encoded messages.json; the application token is added at send time.
     r.path = "/1/messages.json";
@@ -339,6 +354,9 @@ void classify_provider_reply(const ChannelConfig& c, long status, const std::str
       if (d.is_object() && d.contains("errorCode")) code = d.value("errorCode", "");
     }
     *reason = fmt::format("HTTP {}: FCM {}{}", status, j["error"].value("status", ""), code.empty() ? "" : " " + code);
+  } else if (c.kind == "push" && c.provider == "apns" && j.is_object() && j.contains("reason")) {
+    // APNs: 410 Unregistered, 400 BadDeviceToken and the like never succeed later.
+    *reason = fmt::format("HTTP {}: APNs {}", status, j.value("reason", ""));
   } else if (j.is_object() && j.contains("description")) {  // Telegram
     *reason = fmt::format("HTTP {}: {}", status, j.value("description", ""));
   } else if (j.is_object() && j.contains("message") && j["message"].is_string()) {  // PagerDuty, Discord

@@ -223,14 +223,68 @@ rule Late on Parcel
         self.assertEqual(sorted((g["fields"]["To"], g["fields"]["Body"]) for g in got if g["provider"] == "twilio"),
                          sorted((to, f"D{i} late") for i in range(5) for to in ("+15550002222", "+15550004444")))
 
+    def test_apns_over_http2_with_a_signed_provider_token(self):
+        key = os.path.join(self.dir, "AuthKey.p8")
+        pub = os.path.join(self.dir, "AuthKey.pub")
+        subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key],
+                       check=True, capture_output=True)
+        subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-out", pub], check=True, capture_output=True)
+        log = os.path.join(self.dir, "apns.jsonl")
+        open(log, "w").close()
+        ok_device, gone_device = "a" * 64, "b" * 64
+        server = subprocess.Popen(["node", os.path.join(HERE, "apns_receiver.mjs"), log, pub, "KEY1234567",
+                                   "TEAM123456", "com.example.depots", gone_device], stdout=subprocess.PIPE, text=True)
+        try:
+            port = int(server.stdout.readline())
+            rules = os.path.join(self.dir, "rules.alert")
+            with open(rules, "w") as f:
+                f.write(f"""schema Parcel {{
+  time ts: timestamp
+  depot: string
+  late: int
+}}
+channel iphone = push {{ provider = "apns", url = "http://127.0.0.1:{port}", device = "{ok_device}",
+                         topic = "com.example.depots", key_file = "{key}", key_id = "KEY1234567", team_id = "TEAM123456" }}
+channel old = push {{ provider = "apns", url = "http://127.0.0.1:{port}", device = "{gone_device}",
+                      topic = "com.example.depots", key_file = "{key}", key_id = "KEY1234567", team_id = "TEAM123456" }}
+rule DepotLate on Parcel
+  window tumbling 1h
+  group by depot
+  let n = sum(late)
+  having n > 2
+  severity critical
+  message "{{depot}}: {{n}} late"
+  notify iphone, old
+""")
+            data = os.path.join(self.dir, "parcels.csv")
+            with open(data, "w") as f:
+                f.write("ts,depot,late\n2026-03-01T08:10:00Z,HAM,3\n2026-03-01T09:10:00Z,HAM,0\n2026-03-01T10:00:00Z,HAM,0\n")
+            out = subprocess.run([ALERTC, "run", rules, "--input", f"Parcel={data}", "--state-dir",
+                                  os.path.join(self.dir, "state")], capture_output=True, text=True, timeout=120)
+            got = [json.loads(l) for l in open(log)]
+        finally:
+            server.kill()
+            server.wait()
+        self.assertEqual(out.returncode, 4, out.stderr)  # the gone device's two notices are dead-lettered
+        self.assertEqual([g["problems"] for g in got if g["problems"]], [])
+        ok = [g for g in got if g["status"] == 200]
+        self.assertEqual(len(ok), 2, (got, out.stderr))
+        self.assertEqual(ok[0]["fields"]["payload"]["aps"]["alert"]["body"], "HAM: 3 late")
+        self.assertEqual([g["fields"]["priority"] for g in ok], ["10", "5"])  # firing now; resolved can wait
+        self.assertEqual(ok[0]["fields"]["collapse"], ok[1]["fields"]["collapse"])  # the fingerprint
+        dead = [json.loads(l) for l in open(os.path.join(self.dir, "state", "dead-letter.jsonl"))]
+        self.assertEqual(len(dead), 2)
+        self.assertIn("APNs Unregistered", dead[0]["reason"])
+
     def test_a_provider_kind_not_built_yet_is_a_clear_error(self):
         rules = os.path.join(self.dir, "r.alert")
         with open(rules, "w") as f:
-            f.write('schema S { time ts: timestamp }\nchannel p = push { provider = "apns", topic = "x" }\n'
+            f.write('schema S { time ts: timestamp }\nchannel p = push { provider = "gotify", topic = "x" }\n'
                     'rule R on S\n  notify p\n')
         out = subprocess.run([ALERTC, "check", rules], capture_output=True, text=True, timeout=60)
         self.assertEqual(out.returncode, 1)
-        self.assertIn("push provider 'apns' is not built yet; this release has 'ntfy', 'fcm' or 'pushover'", out.stderr)
+        self.assertIn("push provider 'gotify' is not built yet; this release has 'ntfy', 'fcm', 'apns' or 'pushover'",
+                      out.stderr)
 
 
 if __name__ == "__main__":

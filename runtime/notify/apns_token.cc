@@ -1,0 +1,76 @@
+#include "runtime/notify/apns_token.h"
+
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <cstdio>
+#include <fmt/format.h>
+#include <memory>
+#include <vector>
+
+namespace alert {
+namespace {
+
+std::string base64url(const unsigned char* data, size_t n) {
+  static const char* kDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = data[i] << 16;
+    if (i + 1 < n) v |= data[i + 1] << 8;
+    if (i + 2 < n) v |= data[i + 2];
+    out += kDigits[(v >> 18) & 63];
+    out += kDigits[(v >> 12) & 63];
+    if (i + 1 < n) out += kDigits[(v >> 6) & 63];
+    if (i + 2 < n) out += kDigits[v & 63];
+  }
+  return out;
+}
+std::string base64url(const std::string& s) {
+  return base64url(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+}
+
+}  // namespace
+
+Result<std::string> ApnsToken::get(int64_t now_s) {
+  if (!token_.empty() && now_s - issued_s_ < 30 * 60) return token_;
+  using R = Result<std::string>;
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(key_file_.c_str(), "r"), std::fclose);
+  if (!file) return R::failure(fmt::format("cannot read the APNs key '{}'", key_file_));
+  std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> key(PEM_read_PrivateKey(file.get(), nullptr, nullptr, nullptr),
+                                                      EVP_PKEY_free);
+  if (!key || EVP_PKEY_base_id(key.get()) != EVP_PKEY_EC) {
+    return R::failure(fmt::format("'{}' is not a P-256 private key in PEM (Apple's .p8 file)", key_file_));
+  }
+  std::string signing_input = base64url(fmt::format(R"({{"alg":"ES256","kid":"{}"}})", key_id_)) + "." +
+                              base64url(fmt::format(R"({{"iss":"{}","iat":{}}})", team_id_, now_s));
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  size_t der_len = 0;
+  if (EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &der_len, reinterpret_cast<const unsigned char*>(signing_input.data()),
+                     signing_input.size()) != 1) {
+    return R::failure("signing the APNs token failed");
+  }
+  std::vector<unsigned char> der(der_len);
+  if (EVP_DigestSign(ctx.get(), der.data(), &der_len, reinterpret_cast<const unsigned char*>(signing_input.data()),
+                     signing_input.size()) != 1) {
+    return R::failure("signing the APNs token failed");
+  }
+  // A JWT's ES256 signature is r || s, 32 bytes each, not OpenSSL's DER.
+  const unsigned char* p = der.data();
+  std::unique_ptr<ECDSA_SIG, void (*)(ECDSA_SIG*)> sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)),
+                                                        ECDSA_SIG_free);
+  if (!sig) return R::failure("signing the APNs token failed");
+  unsigned char raw[64];
+  const BIGNUM *r = nullptr, *s = nullptr;
+  ECDSA_SIG_get0(sig.get(), &r, &s);
+  if (BN_bn2binpad(r, raw, 32) != 32 || BN_bn2binpad(s, raw + 32, 32) != 32) {
+    return R::failure("signing the APNs token failed");
+  }
+  token_ = signing_input + "." + base64url(raw, 64);
+  issued_s_ = now_s;
+  return token_;
+}
+
+}  // namespace alert
