@@ -19,7 +19,10 @@ p.add_argument("--unregistered", action="append", default=[], help="FCM device t
 p.add_argument("--project", default="alertc-test")
 p.add_argument("--lifetime", type=float, default=300)
 p.add_argument("--port", type=int, default=0)
+p.add_argument("--throttle-first", type=int, default=0, help="answer the first N with 429 and Retry-After: 1")
+throttle = {"left": 0}
 args = p.parse_args()
+throttle["left"] = args.throttle_first
 lock = threading.Lock()
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
@@ -55,6 +58,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         problems, fields, provider = [], {}, "?"
         reply = (200, "application/json", b"{}")
+        with lock:
+            throttled = throttle["left"] > 0
+            throttle["left"] -= 1 if throttled else 0
+        if throttled:  # as the providers do when a sender goes too fast
+            with lock, open(args.log, "a") as f:
+                f.write(json.dumps({"provider": "throttled", "status": 429, "problems": [], "fields": {},
+                                    "key": self.headers.get("Idempotency-Key"), "at": time.time()}) + "\n")
+            self.send_response(429)
+            self.send_header("Retry-After", "1")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         path = self.path
         ctype = self.headers.get("Content-Type", "")
         try:

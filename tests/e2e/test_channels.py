@@ -276,6 +276,37 @@ rule DepotLate on Parcel
         self.assertEqual(len(dead), 2)
         self.assertIn("APNs Unregistered", dead[0]["reason"])
 
+    def test_a_providers_429_with_retry_after_is_waited_out(self):
+        self.server.kill()
+        self.server.wait()
+        open(self.log, "w").close()
+        self.server = subprocess.Popen([PY, os.path.join(HERE, "provider_receiver.py"), self.log, "--token", TOKEN,
+                                        "--routing-key", ROUTING, "--account", ACCOUNT, "--throttle-first", "1"],
+                                       stdout=subprocess.PIPE, text=True)
+        base = f"http://127.0.0.1:{int(self.server.stdout.readline())}"
+        rules = os.path.join(self.dir, "rules.alert")
+        with open(rules, "w") as f:
+            f.write(f"""schema S {{
+  time ts: timestamp
+  id: int
+}}
+channel pager = pagerduty {{ url = "{base}/pagerduty", routing_key = env("PD_KEY"), max_retries = 0 }}
+rule R on S
+  message "row {{id}}"
+  notify pager
+""")
+        data = os.path.join(self.dir, "s.csv")
+        with open(data, "w") as f:
+            f.write("ts,id\n2026-03-01T08:00:00Z,1\n2026-03-01T08:00:01Z,2\n")
+        out = subprocess.run([ALERTC, "run", rules, "--input", f"S={data}", "--state-dir", os.path.join(self.dir, "st")],
+                             capture_output=True, text=True, timeout=120, env=dict(os.environ, PD_KEY=ROUTING))
+        self.assertEqual(out.returncode, 0, out.stderr)  # max_retries = 0, yet nothing dead-lettered
+        got = [json.loads(l) for l in open(self.log)]
+        self.assertEqual([g["status"] for g in got], [429, 202, 202])
+        self.assertGreaterEqual(got[1]["at"] - got[0]["at"], 0.9)  # waited out Retry-After: 1
+        self.assertEqual(got[0]["key"], got[1]["key"])
+        self.assertIn("2 sent, 0 retried, 0 failed, 0 dead-lettered, 1 throttled by the receiver", out.stderr)
+
     def test_a_provider_kind_not_built_yet_is_a_clear_error(self):
         rules = os.path.join(self.dir, "r.alert")
         with open(rules, "w") as f:
