@@ -68,6 +68,12 @@ class DiagnosticEngine {
     return diags_.back();
   }
 
+  // A diagnostic reported elsewhere (a test block checked on its own), taken over as it is.
+  void add(const Diagnostic& d) {
+    diags_.push_back(d);
+    if (d.severity == DiagSeverity::Error) ++error_count_;
+  }
+
   bool has_errors() const { return error_count_ > 0; }
   size_t error_count() const { return error_count_; }
   const std::deque<Diagnostic>& diagnostics() const { return diags_; }

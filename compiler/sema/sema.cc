@@ -97,6 +97,8 @@ class Checker {
           own.render_text(text);
           if (p_.tests.size() == tests_before) p_.tests.push_back({decl, file});
           p_.tests.back().broken = text.str();
+        } else {
+          for (const Diagnostic& d : own.diagnostics()) program_diags->add(d);  // its warnings still show
         }
       }
     }
