@@ -70,7 +70,9 @@ Result<std::vector<ChannelConfig>> resolve_channels(const plan::Program& program
       }
       if (name == "rate" && value.env_var.empty()) {
         double rate = value.value.kind == TypeKind::Int ? static_cast<double>(value.value.i) : value.value.f;
-        if (!(rate > 0)) return R::failure(fmt::format("channel '{}': rate must be more than 0, found {}", c.name, rate));
+        if (!(rate >= 0.001)) {
+          return R::failure(fmt::format("channel '{}': rate must be at least 0.001 (one a quarter hour), found {}", c.name, rate));
+        }
         c.rate = rate;
         continue;
       }
@@ -89,7 +91,7 @@ Result<std::vector<ChannelConfig>> resolve_channels(const plan::Program& program
       if (name == "to") c.to = {text.value()};
       if (name == "subject") c.subject = text.value();
       if (name == "provider") c.provider = text.value();
-      if (name == "topic") c.topic = text.value();
+      if (name == "topic") c.topic = text.value();  // from env(), a secret like any (ntfy topics are access)
       if (name == "title") c.title = text.value();
       if (name == "priority") c.priority = text.value();
       if (name == "chat_id") c.chat_id = text.value();

@@ -123,17 +123,27 @@ void ChannelWorker::send_due(int64_t now_ms) {
       }
       if (abort_) return;  // stopped mid-transfer: the rows stay in the outbox as they were
       int64_t now = wall_ms();
-      if (!result.ok && result.retry_after_ms >= 0) {
+      if (!result.ok && result.retry_after_ms >= 0 && throttled_in_a_row_ < kMaxThrottledInARow) {
         // The receiver asked us to wait (429/503 + Retry-After): the rows keep their attempts
-        // and go again then; that is not a failure.
+        // and go again then; that is not a failure. At least a second (a Retry-After of 0 must
+        // not spin), and a receiver that never stops asking ends in the ordinary retries.
+        int64_t wait = std::max<int64_t>(result.retry_after_ms, 1000);
         std::lock_guard<std::mutex> lock(mutex_);
         ++stats_.throttled_by_receiver;
-        for (const OutboxRow& row : rows) outbox_.reschedule(row.id, row.attempts, now + result.retry_after_ms);
-        paused_until_ms_ = now + result.retry_after_ms;  // the whole channel waits, in order
+        ++throttled_in_a_row_;
+        for (const OutboxRow& row : rows) outbox_.reschedule(row.id, row.attempts, now + wait);
+        paused_until_ms_ = now + wait;  // the whole channel waits, in order
         return;
       }
+      throttled_in_a_row_ = result.ok ? 0 : throttled_in_a_row_;
       for (const OutboxRow& row : rows) {
-        if (result.ok) {
+        if (result.ok && channel_.is_provider()) {
+          // A text or a push cannot be taken back: it leaves the outbox at once, so a crash in a
+          // long (rate-limited) round does not send it again. Webhooks batch their deletes.
+          outbox_.remove({row.id});
+          std::lock_guard<std::mutex> lock(mutex_);
+          ++stats_.sent;
+        } else if (result.ok) {
           delivered.push_back(row.id);
           std::lock_guard<std::mutex> lock(mutex_);
           ++stats_.sent;
@@ -204,7 +214,9 @@ SendResult ChannelWorker::send_provider(const OutboxRow& row) {
   SendResult r = transport_->request(req.method, channel_.url + path, req.content_type, headers, body, row.key, basic,
                                      &status, &reply, channel_.provider == "apns");
   if (!r.ok && status != 0 && r.retry_after_ms < 0) {
-    classify_provider_reply(channel_, status, reply, &r.error, &r.permanent);
+    bool expired = false;
+    classify_provider_reply(channel_, status, reply, &r.error, &r.permanent, &expired);
+    if (expired) apns_token_.reset();  // signed anew for the retry
     r.error = channel_.redact(r.error);
   }
   if (r.ok && req.cut) {
@@ -229,7 +241,7 @@ void ChannelWorker::take_tokens(size_t n) {
   refilled_at_ = now;
   tokens_ -= static_cast<double>(n);
   if (tokens_ >= 0) return;
-  auto wait = std::chrono::duration<double>(-tokens_ / channel_.rate);
+  auto wait = std::chrono::duration<double>(std::min(-tokens_ / channel_.rate, 3600.0));
   std::unique_lock<std::mutex> lock(mutex_);
   cv_.wait_for(lock, wait, [&] { return abort_.load(); });
   tokens_ = 0;
@@ -244,7 +256,7 @@ void ChannelWorker::failed(const OutboxRow& row, const std::string& reason, bool
     std::ofstream out(dead_letter_path_, std::ios::app);
     out << "{\"channel\":" << json_quote(channel_.name) << ",\"key\":" << json_quote(row.key)
         << ",\"attempts\":" << attempts << ",\"reason\":" << json_quote(channel_.redact(reason))
-        << ",\"body\":" << json_quote(row.body) << "}\n";
+        << ",\"body\":" << json_quote(channel_.redact(row.body)) << "}\n";
     out.flush();
     if (out) {
       outbox_.remove({row.id});

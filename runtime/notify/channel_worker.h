@@ -57,6 +57,8 @@ class ChannelWorker {
   CurlTransport* transport_ = nullptr;  // owned by run()
   std::unique_ptr<ApnsToken> apns_token_;  // APNs: the signed provider token, renewed every 30 min
   int64_t paused_until_ms_ = 0;         // a receiver's Retry-After: nothing is sent before
+  int throttled_in_a_row_ = 0;
+  static constexpr int kMaxThrottledInARow = 20;
   double tokens_ = 0;                   // `rate`'s bucket
   bool bucket_started_ = false;
   std::chrono::steady_clock::time_point refilled_at_{};

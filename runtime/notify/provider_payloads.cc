@@ -34,8 +34,9 @@ std::string title_of(const Alert& a, const ChannelConfig& c) {
 
 // An HTTP header value is ASCII: other text goes as an RFC 2047 encoded word, which ntfy reads.
 std::string header_text(const std::string& s) {
-  bool ascii = std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (ascii) return s;
+  // Printable ASCII goes as it is; anything else (non-ASCII, control characters) encoded.
+  bool plain = std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7F; });
+  if (plain) return s;
   static const char* kDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string b64;
   for (size_t i = 0; i < s.size(); i += 3) {
@@ -111,6 +112,18 @@ bool is_provider_kind(const std::string& kind) {
          kind == "opsgenie" || kind == "teams";
 }
 
+std::string cut_bytes(const std::string& text, size_t max_bytes, const std::string& marker, bool* cut) {
+  if (text.size() <= max_bytes) return text;
+  *cut = true;
+  size_t budget = max_bytes > marker.size() ? max_bytes - marker.size() : 0;
+  size_t keep = 0;
+  for (auto [at, n] : code_points(text)) {
+    if (at + n > budget) break;
+    keep = at + n;
+  }
+  return text.substr(0, keep) + marker;
+}
+
 std::string cut_text(const std::string& text, size_t limit, const std::string& marker, bool* cut) {
   auto points = code_points(text);
   if (points.size() <= limit) return text;
@@ -159,7 +172,7 @@ std::vector<ProviderRequest> provider_requests(const Alert& a, const ChannelConf
     r.path = "/v1/projects/" + c.project + "/messages:send";
     r.content_type = "application/json";
     json message = {{"notification",
-                     {{"title", cut_text(title_of(a, c), 250, "…", &r.cut)}, {"body", cut_text(a.message, 4000, "…", &r.cut)}}},
+                     {{"title", cut_bytes(title_of(a, c), 250, "…", &r.cut)}, {"body", cut_bytes(a.message, 3000, "…", &r.cut)}}},
                     {"android", {{"priority", a.severity == "info" ? "normal" : "high"}}},
                     {"data", {{"rule", a.rule}, {"state", a.state}, {"fingerprint", a.fingerprint}}}};
     if (!c.device.empty()) message["token"] = c.device;
@@ -170,7 +183,8 @@ std::vector<ProviderRequest> provider_requests(const Alert& a, const ChannelConf
     // APNs over HTTP/2: POST /3/device/{device}; the provider token is signed at send time.
     r.path = "/3/device/" + c.device;
     r.content_type = "application/json";
-    json alert_text = {{"title", cut_text(title_of(a, c), 250, "…", &r.cut)}, {"body", cut_text(a.message, 2000, "…", &r.cut)}};
+    // APNs takes 4 KB of payload: the texts are cut by bytes so any script fits.
+    json alert_text = {{"title", cut_bytes(title_of(a, c), 250, "…", &r.cut)}, {"body", cut_bytes(a.message, 3000, "…", &r.cut)}};
     json aps = {{"alert", alert_text}};
     if (a.state != "resolved") aps["sound"] = "default";
     r.body = dump({{"aps", aps}, {"rule", a.rule}, {"state", a.state}});
@@ -228,7 +242,7 @@ std::vector<ProviderRequest> provider_requests(const Alert& a, const ChannelConf
                  {"version", "1.4"},
                  {"body", json::array({{{"type", "TextBlock"}, {"text", title_of(a, c)}, {"weight", "Bolder"},
                                         {"size", "Medium"}, {"wrap", true}},
-                                       {{"type", "TextBlock"}, {"text", cut_text(a.message, 20000, "…", &r.cut)}, {"wrap", true}},
+                                       {{"type", "TextBlock"}, {"text", cut_bytes(a.message, 20000, "…", &r.cut)}, {"wrap", true}},
                                        {{"type", "FactSet"}, {"facts", facts}}})}};
     r.body = dump({{"type", "message"},
                    {"attachments", json::array({{{"contentType", "application/vnd.microsoft.card.adaptive"},
@@ -238,7 +252,7 @@ std::vector<ProviderRequest> provider_requests(const Alert& a, const ChannelConf
   } else if (c.kind == "push") {  // ntfy: POST {url}/{topic}, the text as the body, the rest as headers
     r.path = "/" + c.topic;
     r.content_type = "text/plain; charset=utf-8";
-    r.body = cut_text(a.message, 4096, "…", &r.cut);
+    r.body = cut_bytes(a.message, 4096, "…", &r.cut);  // ntfy's limit is in bytes
     r.headers.emplace_back("Title", header_text(cut_text(title_of(a, c), 250, "...", &r.cut)));
     std::string priority = !c.priority.empty()      ? c.priority
                            : a.state == "resolved"  ? "default"  // good news is not urgent
@@ -271,8 +285,12 @@ std::vector<ProviderRequest> provider_requests(const Alert& a, const ChannelConf
   } else if (c.kind == "telegram") {  // sendMessage with HTML: escaped first, so a cut breaks no markup
     r.path = "/bot{token}/sendMessage";
     r.content_type = "application/json";
-    std::string text = fmt::format("<b>{}</b>\n{}", html_escape(title_of(a, c)), html_escape(a.message));
-    r.body = dump({{"chat_id", c.chat_id}, {"text", cut_text(text, 4096, "…", &r.cut)}, {"parse_mode", "HTML"}});
+    // Cut as plain text (Telegram counts what is shown), then escaped and marked up, so a cut
+    // never splits an entity or drops a closing tag.
+    std::string title = cut_text(title_of(a, c), 256, "…", &r.cut);
+    size_t room = 4096 - code_points(title).size() - 1;
+    std::string text = fmt::format("<b>{}</b>\n{}", html_escape(title), html_escape(cut_text(a.message, room, "…", &r.cut)));
+    r.body = dump({{"chat_id", c.chat_id}, {"text", text}, {"parse_mode", "HTML"}});
     out.push_back(std::move(r));
   } else if (c.kind == "discord") {  // a webhook message: content up to 2,000 characters
     r.path = "";
@@ -319,6 +337,8 @@ std::string with_routing_key(const std::string& event, const std::string& routin
   return dump(j);
 }
 
+bool decode_fields(const nlohmann::json& j, ProviderRequest* out);
+
 std::string encode_envelope(const ProviderRequest& r) {
   json headers = json::array();
   for (const auto& [k, v] : r.headers) headers.push_back({k, v});
@@ -329,40 +349,75 @@ std::string encode_envelope(const ProviderRequest& r) {
 bool decode_envelope(const std::string& text, ProviderRequest* out) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return false;
+  try {
+    return decode_fields(j, out);
+  } catch (const json::exception&) {  // a damaged row is a dead letter, not a crash
+    return false;
+  }
+}
+
+bool decode_fields(const json& j, ProviderRequest* out) {
   out->method = j.value("method", "POST");
   out->path = j.value("path", "");
   out->content_type = j.value("content_type", "");
   out->body = j.value("body", "");
   out->cut = j.value("cut", false);
   out->headers.clear();
-  for (const auto& h : j.value("headers", json::array())) out->headers.emplace_back(h[0], h[1]);
+  for (const auto& h : j.value("headers", json::array())) {
+    out->headers.emplace_back(h.at(0).get<std::string>(), h.at(1).get<std::string>());
+  }
   return true;
 }
 
+namespace {
+
+// A reply's field as text, whatever its JSON type (a reply is the receiver's, not ours to trust).
+std::string text_field(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key)) return "";
+  const json& v = j[key];
+  return v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
+}
+
+}  // namespace
+
 void classify_provider_reply(const ChannelConfig& c, long status, const std::string& body, std::string* reason,
-                             bool* permanent) {
+                             bool* permanent, bool* credentials_expired) {
   *reason = fmt::format("HTTP {}", status);
-  json j = json::parse(body, nullptr, false);
-  if (c.kind == "sms" && j.is_object() && j.contains("code")) {
-    // Twilio's error codes: 21610 is a recipient who replied STOP; no retry reaches them.
-    int code = j.value("code", 0);
-    *reason = fmt::format("HTTP {}: Twilio error {}{}", status, code, code == 21610 ? " (recipient opted out)" : "");
-  } else if (c.kind == "push" && c.provider == "fcm" && j.is_object() && j.contains("error")) {
-    // FCM: a device that is gone says UNREGISTERED (404); no retry reaches it.
-    std::string code;
-    for (const auto& d : j["error"].value("details", json::array())) {
-      if (d.is_object() && d.contains("errorCode")) code = d.value("errorCode", "");
-    }
-    *reason = fmt::format("HTTP {}: FCM {}{}", status, j["error"].value("status", ""), code.empty() ? "" : " " + code);
-  } else if (c.kind == "push" && c.provider == "apns" && j.is_object() && j.contains("reason")) {
-    // APNs: 410 Unregistered, 400 BadDeviceToken and the like never succeed later.
-    *reason = fmt::format("HTTP {}: APNs {}", status, j.value("reason", ""));
-  } else if (j.is_object() && j.contains("description")) {  // Telegram
-    *reason = fmt::format("HTTP {}: {}", status, j.value("description", ""));
-  } else if (j.is_object() && j.contains("message") && j["message"].is_string()) {  // PagerDuty, Discord
-    *reason = fmt::format("HTTP {}: {}", status, j.value("message", ""));
-  }
   *permanent = status >= 400 && status < 500 && status != 408 && status != 429;
+  *credentials_expired = false;
+  json j = json::parse(body, nullptr, false);
+  if (!j.is_object()) return;
+  if (c.kind == "sms" && j.contains("code")) {
+    // Twilio's error codes: 21610 is a recipient who replied STOP; no retry reaches them.
+    std::string code = text_field(j, "code");
+    *reason = fmt::format("HTTP {}: Twilio error {}{}", status, code, code == "21610" ? " (recipient opted out)" : "");
+  } else if (c.kind == "push" && c.provider == "fcm" && j.contains("error")) {
+    // FCM: a device that is gone says UNREGISTERED (404); no retry reaches it. A 401 is an
+    // access token that expired (they live an hour): retried, so a renewed one can take over.
+    const json& e = j["error"];
+    std::string code;
+    if (e.is_object() && e.contains("details") && e["details"].is_array()) {
+      for (const auto& d : e["details"]) {
+        if (d.is_object() && d.contains("errorCode")) code = text_field(d, "errorCode");
+      }
+    }
+    *reason = fmt::format("HTTP {}: FCM {}{}", status, e.is_object() ? text_field(e, "status") : text_field(j, "error"),
+                          code.empty() ? "" : " " + code);
+    if (status == 401) *permanent = false;
+  } else if (c.kind == "push" && c.provider == "apns" && j.contains("reason")) {
+    // APNs: 410 Unregistered, 400 BadDeviceToken never succeed later; an expired or refused
+    // provider token does once a new one is signed.
+    std::string why = text_field(j, "reason");
+    *reason = fmt::format("HTTP {}: APNs {}", status, why);
+    if (why == "ExpiredProviderToken" || why == "InvalidProviderToken") {
+      *credentials_expired = true;
+      *permanent = false;
+    }
+  } else if (j.contains("description")) {  // Telegram
+    *reason = fmt::format("HTTP {}: {}", status, text_field(j, "description"));
+  } else if (j.contains("message")) {  // PagerDuty, Discord
+    *reason = fmt::format("HTTP {}: {}", status, text_field(j, "message"));
+  }
 }
 
 }  // namespace alert

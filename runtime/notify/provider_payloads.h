@@ -36,6 +36,8 @@ bool decode_envelope(const std::string& text, ProviderRequest* out);
 
 // `text` cut to at most `limit` code points, ending in `marker` when cut.
 std::string cut_text(const std::string& text, size_t limit, const std::string& marker, bool* cut);
+// `text` cut to at most `max_bytes` bytes of UTF-8 on a code point boundary, ending in `marker`.
+std::string cut_bytes(const std::string& text, size_t max_bytes, const std::string& marker, bool* cut);
 // An SMS text cut to `max_segments` segments: GSM-7 (160 characters, 153 a part when split;
 // the extension characters count two) unless one character is outside GSM-7, then UCS-2 (70,
 // 67 a part). The cut ends in "..." (GSM-7 either way). `segments` is what the text takes.
@@ -43,7 +45,8 @@ std::string cut_sms(const std::string& text, int max_segments, bool* cut, int* s
 
 bool is_gsm7(const std::string& text);
 // How a provider's refusal reads (for the dead letter), and whether retrying cannot help.
+// `credentials_expired`: the provider refused a token that a new one replaces (APNs).
 void classify_provider_reply(const ChannelConfig& channel, long status, const std::string& body, std::string* reason,
-                             bool* permanent);
+                             bool* permanent, bool* credentials_expired);
 
 }  // namespace alert
