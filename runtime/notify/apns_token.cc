@@ -1,5 +1,7 @@
 #include "runtime/notify/apns_token.h"
 
+#include "runtime/notify/provider_payloads.h"
+
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
@@ -14,23 +16,7 @@
 namespace alert {
 namespace {
 
-std::string base64url(const unsigned char* data, size_t n) {
-  static const char* kDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = data[i] << 16;
-    if (i + 1 < n) v |= data[i + 1] << 8;
-    if (i + 2 < n) v |= data[i + 2];
-    out += kDigits[(v >> 18) & 63];
-    out += kDigits[(v >> 12) & 63];
-    if (i + 1 < n) out += kDigits[(v >> 6) & 63];
-    if (i + 2 < n) out += kDigits[v & 63];
-  }
-  return out;
-}
-std::string base64url(const std::string& s) {
-  return base64url(reinterpret_cast<const unsigned char*>(s.data()), s.size());
-}
+std::string base64url(std::string_view s) { return base64(s, true); }
 
 }  // namespace
 
@@ -76,7 +62,7 @@ Result<std::string> ApnsToken::get(int64_t now_s) {
   if (BN_bn2binpad(r, raw, 32) != 32 || BN_bn2binpad(s, raw + 32, 32) != 32) {
     return R::failure("signing the APNs token failed");
   }
-  token_ = signing_input + "." + base64url(raw, 64);
+  token_ = signing_input + "." + base64url(std::string_view(reinterpret_cast<const char*>(raw), 64));
   issued_s_ = now_s;
   return token_;
 }

@@ -160,18 +160,6 @@ void ChannelWorker::send_due(int64_t now_ms) {
   }
 }
 
-std::string url_escape(const std::string& s) {
-  std::string out;
-  for (unsigned char ch : s) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      out += static_cast<char>(ch);
-    } else {
-      out += fmt::format("%{:02X}", ch);
-    }
-  }
-  return out;
-}
-
 // A provider request: the envelope stored with the notification, completed with the channel's
 // credentials now (they are never written to the outbox).
 SendResult ChannelWorker::send_provider(const OutboxRow& row) {

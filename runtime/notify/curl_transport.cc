@@ -17,7 +17,6 @@ void global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-size_t discard(char*, size_t size, size_t n, void*) { return size * n; }
 
 // Retry-After: delay-seconds or an HTTP-date (RFC 9110 §10.2.3), as milliseconds from now.
 int64_t retry_after_ms(std::string_view value) {
@@ -81,42 +80,6 @@ void CurlTransport::common_options(char* error) {
   curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, check_abort);
   curl_easy_setopt(curl, CURLOPT_XFERINFODATA, abort_);
-}
-
-SendResult CurlTransport::post(const std::string& url, const std::string& body, const std::string& key) {
-  CURL* curl = static_cast<CURL*>(curl_);
-  curl_easy_reset(curl);  // keeps the connection cache
-  char error[CURL_ERROR_SIZE] = "";
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  headers = curl_slist_append(headers, ("Idempotency-Key: " + key).c_str());
-  for (const auto& [k, v] : channel_.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-  int64_t retry_after = -1;
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, keep_retry_after);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &retry_after);
-  common_options(error);
-  CURLcode rc = curl_easy_perform(curl);
-  curl_slist_free_all(headers);
-  SendResult r;
-  if (rc != CURLE_OK) {
-    r.error = channel_.redact(fmt::format("{}", error[0] ? error : curl_easy_strerror(rc)));
-    return r;
-  }
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  if (status >= 200 && status < 300) {
-    r.ok = true;
-    return r;
-  }
-  r.error = fmt::format("HTTP {}", status);
-  r.permanent = status >= 400 && status < 500 && status != 408 && status != 429;
-  if ((status == 429 || status == 503) && retry_after >= 0) r.retry_after_ms = std::min<int64_t>(retry_after, 3'600'000);
-  return r;
 }
 
 size_t keep_reply(char* buffer, size_t size, size_t n, void* user) {
@@ -186,6 +149,12 @@ SendResult CurlTransport::request(const std::string& method, const std::string& 
   r.permanent = *status >= 400 && *status < 500 && *status != 408 && *status != 429;
   if ((*status == 429 || *status == 503) && retry_after >= 0) r.retry_after_ms = std::min<int64_t>(retry_after, 3'600'000);
   return r;
+}
+
+SendResult CurlTransport::post(const std::string& url, const std::string& body, const std::string& key) {
+  long status = 0;
+  std::string reply;
+  return request("POST", url, "application/json", channel_.headers, body, key, "", &status, &reply);
 }
 
 SendResult CurlTransport::mail(const std::string& message) {

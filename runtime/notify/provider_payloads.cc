@@ -37,18 +37,7 @@ std::string header_text(const std::string& s) {
   // Printable ASCII goes as it is; anything else (non-ASCII, control characters) encoded.
   bool plain = std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7F; });
   if (plain) return s;
-  static const char* kDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string b64;
-  for (size_t i = 0; i < s.size(); i += 3) {
-    uint32_t n = static_cast<unsigned char>(s[i]) << 16;
-    if (i + 1 < s.size()) n |= static_cast<unsigned char>(s[i + 1]) << 8;
-    if (i + 2 < s.size()) n |= static_cast<unsigned char>(s[i + 2]);
-    b64 += kDigits[(n >> 18) & 63];
-    b64 += kDigits[(n >> 12) & 63];
-    b64 += i + 1 < s.size() ? kDigits[(n >> 6) & 63] : '=';
-    b64 += i + 2 < s.size() ? kDigits[n & 63] : '=';
-  }
-  return "=?UTF-8?B?" + b64 + "?=";
+  return "=?UTF-8?B?" + base64(s, false) + "?=";
 }
 
 std::string html_escape(const std::string& s) {
@@ -64,19 +53,7 @@ std::string html_escape(const std::string& s) {
 
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string out;
-  for (const auto& [k, v] : fields) {
-    if (!out.empty()) out += '&';
-    for (const std::string* part : {&k, &v}) {
-      for (unsigned char ch : *part) {
-        if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-          out += static_cast<char>(ch);
-        } else {
-          out += fmt::format("%{:02X}", ch);
-        }
-      }
-      if (part == &k) out += '=';
-    }
-  }
+  for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + url_escape(k) + "=" + url_escape(v);
   return out;
 }
 
@@ -107,9 +84,34 @@ bool is_gsm7(const std::string& text) {
   return true;
 }
 
-bool is_provider_kind(const std::string& kind) {
-  return kind == "push" || kind == "pagerduty" || kind == "telegram" || kind == "discord" || kind == "sms" ||
-         kind == "opsgenie" || kind == "teams";
+std::string base64(std::string_view data, bool url_safe) {
+  const char* digits = url_safe ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                                : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (size_t i = 0; i < data.size(); i += 3) {
+    uint32_t v = static_cast<unsigned char>(data[i]) << 16;
+    if (i + 1 < data.size()) v |= static_cast<unsigned char>(data[i + 1]) << 8;
+    if (i + 2 < data.size()) v |= static_cast<unsigned char>(data[i + 2]);
+    out += digits[(v >> 18) & 63];
+    out += digits[(v >> 12) & 63];
+    if (i + 1 < data.size()) out += digits[(v >> 6) & 63];
+    else if (!url_safe) out += '=';
+    if (i + 2 < data.size()) out += digits[v & 63];
+    else if (!url_safe) out += '=';
+  }
+  return out;
+}
+
+std::string url_escape(const std::string& s) {
+  std::string out;
+  for (unsigned char ch : s) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+      out += static_cast<char>(ch);
+    } else {
+      out += fmt::format("%{:02X}", ch);
+    }
+  }
+  return out;
 }
 
 std::string cut_bytes(const std::string& text, size_t max_bytes, const std::string& marker, bool* cut) {

@@ -24,8 +24,10 @@ struct ProviderRequest {
   bool cut = false;          // the text was cut to the receiver's limit
 };
 
-// Whether `kind` (with its provider) is one of these.
-bool is_provider_kind(const std::string& kind);
+// RFC 4648 base64, padded; url_safe: the URL alphabet without padding (JWTs).
+std::string base64(std::string_view data, bool url_safe);
+// `s` percent-encoded for a URL query or a form (RFC 3986 unreserved characters kept).
+std::string url_escape(const std::string& s);
 // One request per notification; an SMS gives one per recipient.
 std::vector<ProviderRequest> provider_requests(const Alert& alert, const ChannelConfig& channel);
 

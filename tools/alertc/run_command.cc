@@ -317,10 +317,9 @@ int run_run(const RunOptions& options, bool color) {
       bool evaluate = !(stop && options.strict);
       if (evaluate) pending_rejects.insert(pending_rejects.end(), in.rejects.begin(), in.rejects.end());
       if (evaluate && in.batch.rows > 0) {
-        idle.rows_arrived(in.batch.schema, last_event_time(engine, in.batch), in.arrived);
-        if (auto t = last_event_time(engine, in.batch)) {
-          clock_of[in.batch.schema] = std::max(clock_of[in.batch.schema].value_or(INT64_MIN), *t);
-        }
+        std::optional<int64_t> last = last_event_time(engine, in.batch);
+        idle.rows_arrived(in.batch.schema, last, in.arrived);
+        if (last) clock_of[in.batch.schema] = std::max(clock_of[in.batch.schema].value_or(INT64_MIN), *last);
         push(in.batch);
       }
       write_rejects();
