@@ -128,12 +128,14 @@ class ReaderBase : public RowReader {
   bool past_deadline(const Batch& batch) {
     if (!live_ || batch.rows == 0) return false;
     auto now = std::chrono::steady_clock::now();
-    if (batch.rows == 1 && rows_at_start_ != 1) first_row_at_ = now;
-    rows_at_start_ = batch.rows;
+    if (!timing_) {  // the batch's first row was just read: its delay starts now
+      timing_ = true;
+      first_row_at_ = now;
+    }
     return now - first_row_at_ >= std::chrono::nanoseconds(max_delay_ns());
   }
   void begin_batch() {
-    rows_at_start_ = 0;
+    timing_ = false;
     rejected_at_start_ = rows_rejected_;  // a batch of only rejects is handed on too
   }
   void reject(uint64_t line, std::string reason, std::string_view raw) {
@@ -155,7 +157,7 @@ class ReaderBase : public RowReader {
   InputBuffer input_;
   bool live_ = false;
   std::chrono::steady_clock::time_point first_row_at_{};
-  size_t rows_at_start_ = 0;
+  bool timing_ = false;  // first_row_at_ holds this batch's first row
   uint64_t rejected_at_start_ = 0;
   enum class Record { Ok, NotReady, End, Restart };
   std::string name_;
