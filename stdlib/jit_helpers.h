@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/codegen/kernel_abi.h"
+#include "abi/kernel_abi.h"
 
 extern "C" {
 int32_t alert_str_compare(const char* a, int64_t an, const char* b, int64_t bn);

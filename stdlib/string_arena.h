@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "compiler/codegen/kernel_abi.h"
+#include "abi/kernel_abi.h"
 
 namespace alert {
 

@@ -5,20 +5,19 @@
 #include <cmath>
 #include <map>
 
-#include "compiler/codegen/kernel_abi.h"
+#include "abi/kernel_abi.h"
 #include "stdlib/scalar_ops.h"
 #include "stdlib/time_format.h"
 
 namespace alert::codegen {
 namespace {
 
-using ast::Expr;
-using ast::ExprKind;
-using ast::RefKind;
+using plan::Expr;
+using plan::ExprOp;
 
 llvm::Error unsupported(const Expr& e, const char* what) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "the JIT cannot compile %s (expression kind %d)",
-                                 what, static_cast<int>(e.kind));
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), "the JIT cannot compile %s (expression op %d)",
+                                 what, static_cast<int>(e.op));
 }
 
 // Field offsets in AlertColumnView (four pointers).
@@ -27,9 +26,9 @@ constexpr unsigned kValidity = 0, kValues = 1, kOffsets = 2, kBytes = 3;
 // Work that branches or calls out: string comparisons and functions, regexes, libm calls. Such an
 // operand of `and`/`or` is worth skipping when the other side already decides the result.
 bool is_costly(const Expr& e) {
-  if (e.constant) return false;
+  if (e.op == ExprOp::Constant) return false;
   if (e.type.kind == TypeKind::String) return true;
-  if (e.kind == ExprKind::Call && e.ref == RefKind::Builtin) {
+  if (e.op == ExprOp::Builtin) {
     switch (static_cast<BuiltinId>(e.index)) {
       case BuiltinId::Pow:
       case BuiltinId::Ln:
@@ -39,33 +38,13 @@ bool is_costly(const Expr& e) {
       default: break;
     }
   }
-  for (const auto& c : e.children) {
+  for (const Expr* c : e.args) {
     if (c->type.kind == TypeKind::String || is_costly(*c)) return true;
   }
   return false;
 }
 
 }  // namespace
-
-std::string expr_key(const Expr& e) {
-  std::string k = std::to_string(static_cast<int>(e.kind)) + ':' + std::to_string(static_cast<int>(e.type.kind));
-  if (e.constant) return k + "c" + value_to_text(*e.constant) + '/' + std::to_string(static_cast<int>(e.constant->kind));
-  switch (e.kind) {
-    case ExprKind::Literal:
-      return k + "l" + value_to_text(e.literal) + '/' + std::to_string(static_cast<int>(e.literal.kind));
-    case ExprKind::Name: k += "n" + std::to_string(static_cast<int>(e.ref)) + '.' + std::to_string(e.index); break;
-    case ExprKind::Unary: k += "u" + std::to_string(static_cast<int>(e.unary_op)); break;
-    case ExprKind::Binary: k += "b" + std::to_string(static_cast<int>(e.binary_op)); break;
-    case ExprKind::Call:
-      k += "f" + std::to_string(static_cast<int>(e.ref)) + '.' + std::to_string(e.index) + '.' + std::to_string(e.aux);
-      break;
-    default: break;
-  }
-  if (e.negated) k += '!';
-  k += '(';
-  for (const auto& c : e.children) k += expr_key(*c) + ',';
-  return k + ')';
-}
 
 ExprCodegen::ExprCodegen(llvm::IRBuilder<>& builder, RowEnv env)
     : b_(builder), env_(env), ctx_(builder.getContext()), module_(*builder.GetInsertBlock()->getModule()) {}
@@ -173,53 +152,52 @@ CgValue ExprCodegen::load_column(int index, TypeKind kind, bool nullable) {
 }
 
 llvm::Expected<CgValue> ExprCodegen::emit(const Expr& e) {
-  std::string key = expr_key(e);
-  auto it = cache_.find(key);
+  // Interned nodes: one node is one computation on this row, so its id is the cache key.
+  auto it = cache_.find(e.id);
   if (it != cache_.end()) return it->second;
   auto v = emit_uncached(e);
   if (!v) return v.takeError();
-  cache_.emplace(std::move(key), *v);
+  cache_.emplace(e.id, *v);
   return *v;
 }
 
 llvm::Expected<CgValue> ExprCodegen::emit_uncached(const Expr& e) {
-  if (e.constant) return emit_constant(*e.constant, e.type.kind);
-  switch (e.kind) {
-    case ExprKind::Literal: return emit_constant(e.literal, e.type.kind);
-    case ExprKind::Name:
-      if (e.ref == RefKind::Field) return emit_field(e.index);
-      // A row rule's let or group-key alias stands for its expression over the same row.
-      if (e.ref == RefKind::Let && env_.rule) return emit(*env_.rule->lets[e.index].expr);
-      // In a close kernel a group key is the group's, one row per group.
-      if (e.ref == RefKind::GroupKey && env_.key_columns) {
-        return load_column((*env_.key_columns)[e.index], e.type.kind, true);
-      }
-      if (e.ref == RefKind::GroupKey && env_.rule) return emit(*env_.rule->group_keys[e.index].expr);
-      return unsupported(e, "this name in a row kernel");
-    case ExprKind::Unary: return emit_unary(e);
-    case ExprKind::Binary: return emit_binary(e);
-    case ExprKind::In: return emit_in(e);
-    case ExprKind::Between: return emit_between(e);
-    case ExprKind::IsNull: {
-      auto x = emit(*e.children[0]);
+  switch (e.op) {
+    case ExprOp::Constant: return emit_constant(e.value, e.type.kind);
+    case ExprOp::Field: return emit_field(e.index);
+    case ExprOp::Let:
+      // A row rule's let stands for its expression over the same row.
+      if (env_.rule) return emit(*env_.rule->lets[e.index].expr);
+      return unsupported(e, "a let in a row kernel");
+    case ExprOp::GroupKey:
+      // In a close kernel a group key is the group's, one row per group; in a row rule an
+      // alias stands for the key's expression over the same row.
+      if (env_.key_columns) return load_column((*env_.key_columns)[e.index], e.type.kind, true);
+      if (env_.rule) return emit(*env_.rule->group_keys[e.index].expr);
+      return unsupported(e, "a group key in a row kernel");
+    case ExprOp::Unary: return emit_unary(e);
+    case ExprOp::Binary: return emit_binary(e);
+    case ExprOp::In: return emit_in(e);
+    case ExprOp::Between: return emit_between(e);
+    case ExprOp::IsNull: {
+      auto x = emit(*e.args[0]);
       if (!x) return x.takeError();
       llvm::Value* is_null = x->valid ? b_.CreateNot(x->valid) : static_cast<llvm::Value*>(b_.getFalse());
       return CgValue{e.negated ? b_.CreateNot(is_null) : is_null, nullptr, nullptr};
     }
-    case ExprKind::Call:
-      if (e.ref == RefKind::Builtin) return emit_call(e);
-      if (e.ref == RefKind::Aggregate && env_.aggregate_columns) {
-        return load_column((*env_.aggregate_columns)[e.index], e.type.kind, true);
-      }
-      if (e.ref == RefKind::History && env_.history_columns) {
-        return load_column((*env_.history_columns)[e.index], e.type.kind, true);
-      }
-      if (e.ref == RefKind::WindowBound && env_.window_bounds) {
+    case ExprOp::Builtin: return emit_call(e);
+    case ExprOp::Aggregate:
+      if (env_.aggregate_columns) return load_column((*env_.aggregate_columns)[e.index], e.type.kind, true);
+      return unsupported(e, "an aggregate in a row kernel");
+    case ExprOp::History:
+      if (env_.history_columns) return load_column((*env_.history_columns)[e.index], e.type.kind, true);
+      return unsupported(e, "a history function in a row kernel");
+    case ExprOp::WindowBound:
+      if (env_.window_bounds) {
         llvm::Value* at = b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), env_.window_bounds, e.index == 0 ? 0 : 1);
         return CgValue{b_.CreateLoad(b_.getInt64Ty(), at), nullptr, nullptr};
       }
-      return unsupported(e, "an aggregate, history or window function in a row kernel");
-    case ExprKind::List: return unsupported(e, "a list outside `in`");
+      return unsupported(e, "a window function in a row kernel");
   }
   return unsupported(e, "this expression");
 }
@@ -237,10 +215,10 @@ llvm::Value* ExprCodegen::to_double(const CgValue& v, TypeKind kind) {
 }
 
 llvm::Expected<CgValue> ExprCodegen::emit_unary(const Expr& e) {
-  auto x = emit(*e.children[0]);
+  auto x = emit(*e.args[0]);
   if (!x) return x.takeError();
   if (e.unary_op == UnaryOp::Not) return CgValue{b_.CreateNot(x->value), nullptr, x->valid};
-  TypeKind k = e.children[0]->type.kind;
+  TypeKind k = e.args[0]->type.kind;
   if (k == TypeKind::Float) return CgValue{b_.CreateFNeg(x->value), nullptr, x->valid};
   // -INT64_MIN does not fit: null, counted as an overflow.
   llvm::Value* overflow = b_.CreateICmpEQ(x->value, b_.getInt64(INT64_MIN));
@@ -426,7 +404,7 @@ llvm::Expected<CgValue> ExprCodegen::emit_logic_short_circuit(const Expr& e) {
   // `and`, a known true for `or`. Values made inside the skipped block are dropped from the
   // sub-expression cache, since they do not dominate what follows.
   bool is_and = e.binary_op == BinaryOp::And;
-  auto a = emit(*e.children[0]);
+  auto a = emit(*e.args[0]);
   if (!a) return a.takeError();
   llvm::Value* va = a->valid ? a->valid : b_.getTrue();
   llvm::Value* decided = b_.CreateAnd(va, is_and ? b_.CreateNot(a->value) : a->value);
@@ -438,7 +416,7 @@ llvm::Expected<CgValue> ExprCodegen::emit_logic_short_circuit(const Expr& e) {
   b_.SetInsertPoint(eval);
   auto saved_cache = cache_;
   auto saved_fields = fields_;
-  auto b = emit(*e.children[1]);
+  auto b = emit(*e.args[1]);
   cache_ = std::move(saved_cache);
   fields_ = std::move(saved_fields);
   if (!b) return b.takeError();
@@ -471,14 +449,14 @@ CgValue ExprCodegen::combine_logic(BinaryOp op, const CgValue& a, const CgValue&
 
 llvm::Expected<CgValue> ExprCodegen::emit_binary(const Expr& e) {
   bool logic = e.binary_op == BinaryOp::And || e.binary_op == BinaryOp::Or;
-  if (logic && e.children[0]->type.kind == TypeKind::Bool && is_costly(*e.children[1])) {
+  if (logic && e.args[0]->type.kind == TypeKind::Bool && is_costly(*e.args[1])) {
     return emit_logic_short_circuit(e);
   }
-  auto a = emit(*e.children[0]);
+  auto a = emit(*e.args[0]);
   if (!a) return a.takeError();
-  auto b = emit(*e.children[1]);
+  auto b = emit(*e.args[1]);
   if (!b) return b.takeError();
-  TypeKind ka = e.children[0]->type.kind, kb = e.children[1]->type.kind;
+  TypeKind ka = e.args[0]->type.kind, kb = e.args[1]->type.kind;
   BinaryOp op = e.binary_op;
   if (op == BinaryOp::And || op == BinaryOp::Or) {
     if (ka == TypeKind::Null) *a = coerce(*a, ka, TypeKind::Bool);
@@ -513,10 +491,10 @@ llvm::Expected<CgValue> ExprCodegen::emit_binary(const Expr& e) {
 }
 
 llvm::Expected<CgValue> ExprCodegen::emit_in(const Expr& e) {
-  auto x = emit(*e.children[0]);
+  auto x = emit(*e.args[0]);
   if (!x) return x.takeError();
-  TypeKind kx = e.children[0]->type.kind;
-  const Value& list = *e.children[1]->constant;
+  TypeKind kx = e.args[0]->type.kind;
+  const Value& list = e.args[1]->value;
   llvm::Value* found = b_.getFalse();
   if (kx == TypeKind::Null) return emit_constant(Value::null(), TypeKind::Bool);
   if (kx == TypeKind::String) {
@@ -540,10 +518,10 @@ llvm::Expected<CgValue> ExprCodegen::emit_between(const Expr& e) {
   TypeKind k[3];
   llvm::Value* valid = nullptr;
   for (int i = 0; i < 3; ++i) {
-    auto c = emit(*e.children[i]);
+    auto c = emit(*e.args[i]);
     if (!c) return c.takeError();
     v[i] = *c;
-    k[i] = e.children[i]->type.kind;
+    k[i] = e.args[i]->type.kind;
     if (k[i] == TypeKind::Null) return emit_constant(Value::null(), TypeKind::Bool);
     valid = all_valid(valid, v[i].valid);
   }
@@ -576,7 +554,7 @@ llvm::Expected<CgValue> ExprCodegen::emit_call(const Expr& e) {
   TypeKind rk = e.type.kind;
   std::vector<CgValue> args;
   std::vector<TypeKind> kinds;
-  for (const auto& c : e.children) {
+  for (const Expr* c : e.args) {
     auto v = emit(*c);
     if (!v) return v.takeError();
     args.push_back(*v);
@@ -767,8 +745,8 @@ llvm::Expected<CgValue> ExprCodegen::emit_call(const Expr& e) {
       return CgValue{b_.CreateAdd(b_.CreateSRem(m, b_.getInt64(7)), b_.getInt64(1)), nullptr, valid};
     }
     case BuiltinId::DateTrunc: {
-      const ast::Expr& unit_expr = *e.children[0];
-      bool day = unit_expr.constant && unit_expr.constant->kind == TypeKind::String && unit_expr.constant->s == "day";
+      const Expr& unit_expr = *e.args[0];
+      bool day = unit_expr.op == ExprOp::Constant && unit_expr.value.kind == TypeKind::String && unit_expr.value.s == "day";
       int64_t unit = (day ? 86400 : 3600) * kNanosPerSecond;
       return int_arith(BinaryOp::Mul, floor_div(args[1].value, unit), b_.getInt64(unit), valid);
     }

@@ -1,4 +1,4 @@
-// Lowers one checked row expression to LLVM IR for the current row of a kernel's loop. Values are
+// Emits one plan expression as LLVM IR for the current row of a kernel's loop. Values are
 // (value, validity) pairs so nulls are masks, never branches; strings are (pointer, length).
 // Generated code has the semantics of stdlib/scalar_ops.cc, case by case, including which
 // events (division by zero, overflow) are counted: the differential test compares the two.
@@ -54,24 +54,24 @@ class ExprCodegen {
   ExprCodegen(llvm::IRBuilder<>& builder, RowEnv env);
 
   // Emits `e` (or reuses an identical sub-expression emitted before for this row).
-  llvm::Expected<CgValue> emit(const ast::Expr& e);
+  llvm::Expected<CgValue> emit(const plan::Expr& e);
 
   // i1 that is true exactly when the value is a non-null `true`.
   llvm::Value* is_true(const CgValue& v);
 
  private:
-  llvm::Expected<CgValue> emit_uncached(const ast::Expr& e);
+  llvm::Expected<CgValue> emit_uncached(const plan::Expr& e);
   llvm::Expected<CgValue> emit_field(int index);
   // Column `index` of the kernel's columns as a value of `kind` (nullable when `nullable`).
   CgValue load_column(int index, TypeKind kind, bool nullable);
   CgValue emit_constant(const Value& v, TypeKind kind);
-  llvm::Expected<CgValue> emit_unary(const ast::Expr& e);
-  llvm::Expected<CgValue> emit_binary(const ast::Expr& e);
-  llvm::Expected<CgValue> emit_logic_short_circuit(const ast::Expr& e);
+  llvm::Expected<CgValue> emit_unary(const plan::Expr& e);
+  llvm::Expected<CgValue> emit_binary(const plan::Expr& e);
+  llvm::Expected<CgValue> emit_logic_short_circuit(const plan::Expr& e);
   CgValue combine_logic(BinaryOp op, const CgValue& a, const CgValue& b);
-  llvm::Expected<CgValue> emit_in(const ast::Expr& e);
-  llvm::Expected<CgValue> emit_between(const ast::Expr& e);
-  llvm::Expected<CgValue> emit_call(const ast::Expr& e);
+  llvm::Expected<CgValue> emit_in(const plan::Expr& e);
+  llvm::Expected<CgValue> emit_between(const plan::Expr& e);
+  llvm::Expected<CgValue> emit_call(const plan::Expr& e);
 
   CgValue int_arith(BinaryOp op, llvm::Value* a, llvm::Value* b, llvm::Value* valid);
   llvm::Value* compare(BinaryOp op, const CgValue& a, TypeKind ka, const CgValue& b, TypeKind kb);
@@ -94,13 +94,13 @@ class ExprCodegen {
   RowEnv env_;
   llvm::LLVMContext& ctx_;
   llvm::Module& module_;
-  std::unordered_map<std::string, CgValue> cache_;
+  std::unordered_map<int, CgValue> cache_;  // by plan::Expr::id
   std::unordered_map<int, CgValue> fields_;
   std::unordered_map<std::string, llvm::Value*> strings_;
   std::unordered_map<const llvm::Value*, std::string> constant_text_;  // string constants' text
 };
 
 // A structural key: equal keys mean the same computation on the same row.
-std::string expr_key(const ast::Expr& e);
+std::string expr_key(const plan::Expr& e);
 
 }  // namespace alert::codegen

@@ -9,7 +9,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include "compiler/codegen/expr_codegen.h"
-#include "compiler/codegen/kernel_abi.h"
+#include "abi/kernel_abi.h"
 #include "compiler/codegen/kernel_frame.h"
 #include "compiler/codegen/threshold_index.h"
 #include "compiler/plan/alert_values.h"
@@ -150,7 +150,7 @@ llvm::Expected<std::string> build_row_filter(const plan::Program& program, int s
       llvm::Value* pass = b.getTrue();
       if (indexed) {
         // The `where` is true when every atom is: those in families come from their tables.
-        for (const ast::Expr* atom : thresholds.rules[r].rest) {
+        for (const plan::Expr* atom : thresholds.rules[r].rest) {
           auto v = gen.emit(*atom);
           if (!v) return v.takeError();
           pass = b.CreateAnd(pass, gen.is_true(*v));

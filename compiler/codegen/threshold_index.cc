@@ -9,8 +9,8 @@
 namespace alert::codegen {
 namespace {
 
-using ast::Expr;
-using ast::ExprKind;
+using plan::Expr;
+using plan::ExprOp;
 
 struct Atom {
   size_t slot = 0;
@@ -20,9 +20,9 @@ struct Atom {
 };
 
 void split_and(const Expr* e, std::vector<const Expr*>& atoms) {
-  if (e->kind == ExprKind::Binary && e->binary_op == BinaryOp::And && !e->constant) {
-    split_and(e->children[0].get(), atoms);
-    split_and(e->children[1].get(), atoms);
+  if (e->op == ExprOp::Binary && e->binary_op == BinaryOp::And) {
+    split_and(e->args[0], atoms);
+    split_and(e->args[1], atoms);
     return;
   }
   atoms.push_back(e);
@@ -42,20 +42,21 @@ BinaryOp flipped(BinaryOp op) {
 
 // `S op c` with S numeric (or a time) and c a non-null constant of the same compare domain.
 bool as_threshold(const Expr* e, const Expr** subject, Atom* atom, bool* is_float) {
-  if (e->kind != ExprKind::Binary || e->constant) return false;
+  if (e->op != ExprOp::Binary) return false;
   BinaryOp op = e->binary_op;
   if (op != BinaryOp::Lt && op != BinaryOp::Le && op != BinaryOp::Gt && op != BinaryOp::Ge && op != BinaryOp::Eq) {
     return false;
   }
-  const Expr* a = e->children[0].get();
-  const Expr* b = e->children[1].get();
-  if (a->constant && !b->constant) {
+  const Expr* a = e->args[0];
+  const Expr* b = e->args[1];
+  auto is_constant = [](const Expr* x) { return x->op == ExprOp::Constant; };
+  if (is_constant(a) && !is_constant(b)) {
     std::swap(a, b);
     op = flipped(op);
-  } else if (!b->constant || a->constant) {
+  } else if (!is_constant(b) || is_constant(a)) {
     return false;
   }
-  const Value& c = *b->constant;
+  const Value& c = b->value;
   TypeKind sk = a->type.kind;
   if (c.is_null()) return false;
   if (sk == TypeKind::Float && (c.kind == TypeKind::Float || c.kind == TypeKind::Int)) {
@@ -118,7 +119,7 @@ ThresholdPlan plan_thresholds(const plan::Program& program, const std::vector<in
       atom.slot = slot;
       bool is_float = false;
       if (!as_threshold(e, &subject, &atom, &is_float)) continue;
-      Candidate& c = candidates[expr_key(*subject) + (is_float ? "#f" : "#i")];
+      Candidate& c = candidates[std::to_string(subject->id) + (is_float ? "#f" : "#i")];
       c.subject = subject;
       c.is_float = is_float;
       c.atoms.push_back(atom);

@@ -27,7 +27,7 @@ namespace alert::codegen {
 size_t min_family_atoms();
 
 struct ThresholdFamily {
-  const ast::Expr* subject = nullptr;
+  const plan::Expr* subject = nullptr;
   bool is_float = false;                 // compare as double, else as int64
   std::vector<double> float_bounds;      // sorted, distinct
   std::vector<int64_t> int_bounds;       // sorted, distinct
@@ -38,7 +38,7 @@ struct ThresholdFamily {
 };
 
 struct RuleAtoms {
-  std::vector<const ast::Expr*> rest;  // atoms not in any family, evaluated as usual
+  std::vector<const plan::Expr*> rest;  // atoms not in any family, evaluated as usual
   bool always = false;                 // no `where`
 };
 

@@ -1,5 +1,7 @@
 #include "compiler/codegen/window_kernel_codegen.h"
 
+#include <cstddef>
+
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
@@ -7,7 +9,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include "compiler/codegen/expr_codegen.h"
-#include "compiler/codegen/kernel_abi.h"
+#include "abi/kernel_abi.h"
 #include "compiler/codegen/kernel_frame.h"
 #include "compiler/plan/aggregate_ops.h"
 #include "compiler/plan/alert_values.h"
@@ -89,7 +91,7 @@ llvm::Expected<std::string> build_close(const plan::Program& program, int rule_i
   llvm::StructType* value_ty = alert_value_type(module.getContext());
   llvm::Value* base = b.CreateMul(k.row, b.getInt64(static_cast<int64_t>(layout.values)));
   size_t next = 0;
-  auto store_value = [&](const ast::Expr& e) -> llvm::Error {
+  auto store_value = [&](const plan::Expr& e) -> llvm::Error {
     auto v = gen.emit(e);
     if (!v) return v.takeError();
     llvm::Value* slot = b.CreateInBoundsGEP(value_ty, values, b.CreateAdd(base, b.getInt64(static_cast<int64_t>(next++))));
@@ -120,6 +122,21 @@ enum UpdateField : int64_t {
   kPositions, kNullSlot, kSlotTimes, kOpenWindows, kWindows, kRuntime, kFind, kAdd, kCreate
 };
 
+#define ALERT_CHECK_FIELD(field, member) \
+  static_assert(offsetof(AlertWindowUpdate, member) == 8 * field, "UpdateField mirrors AlertWindowUpdate")
+ALERT_CHECK_FIELD(kTimes, times);
+ALERT_CHECK_FIELD(kEntries, entries);
+ALERT_CHECK_FIELD(kShift, shift);
+ALERT_CHECK_FIELD(kNullSlot, null_slot);
+ALERT_CHECK_FIELD(kWindows, windows);
+ALERT_CHECK_FIELD(kCreate, create);
+#undef ALERT_CHECK_FIELD
+
+// Group table entries are 2^kEntryShift bytes, the key first (kernel_abi.h AlertGroupEntry).
+constexpr int64_t kEntryShift = 4;
+static_assert(sizeof(AlertGroupEntry) == int64_t{1} << kEntryShift && offsetof(AlertGroupEntry, key) == 0,
+              "the probe strides and reads AlertGroupEntry");
+
 // Per aggregate, the arrays of AlertWindowUpdate::windows after has_rows, touched and its count.
 enum AggregateArray : int64_t { kCount, kI, kF, kOverflow, kM2, kHeldTime, kHeldSeq, kArrays };
 
@@ -128,6 +145,11 @@ class UpdateBuilder {
   UpdateBuilder(const plan::Program& program, const plan::Rule& rule, llvm::Module& module)
       : program_(program), rule_(rule), module_(module), ctx_(module.getContext()), b_(ctx_) {
     specs_ = plan::aggregate_specs(rule_);
+  }
+
+  // A key's home entry: alert_group_index in IR.
+  llvm::Value* group_home(llvm::Value* key) {
+    return b_.CreateLShr(b_.CreateMul(key, b_.getInt64(static_cast<int64_t>(ALERT_GROUP_HASH_MULTIPLIER))), shift_);
   }
 
   llvm::Expected<std::string> build(const std::string& symbol) {
@@ -174,7 +196,7 @@ class UpdateBuilder {
       value_never_null_.push_back(plan::is_direct_window_value(program_, rule_, *layout.exprs[v]));
     }
     int64_t per_window = ALERT_WINDOW_FIELDS(static_cast<int64_t>(rule_.aggregates.size()));
-    int64_t window_count = rule_.size_ns / rule_.step_ns;
+    int64_t window_count = rule_.window.size_ns / rule_.window.step_ns;
     for (int64_t w = 0; w < window_count; ++w) {
       std::vector<llvm::Value*> fields;
       for (int64_t f = 0; f < per_window; ++f) {
@@ -275,9 +297,8 @@ class UpdateBuilder {
     llvm::Value* last = b_.CreateSub(j1, b_.getInt64(1));
     ahead = b_.CreateSelect(b_.CreateICmpSLT(ahead, last), ahead, last);
     llvm::Value* key = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, value_data_[0], ahead));
-    llvm::Value* home = b_.CreateLShr(
-        b_.CreateMul(key, b_.getInt64(static_cast<int64_t>(0x9E3779B97F4A7C15ull))), shift_);
-    llvm::Value* entry = b_.CreateInBoundsGEP(b_.getInt8Ty(), entries_, b_.CreateShl(home, 4));
+    llvm::Value* home = group_home(key);
+    llvm::Value* entry = b_.CreateInBoundsGEP(b_.getInt8Ty(), entries_, b_.CreateShl(home, kEntryShift));
     llvm::Function* prefetch =
         llvm::Intrinsic::getDeclaration(&module_, llvm::Intrinsic::prefetch, {ptr()});
     // read, high locality, data cache
@@ -340,14 +361,15 @@ class UpdateBuilder {
     } else {
       key = b_.CreateLoad(b_.getInt64Ty(), b_.CreateInBoundsGEP(b_.getInt64Ty(), value_data_[0], j_));
     }
-    llvm::Value* home = b_.CreateLShr(b_.CreateMul(key, b_.getInt64(static_cast<int64_t>(0x9E3779B97F4A7C15ull))), shift_);
+    llvm::Value* home = group_home(key);
     b_.CreateBr(probe);
 
     b_.SetInsertPoint(probe);
     llvm::PHINode* h = b_.CreatePHI(b_.getInt64Ty(), 2, "h");
     h->addIncoming(home, probe_start);
-    llvm::Value* entry = b_.CreateInBoundsGEP(b_.getInt8Ty(), entries_, b_.CreateShl(h, 4));
-    llvm::Value* entry_slot = b_.CreateLoad(i32, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), entry, 8));
+    llvm::Value* entry = b_.CreateInBoundsGEP(b_.getInt8Ty(), entries_, b_.CreateShl(h, kEntryShift));
+    llvm::Value* entry_slot =
+        b_.CreateLoad(i32, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), entry, offsetof(AlertGroupEntry, slot)));
     b_.CreateCondBr(b_.CreateICmpNE(entry_slot, none), compare, create, likely());
 
     b_.SetInsertPoint(compare);

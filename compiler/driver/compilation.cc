@@ -6,7 +6,9 @@
 #include "alert/alert.h"
 #include "alert/compiler.h"
 #include "compiler/diag/diagnostic.h"
-#include "compiler/driver/compiled_program.h"
+#include "compiler/plan/compiled_program.h"
+#include "compiler/jit/compiled_kernels.h"
+#include "compiler/lower/lower.h"
 #include "compiler/parse/formatter.h"
 #include "compiler/parse/parser.h"
 #include "compiler/parse/program_loader.h"
@@ -15,11 +17,11 @@
 
 namespace alert {
 
-CompiledProgram::~CompiledProgram() = default;
-
 struct Compilation::State {
+  SourceManager sources;
+  ast::Program ast;
   std::shared_ptr<CompiledProgram> program = std::make_shared<CompiledProgram>();
-  DiagnosticEngine diags{program->sources};
+  DiagnosticEngine diags{sources};
   bool io_error = false;
   bool ok = false;
   std::string backend_error;  // the JIT failed: a bug or an unsupported host, not the user's fault
@@ -30,19 +32,21 @@ Compilation Compilation::compile(const std::vector<std::string>& files, const Co
   c.state_ = std::make_shared<State>();
   State& s = *c.state_;
   CompiledProgram& program = *s.program;
-  LoadResult loaded = load_program(files, program.sources, s.diags);
+  LoadResult loaded = load_program(files, s.sources, s.diags);
   s.io_error = loaded.io_error;
-  program.plan.ast = std::move(loaded.program);
+  s.ast = std::move(loaded.program);
   if (s.io_error) return c;
   SemaOptions sema_options;
   sema_options.warn_unset_env = options.warn_unset_env;
   sema_options.check_tests = options.check_tests;
   sema_options.isolate_tests = options.isolate_tests;
-  check_program(program.plan, program.sources, s.diags, sema_options);
+  sema::CheckedProgram checked;
+  check_program(s.ast, checked, s.sources, s.diags, sema_options);
   if (s.diags.has_errors()) return c;
+  program.plan = lower_program(std::move(checked), s.sources);
   program.engine = options.engine;
   if (options.engine == EngineKind::Jit) {
-    auto kernels = CompiledKernels::compile(program.plan);
+    auto kernels = compile_kernels(program.plan);
     if (!kernels.ok()) {
       s.backend_error = kernels.error();
       return c;

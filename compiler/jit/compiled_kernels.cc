@@ -1,4 +1,4 @@
-// ORC LLJIT behind CompiledKernels: one JIT instance per compiled program (its code lives as long
+// ORC LLJIT behind compile_kernels: one JIT instance per compiled program (its code lives as long
 // as the program), compiling in the calling thread with the process's one TargetMachine, and
 // resolving only the helper symbols registered here: generated code cannot reach anything else
 // in the process by accident.
@@ -77,60 +77,36 @@ class SharedTargetCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
 
 }  // namespace
 
-struct CompiledKernels::Impl {
+// What keeps a program's machine code alive, and compiles its dispatch functions on demand.
+struct JitCode {
   std::unique_ptr<llvm::orc::LLJIT> jit;
-  std::vector<AlertRowFilterFn> row_filters;  // per schema
-  std::vector<AlertWindowValuesFn> window_values;  // per rule; null for row rules
-  std::vector<AlertWindowCloseFn> window_close;
-  std::vector<AlertWindowUpdateFn> window_update;
   // Per rule, compiled on first use: a dispatch function runs only for the rows its rule
   // selects, so its compile time is better spent when the rule first fires than at load.
   std::mutex dispatch_mutex;
   std::vector<std::string> dispatch_symbols;
   std::vector<AlertDispatchFn> dispatchers;
-  double seconds = 0;
+
+  static AlertDispatchFn resolve_dispatch(const void* owner, int rule) {
+    auto* code = const_cast<JitCode*>(static_cast<const JitCode*>(owner));
+    if (rule < 0 || static_cast<size_t>(rule) >= code->dispatch_symbols.size()) return nullptr;
+    std::lock_guard<std::mutex> lock(code->dispatch_mutex);
+    AlertDispatchFn& fn = code->dispatchers[rule];
+    if (!fn) {
+      auto address = code->jit->lookup(code->dispatch_symbols[rule]);
+      if (!address) {
+        // A bug, not the user's: say so; the caller falls back to the interpreter for this rule.
+        std::cerr << "alertc: internal error compiling " << code->dispatch_symbols[rule] << ": "
+                  << message_of(address.takeError()) << '\n';
+        return nullptr;
+      }
+      fn = address->toPtr<AlertDispatchFn>();
+    }
+    return fn;
+  }
 };
 
-CompiledKernels::CompiledKernels(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-CompiledKernels::~CompiledKernels() = default;
-
-AlertRowFilterFn CompiledKernels::row_filter(int schema) const {
-  return schema >= 0 && static_cast<size_t>(schema) < impl_->row_filters.size() ? impl_->row_filters[schema] : nullptr;
-}
-
-AlertDispatchFn CompiledKernels::dispatcher(int rule) const {
-  if (rule < 0 || static_cast<size_t>(rule) >= impl_->dispatch_symbols.size()) return nullptr;
-  std::lock_guard<std::mutex> lock(impl_->dispatch_mutex);
-  AlertDispatchFn& fn = impl_->dispatchers[rule];
-  if (!fn) {
-    auto address = impl_->jit->lookup(impl_->dispatch_symbols[rule]);
-    if (!address) {
-      // A bug, not the user's: say so; the caller falls back to the interpreter for this rule.
-      std::cerr << "alertc: internal error compiling " << impl_->dispatch_symbols[rule] << ": "
-                << message_of(address.takeError()) << '\n';
-      return nullptr;
-    }
-    fn = address->toPtr<AlertDispatchFn>();
-  }
-  return fn;
-}
-
-AlertWindowValuesFn CompiledKernels::window_values(int rule) const {
-  return rule >= 0 && static_cast<size_t>(rule) < impl_->window_values.size() ? impl_->window_values[rule] : nullptr;
-}
-
-AlertWindowUpdateFn CompiledKernels::window_update(int rule) const {
-  return rule >= 0 && static_cast<size_t>(rule) < impl_->window_update.size() ? impl_->window_update[rule] : nullptr;
-}
-
-AlertWindowCloseFn CompiledKernels::window_close(int rule) const {
-  return rule >= 0 && static_cast<size_t>(rule) < impl_->window_close.size() ? impl_->window_close[rule] : nullptr;
-}
-
-double CompiledKernels::compile_seconds() const { return impl_->seconds; }
-
-Result<std::unique_ptr<CompiledKernels>> CompiledKernels::compile(const plan::Program& program) {
-  using R = Result<std::unique_ptr<CompiledKernels>>;
+Result<std::shared_ptr<const KernelTable>> compile_kernels(const plan::Program& program) {
+  using R = Result<std::shared_ptr<const KernelTable>>;
   auto started = std::chrono::steady_clock::now();
   std::string error;
   jit::NativeTarget* target = jit::NativeTarget::get(&error);
@@ -157,7 +133,9 @@ Result<std::unique_ptr<CompiledKernels>> CompiledKernels::compile(const plan::Pr
                  })
                  .create();
   if (!jit) return R::failure("cannot start the JIT: " + message_of(jit.takeError()));
-  auto impl = std::make_unique<Impl>();
+  auto code = std::make_shared<JitCode>();
+  auto table = std::make_shared<KernelTable>();
+  JitCode* impl = code.get();
   impl->jit = std::move(*jit);
   // Dispatch modules are optimized when they are materialized, i.e. on first use.
   impl->jit->getIRTransformLayer().setTransform(
@@ -194,28 +172,30 @@ Result<std::unique_ptr<CompiledKernels>> CompiledKernels::compile(const plan::Pr
     }
   }
   impl->dispatchers.assign(program.rules.size(), nullptr);
-  impl->row_filters.assign(program.schemas.size(), nullptr);
+  table->row_filters.assign(program.schemas.size(), nullptr);
   for (const auto& [schema, symbol] : filters.symbols) {
     auto address = impl->jit->lookup(symbol);
     if (!address) return R::failure("cannot compile kernel " + symbol + ": " + message_of(address.takeError()));
-    impl->row_filters[schema] = address->toPtr<AlertRowFilterFn>();
+    table->row_filters[schema] = address->toPtr<AlertRowFilterFn>();
   }
-  impl->window_values.assign(program.rules.size(), nullptr);
-  impl->window_close.assign(program.rules.size(), nullptr);
-  impl->window_update.assign(program.rules.size(), nullptr);
+  table->window_values.assign(program.rules.size(), nullptr);
+  table->window_closes.assign(program.rules.size(), nullptr);
+  table->window_updates.assign(program.rules.size(), nullptr);
   for (const auto& [rule, symbols] : filters.windows) {
     auto values = impl->jit->lookup(symbols.values);
     if (!values) return R::failure("cannot compile kernel " + symbols.values + ": " + message_of(values.takeError()));
-    impl->window_values[rule] = values->toPtr<AlertWindowValuesFn>();
+    table->window_values[rule] = values->toPtr<AlertWindowValuesFn>();
     auto close = impl->jit->lookup(symbols.close);
     if (!close) return R::failure("cannot compile kernel " + symbols.close + ": " + message_of(close.takeError()));
-    impl->window_close[rule] = close->toPtr<AlertWindowCloseFn>();
+    table->window_closes[rule] = close->toPtr<AlertWindowCloseFn>();
     auto update = impl->jit->lookup(symbols.update);
     if (!update) return R::failure("cannot compile kernel " + symbols.update + ": " + message_of(update.takeError()));
-    impl->window_update[rule] = update->toPtr<AlertWindowUpdateFn>();
+    table->window_updates[rule] = update->toPtr<AlertWindowUpdateFn>();
   }
-  impl->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return std::unique_ptr<CompiledKernels>(new CompiledKernels(std::move(impl)));
+  table->compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  table->resolve_dispatch = &JitCode::resolve_dispatch;
+  table->code = std::move(code);
+  return std::shared_ptr<const KernelTable>(std::move(table));
 }
 
 Result<std::string> emit_kernels(const plan::Program& program, EmitKind kind) {

@@ -16,20 +16,20 @@ AlertValueLayout row_alert_values(const Rule& rule) {
   layout.lets = rule.lets.size();
   for (const GroupKey& g : rule.group_keys) layout.exprs.push_back(g.expr);
   layout.keys = rule.group_keys.size();
-  for (const ast::Expr* e : rule.throttle_by) layout.exprs.push_back(e);
+  for (const Expr* e : rule.throttle_by) layout.exprs.push_back(e);
   layout.throttle = rule.throttle_by.size();
-  auto add_template = [&](const ast::Template& t) {
+  auto add_template = [&](const Template& t) {
     for (const auto& piece : t.pieces) {
-      if (piece.expr) layout.exprs.push_back(piece.expr.get());
+      if (piece.expr) layout.exprs.push_back(piece.expr);
     }
   };
-  for (const Label& l : rule.labels) add_template(*l.value);
+  for (const Label& l : rule.labels) add_template(l.value);
   if (rule.message) add_template(*rule.message);
   return layout;
 }
 
-bool is_direct_window_value(const Program& program, const Rule& rule, const ast::Expr& e) {
-  if (e.constant || e.kind != ast::ExprKind::Name || e.ref != ast::RefKind::Field) return false;
+bool is_direct_window_value(const Program& program, const Rule& rule, const Expr& e) {
+  if (e.op != ExprOp::Field) return false;
   const Field& f = program.schemas[rule.schema].fields[e.index];
   if (f.type.nullable) return false;
   switch (f.type.kind) {

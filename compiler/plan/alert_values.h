@@ -15,7 +15,7 @@
 namespace alert::plan {
 
 struct AlertValueLayout {
-  std::vector<const ast::Expr*> exprs;
+  std::vector<const Expr*> exprs;
   size_t lets = 0;      // exprs[0, lets)
   size_t keys = 0;      // then the group keys
   size_t throttle = 0;  // then the throttle keys; then the template pieces in order
@@ -26,7 +26,7 @@ AlertValueLayout row_alert_values(const Rule& rule);
 // Whether a window value (group key or aggregate argument) is a plain non-nullable int-like or
 // float field: the runtime then reads the batch's column itself (no copy when the rule takes
 // every row of a batch) and the values function skips it.
-bool is_direct_window_value(const Program& program, const Rule& rule, const ast::Expr& e);
+bool is_direct_window_value(const Program& program, const Rule& rule, const Expr& e);
 
 // What a window rule's close function reads and writes (kernel_abi.h AlertWindowCloseFn): its
 // columns, one row per group, are the group keys, then the aggregate slots (finalized), then the

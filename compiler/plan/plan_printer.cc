@@ -7,25 +7,11 @@
 namespace alert::plan {
 namespace {
 
-const char* ref_name(ast::RefKind r) {
-  switch (r) {
-    case ast::RefKind::Field: return "field";
-    case ast::RefKind::Const: return "const";
-    case ast::RefKind::Let: return "let";
-    case ast::RefKind::GroupKey: return "key";
-    case ast::RefKind::Builtin: return "call";
-    case ast::RefKind::Aggregate: return "aggregate";
-    case ast::RefKind::History: return "history";
-    case ast::RefKind::WindowBound: return "window";
-    default: return "?";
-  }
-}
-
 std::string quoted(const Value& v) {
   return v.kind == TypeKind::String ? fmt::format("\"{}\"", v.s) : value_to_text(v);
 }
 
-std::string print_template(const ast::Template& t) {
+std::string print_template(const Template& t) {
   std::string out = "(template";
   for (const auto& p : t.pieces) {
     if (p.expr) {
@@ -40,23 +26,26 @@ std::string print_template(const ast::Template& t) {
 
 }  // namespace
 
-std::string print_expr(const ast::Expr& e) {
+std::string print_expr(const Expr& e) {
   std::string type = e.type.name();
-  if (e.constant) return fmt::format("{}:{}", quoted(*e.constant), type);
   std::string head;
-  switch (e.kind) {
-    case ast::ExprKind::Literal: return fmt::format("{}:{}", quoted(e.literal), type);
-    case ast::ExprKind::Name: return fmt::format("({} {}):{}", ref_name(e.ref), e.name, type);
-    case ast::ExprKind::Unary: head = e.unary_op == UnaryOp::Neg ? "-" : "not"; break;
-    case ast::ExprKind::Binary: head = binary_op_text(e.binary_op); break;
-    case ast::ExprKind::In: head = e.negated ? "not in" : "in"; break;
-    case ast::ExprKind::Between: head = e.negated ? "not between" : "between"; break;
-    case ast::ExprKind::IsNull: head = e.negated ? "is not null" : "is null"; break;
-    case ast::ExprKind::Call: head = fmt::format("{} {}", ref_name(e.ref), e.name); break;
-    case ast::ExprKind::List: head = "list"; break;
+  switch (e.op) {
+    case ExprOp::Constant: return fmt::format("{}:{}", quoted(e.value), type);
+    case ExprOp::Field: return fmt::format("(field {}):{}", e.name, type);
+    case ExprOp::Let: return fmt::format("(let {}):{}", e.name, type);
+    case ExprOp::GroupKey: return fmt::format("(key {}):{}", e.name, type);
+    case ExprOp::Unary: head = e.unary_op == UnaryOp::Neg ? "-" : "not"; break;
+    case ExprOp::Binary: head = binary_op_text(e.binary_op); break;
+    case ExprOp::In: head = e.negated ? "not in" : "in"; break;
+    case ExprOp::Between: head = e.negated ? "not between" : "between"; break;
+    case ExprOp::IsNull: head = e.negated ? "is not null" : "is null"; break;
+    case ExprOp::Builtin: head = "call " + e.name; break;
+    case ExprOp::Aggregate: head = fmt::format("aggregate {} #{}", e.name, e.index); break;
+    case ExprOp::History: head = fmt::format("history {} #{}", e.name, e.index); break;
+    case ExprOp::WindowBound: head = "window " + e.name; break;
   }
   std::string out = "(" + head;
-  for (const auto& c : e.children) out += " " + print_expr(*c);
+  for (const Expr* a : e.args) out += " " + print_expr(*a);
   return out + "):" + type;
 }
 
@@ -74,8 +63,8 @@ std::string print_program(const Program& p) {
     out += fmt::format("rule {} on {} ({})\n", r.name, p.schemas[r.schema].name, r.is_window ? "window" : "row");
     if (r.where) out += "  where " + print_expr(*r.where) + "\n";
     if (r.is_window) {
-      out += fmt::format("  window size={}ns step={}ns lateness={}ns expire={}ns for={} windows\n", r.size_ns,
-                         r.step_ns, r.lateness_ns, r.expire_ns, r.for_windows);
+      out += fmt::format("  window size={}ns step={}ns lateness={}ns expire={}ns for={} windows\n", r.window.size_ns,
+                         r.window.step_ns, r.window.lateness_ns, r.window.expire_ns, r.window.for_windows);
     }
     for (const GroupKey& g : r.group_keys) out += fmt::format("  key {} = {}\n", g.name, print_expr(*g.expr));
     for (size_t i = 0; i < r.aggregates.size(); ++i) {
@@ -88,16 +77,25 @@ std::string print_program(const Program& p) {
     }
     for (const Let& l : r.lets) out += fmt::format("  let {} = {}\n", l.name, print_expr(*l.expr));
     if (r.having) out += "  having " + print_expr(*r.having) + "\n";
-    for (const Label& l : r.labels) out += fmt::format("  label {} = {}\n", l.name, print_template(*l.value));
+    for (const Label& l : r.labels) out += fmt::format("  label {} = {}\n", l.name, print_template(l.value));
     if (r.message) out += "  message " + print_template(*r.message) + "\n";
     if (r.resolved_message) out += "  resolved_message " + print_template(*r.resolved_message) + "\n";
-    out += fmt::format("  severity {}\n", ast::severity_name(r.severity));
+    out += fmt::format("  severity {}\n", severity_name(r.severity));
     if (r.throttle_ns >= 0) out += fmt::format("  throttle {}ns\n", r.throttle_ns);
     std::string channels;
     for (int c : r.channels) channels += (channels.empty() ? "" : ", ") + p.channels[c].name;
     out += "  notify " + channels + "\n";
   }
   return out;
+}
+
+const char* severity_name(Severity s) {
+  switch (s) {
+    case Severity::Info: return "info";
+    case Severity::Warning: return "warning";
+    case Severity::Critical: return "critical";
+  }
+  return "warning";
 }
 
 }  // namespace alert::plan

@@ -9,6 +9,6 @@
 namespace alert::plan {
 
 std::string print_program(const Program& program);
-std::string print_expr(const ast::Expr& e);
+std::string print_expr(const Expr& e);
 
 }  // namespace alert::plan

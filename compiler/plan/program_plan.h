@@ -1,16 +1,20 @@
-// The checked program as both engines see it: schemas with typed fields, channels, and per rule
-// every expression already typed and resolved, with the window bookkeeping (aggregate slots,
-// history series) laid out. Built by sema; consumed by the interpreter, the code generator and
-// the runtime. Owns the AST the expressions point into.
+// The lowered program as both engines see it: schemas with typed fields, channels, and per rule
+// every expression typed and resolved (compiler/plan/expr.h nodes), with the window bookkeeping
+// (aggregate slots, history series, the window shape) laid out, and the test blocks as data.
+// Built from the checked syntax tree by compiler/lower; read by the interpreter, the code
+// generator and the runtime. It owns no syntax: nothing here points into the source or the AST.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "compiler/ast/ast.h"
+#include "compiler/plan/expr.h"
 #include "stdlib/builtins.h"
+#include "stdlib/time_format.h"
 
 namespace re2 {
 class RE2;
@@ -45,18 +49,17 @@ struct Channel {
   std::string name;
   std::string kind;  // stdout, file, webhook, email, alertmanager
   std::map<std::string, OptionValue> options;
-  const ast::Template* subject = nullptr;  // email subject template
 };
 
 struct AggregateSlot {
   BuiltinId fn;
-  const ast::Expr* arg = nullptr;  // null for count()
+  const Expr* arg = nullptr;  // null for count()
   Type type;                       // result type
 };
 
 // The values of one window-context expression remembered per group for history functions.
 struct HistorySeries {
-  const ast::Expr* expr = nullptr;
+  const Expr* expr = nullptr;
   int depth = 0;  // windows kept
 };
 
@@ -68,53 +71,94 @@ struct HistoryCall {
 
 struct GroupKey {
   std::string name;
-  const ast::Expr* expr = nullptr;
+  const Expr* expr = nullptr;
 };
 
 struct Let {
   std::string name;
-  const ast::Expr* expr = nullptr;
+  const Expr* expr = nullptr;
 };
 
 struct Label {
   std::string name;
-  const ast::Template* value = nullptr;
+  Template value;
 };
+
+// A window rule's arithmetic (docs/language.md §7): windows [k*step, k*step + size) for every
+// integer k, each closing when the event clock reaches its end + lateness; a group with no row
+// for expire is forgotten; `for` needs for_windows consecutive true windows. Both engines compute
+// window membership and closing with these functions only.
+struct WindowSpec {
+  int64_t size_ns = 0, step_ns = 0, lateness_ns = 0, expire_ns = 0;
+  int for_windows = 1;
+
+  // Windows holding t: k from first_window(t) to last_window(t).
+  int64_t first_window(int64_t t) const { return floor_div(t - size_ns, step_ns) + 1; }
+  int64_t last_window(int64_t t) const { return floor_div(t, step_ns); }
+  // The smallest window still open once the clock reads `watermark`. Also the first row's
+  // start: it closes no window it does not pass by the lateness.
+  int64_t first_open_window(int64_t watermark) const {
+    return floor_div(watermark - size_ns - lateness_ns, step_ns) + 1;
+  }
+  int64_t start_of(int64_t window) const { return window * step_ns; }
+  int64_t end_of(int64_t window) const { return window * step_ns + size_ns; }
+  // Whether a window has closed once the clock reads `watermark`.
+  bool closed_by(int64_t window, int64_t watermark) const { return end_of(window) + lateness_ns <= watermark; }
+};
+
+enum class Severity { Info, Warning, Critical };
+const char* severity_name(Severity s);
 
 struct Rule {
   std::string name;
   int schema = 0;
-  ast::Severity severity = ast::Severity::Warning;
-  const ast::Expr* where = nullptr;  // null: every row
+  Severity severity = Severity::Warning;
+  const Expr* where = nullptr;  // null: every row
   std::vector<GroupKey> group_keys;
   std::vector<Let> lets;
   std::vector<Label> labels;
-  const ast::Template* message = nullptr;
-  const ast::Template* resolved_message = nullptr;  // window rules; null: `message` for resolved too
+  std::optional<Template> message;           // absent: the rule's name is the message
+  std::optional<Template> resolved_message;  // window rules; absent: `message` for resolved too
   std::vector<int> channels;
 
   // Throttle: per rule and key; -1 when absent. Without `by`, the group key is the key.
   int64_t throttle_ns = -1;
-  std::vector<const ast::Expr*> throttle_by;
+  std::vector<const Expr*> throttle_by;
 
   // Window rules.
   bool is_window = false;
-  int64_t size_ns = 0, step_ns = 0, lateness_ns = 0, expire_ns = 0;
-  int for_windows = 1;
-  const ast::Expr* having = nullptr;
+  WindowSpec window;
+  const Expr* having = nullptr;
   std::vector<AggregateSlot> aggregates;
   std::vector<HistorySeries> history;
   std::vector<HistoryCall> history_calls;
 };
 
+// A `test` block as data (docs/language.md §10): its steps in order, constants evaluated.
+struct TestStep {
+  enum Kind { GivenRows, GivenFile, ExpectFires, ExpectResolved, ExpectMatch, ExpectRejects, Idle } kind;
+  int line = 0;                       // of the step, for failure messages
+  int schema = -1;                    // Given*
+  std::string rule;                   // Expect*
+  struct Row {
+    int line = 0;
+    std::vector<Value> values;        // one per schema field, converted to its type; null when not given
+  };
+  std::vector<Row> rows;              // GivenRows
+  std::string path;                   // GivenFile, resolved against the test's own folder
+  int64_t count = 0;                  // ExpectFires / ExpectResolved / ExpectRejects; Idle: nanoseconds
+  std::vector<std::pair<std::string, Value>> keys;  // ExpectMatch
+};
+
 struct Test {
-  const ast::TestDecl* decl = nullptr;
-  uint32_t file = 0;
-  std::string broken;  // the test block's own errors, rendered (`alertc test` reports it failed)
+  std::string name;
+  std::string location;  // file:line of the block
+  std::vector<TestStep> steps;
+  std::string broken;    // the test block's own errors, rendered (`alertc test` reports it failed)
 };
 
 struct Program {
-  ast::Program ast;
+  ExprPool exprs;  // every expression node below points here
   std::vector<Schema> schemas;
   std::vector<Channel> channels;
   std::vector<Rule> rules;

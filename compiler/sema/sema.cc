@@ -32,7 +32,7 @@ enum class Context {
 struct Scope {
   Context context = Context::Const;
   const plan::Schema* schema = nullptr;
-  plan::Rule* rule = nullptr;
+  sema::CheckedRule* rule = nullptr;
   const ast::RuleDecl* decl = nullptr;
   size_t visible_lets = 0;
   bool allow_aggregates = false;
@@ -67,16 +67,14 @@ Value sample_value(TypeKind k) {
 class Checker {
  public:
   SemaOptions options;
-  Checker(plan::Program& program, const SourceManager& sources, DiagnosticEngine& diags)
-      : p_(program), sources_(sources), diags_(&diags) {}
+  Checker(ast::Program& ast, sema::CheckedProgram& program, const SourceManager& sources, DiagnosticEngine& diags)
+      : ast_(ast), p_(program), sources_(sources), diags_(&diags) {}
 
   void run() {
     collect_declarations();
     for (const auto* s : schema_order_) check_schema(*s);
     for (const auto& [name, c] : consts_) (void)fold_const(name);
     for (const auto* c : channel_order_) check_channel(*c);
-    // Rules are referenced by address while checked; no reallocation may move them.
-    p_.rules.reserve(rule_order_.size());
     for (auto& [decl, file] : rule_order_) check_rule(*decl);
     // `alertc run` ignores test blocks, so a mistake in one does not stop the rules from running.
     if (options.check_tests) {
@@ -118,7 +116,7 @@ class Checker {
   }
 
   void collect_declarations() {
-    for (auto& file : p_.ast.files) {
+    for (auto& file : ast_.files) {
       for (auto& s : file->schemas) {
         if (!schemas_.count(s.name)) schema_order_.push_back(&s);
         declare(schemas_, s, "schema");
@@ -190,8 +188,8 @@ class Checker {
       }
       out.fields.push_back({f.name, type});
     }
-    schema_index_[s.name] = static_cast<int>(p_.schemas.size());
-    p_.schemas.push_back(std::move(out));
+    schema_index_[s.name] = static_cast<int>(p_.plan.schemas.size());
+    p_.plan.schemas.push_back(std::move(out));
   }
 
   // Constants are folded on first use, so they may be declared in any order; a cycle is an error.
@@ -313,14 +311,14 @@ class Checker {
   }
 
   Type check_name(Expr& e, Scope& scope) {
-    const plan::Rule* rule = scope.rule;
+    const sema::CheckedRule* rule = scope.rule;
     // Lets declared earlier in the rule.
     if (rule && (scope.context == Context::Row || scope.context == Context::Window)) {
       for (size_t i = 0; i < scope.visible_lets && i < rule->lets.size(); ++i) {
         if (rule->lets[i].name == e.name) {
           e.ref = RefKind::Let;
           e.index = static_cast<int>(i);
-          return set(e, rule->lets[i].expr->type);
+          return set(e, rule->let_syntax[i]->type);
         }
       }
     }
@@ -330,10 +328,10 @@ class Checker {
                          scope.schema->field_index(e.name) < 0);
     if (rule && keys_visible) {
       for (size_t i = 0; i < rule->group_keys.size(); ++i) {
-        if (rule->group_keys[i].name == e.name && rule->group_keys[i].expr->type.kind != TypeKind::Null) {
+        if (rule->group_keys[i].name == e.name && rule->key_syntax[i]->type.kind != TypeKind::Null) {
           e.ref = RefKind::GroupKey;
           e.index = static_cast<int>(i);
-          return set(e, rule->group_keys[i].expr->type);
+          return set(e, rule->key_syntax[i]->type);
         }
       }
     }
@@ -663,8 +661,8 @@ class Checker {
           if (!re->ok()) {
             diags_.report(DiagId::invalid_regex, e.children[1]->range, re->error());
           } else {
-            e.aux = static_cast<int>(p_.regexes.size());
-            p_.regexes.push_back(std::move(re));
+            e.aux = static_cast<int>(p_.plan.regexes.size());
+            p_.plan.regexes.push_back(std::move(re));
           }
         }
         break;
@@ -805,7 +803,8 @@ class Checker {
     auto it = slots.find(key);
     if (it == slots.end()) {
       it = slots.emplace(key, static_cast<int>(scope.rule->aggregates.size())).first;
-      scope.rule->aggregates.push_back({o.id, e.children.empty() ? nullptr : e.children[0].get(), *result});
+      scope.rule->aggregates.push_back({o.id, nullptr, *result});
+      scope.rule->aggregate_arg_syntax.push_back(e.children.empty() ? nullptr : e.children[0].get());
     }
     e.ref = RefKind::Aggregate;
     e.index = it->second;
@@ -851,7 +850,8 @@ class Checker {
     auto it = series.find(key);
     if (it == series.end()) {
       it = series.emplace(key, static_cast<int>(scope.rule->history.size())).first;
-      scope.rule->history.push_back({e.children[0].get(), 0});
+      scope.rule->history.push_back({nullptr, 0});
+      scope.rule->history_syntax.push_back(e.children[0].get());
     }
     auto& s = scope.rule->history[it->second];
     s.depth = std::max(s.depth, depth);
@@ -902,9 +902,10 @@ class Checker {
   // ---- rules --------------------------------------------------------------------------------
 
   void check_rule(ast::RuleDecl& r) {
-    plan::Rule rule;
+    sema::CheckedRule rule;
+    rule.decl = &r;
     rule.name = r.name;
-    rule.severity = r.severity;
+    rule.severity = static_cast<plan::Severity>(r.severity);
     auto si = schema_index_.find(r.schema_name);
     if (si == schema_index_.end()) {
       auto& d = diags_.report(DiagId::unknown_schema, r.schema_range, r.schema_name);
@@ -912,10 +913,10 @@ class Checker {
       return;
     }
     rule.schema = si->second;
-    const plan::Schema& schema = p_.schemas[rule.schema];
+    const plan::Schema& schema = p_.plan.schemas[rule.schema];
     rule.is_window = r.window != ast::WindowKind::None;
     p_.rules.push_back(std::move(rule));
-    plan::Rule& pr = p_.rules.back();
+    sema::CheckedRule& pr = p_.rules.back();
 
     bool has_time = schema.time_field >= 0;
     if (pr.is_window) {
@@ -926,10 +927,10 @@ class Checker {
         if (*size % *step != 0) {
           diags_.report(DiagId::window_not_multiple, r.window_size->range, format_duration(*size), format_duration(*step));
         }
-        pr.size_ns = *size;
-        pr.step_ns = *step;
+        pr.window.size_ns = *size;
+        pr.window.step_ns = *step;
       }
-      if (r.lateness) pr.lateness_ns = duration_of(r.lateness.get(), "the lateness", true).value_or(0);
+      if (r.lateness) pr.window.lateness_ns = duration_of(r.lateness.get(), "the lateness", true).value_or(0);
       if (!r.having) diags_.report(DiagId::missing_clause, r.range, r.name, "having");
     } else {
       auto needs_window = [&](ast::Expr* e, const char* clause) {
@@ -952,7 +953,7 @@ class Checker {
       if (t.kind != TypeKind::Bool && t.kind != TypeKind::Null) {
         diags_.report(DiagId::expected_type, r.where->range, "the 'where' condition", "bool", t.name());
       }
-      pr.where = r.where.get();
+      pr.where_syntax = r.where.get();
     }
     // Group keys are row expressions; their names are the alias, the field, or the text.
     std::set<std::string> key_names;
@@ -969,7 +970,8 @@ class Checker {
         g.display_name = normalized_text(g.expr->range);
       }
       key_names.insert(g.display_name);
-      pr.group_keys.push_back({g.display_name, g.expr.get()});
+      pr.group_keys.push_back({g.display_name, nullptr});
+      pr.key_syntax.push_back(g.expr.get());
     }
     // Lets: row values in a row rule, window values (may aggregate) in a window rule.
     Scope values = row;
@@ -986,7 +988,8 @@ class Checker {
       values.visible_lets = pr.lets.size();
       values.clause = "let";
       check(*let.expr, values);
-      pr.lets.push_back({let.name, let.expr.get()});
+      pr.lets.push_back({let.name, nullptr});
+      pr.let_syntax.push_back(let.expr.get());
     }
     values.visible_lets = pr.lets.size();
     if (r.having && pr.is_window) {
@@ -995,20 +998,21 @@ class Checker {
       if (t.kind != TypeKind::Bool && t.kind != TypeKind::Null) {
         diags_.report(DiagId::expected_type, r.having->range, "the 'having' condition", "bool", t.name());
       }
-      pr.having = r.having.get();
+      pr.having_syntax = r.having.get();
     }
     for (auto& label : r.labels) {
       check_template(label.value, values);
-      pr.labels.push_back({label.name, &label.value});
+      pr.labels.push_back({label.name, {}});
+      pr.label_syntax.push_back(&label.value);
     }
     if (r.message) {
       check_template(*r.message, values);
-      pr.message = &*r.message;
+      pr.message_syntax = &*r.message;
     }
     if (r.resolved_message) {
       check_template(*r.resolved_message, values);
       if (pr.is_window) {
-        pr.resolved_message = &*r.resolved_message;
+        pr.resolved_message_syntax = &*r.resolved_message;
       } else {
         diags_.report(DiagId::clause_needs_window, r.resolved_message->range, "resolved_message");
       }
@@ -1018,11 +1022,11 @@ class Checker {
     }
     for (auto& [name, range] : r.notify) {
       int index = -1;
-      for (size_t i = 0; i < p_.channels.size(); ++i) if (p_.channels[i].name == name) index = static_cast<int>(i);
+      for (size_t i = 0; i < p_.plan.channels.size(); ++i) if (p_.plan.channels[i].name == name) index = static_cast<int>(i);
       if (index < 0) {
         auto& d = diags_.report(DiagId::unknown_channel, range, name);
         std::vector<std::string> names;
-        for (auto& c : p_.channels) names.push_back(c.name);
+        for (auto& c : p_.plan.channels) names.push_back(c.name);
         suggest(d, range, name, names);
       } else {
         pr.channels.push_back(index);
@@ -1034,22 +1038,22 @@ class Checker {
       for (auto& e : r.throttle_by) {
         Scope keys = pr.is_window ? values : row;
         check(*e, keys);
-        pr.throttle_by.push_back(e.get());
+        pr.throttle_syntax.push_back(e.get());
       }
     }
     if (pr.is_window) {
-      int64_t step = pr.step_ns > 0 ? pr.step_ns : 1;
+      int64_t step = pr.window.step_ns > 0 ? pr.window.step_ns : 1;
       int64_t for_ns = 0;
       if (r.for_duration) {
         for_ns = duration_of(r.for_duration.get(), "the 'for' duration").value_or(0);
-        pr.for_windows = static_cast<int>(std::max<int64_t>(1, (for_ns + step - 1) / step));
+        pr.window.for_windows = static_cast<int>(std::max<int64_t>(1, (for_ns + step - 1) / step));
       }
       int depth = 0;
       for (auto& h : pr.history) depth = std::max(depth, h.depth);
       if (r.expire) {
-        pr.expire_ns = duration_of(r.expire.get(), "the expire duration").value_or(0);
+        pr.window.expire_ns = duration_of(r.expire.get(), "the expire duration").value_or(0);
       } else {
-        pr.expire_ns = step * (depth + 1) + for_ns;
+        pr.window.expire_ns = step * (depth + 1) + for_ns;
       }
     }
   }
@@ -1181,7 +1185,7 @@ class Checker {
       std::vector<std::string> names;
       for (auto& [k, v] : kKinds) names.push_back(k);
       suggest(d, c.kind_range, c.kind, names);
-      p_.channels.push_back(std::move(out));
+      p_.plan.channels.push_back(std::move(out));
       return;
     }
     std::set<std::string> given;
@@ -1233,10 +1237,6 @@ class Checker {
         }
       } else {
         if (!check_option_value(*opt.value, spec->kind, "option '" + opt.name + "'", &value)) continue;
-        if (opt.name == "subject") {
-          // The subject interpolates like a message; it is checked against the alert's fields at run time.
-          out.subject = nullptr;
-        }
         if (opt.name == "format" && value.env_var.empty() && value.value.s != "json" && value.value.s != "slack") {
           diags_.report(DiagId::value_out_of_range, opt.value->range, "option 'format'", "\"json\" or \"slack\"",
                         "\"" + value.value.s + "\"");
@@ -1250,7 +1250,7 @@ class Checker {
       }
     }
     check_provider(c, out, given);
-    p_.channels.push_back(std::move(out));
+    p_.plan.channels.push_back(std::move(out));
   }
 
   // The providers this release has, and what each needs beyond its kind's options.
@@ -1319,6 +1319,11 @@ class Checker {
 
   // ---- tests --------------------------------------------------------------------------------
 
+  int rule_index(const std::string& name) const {
+    for (size_t i = 0; i < p_.rules.size(); ++i) if (p_.rules[i].name == name) return static_cast<int>(i);
+    return -1;
+  }
+
   void check_test(ast::TestDecl& t, uint32_t file) {
     for (auto& item : t.items) {
       switch (item.kind) {
@@ -1330,7 +1335,7 @@ class Checker {
             suggest(d, item.name_range, item.name, names_of_schemas());
             break;
           }
-          const plan::Schema& schema = p_.schemas[si->second];
+          const plan::Schema& schema = p_.plan.schemas[si->second];
           for (auto& row : item.rows) {
             std::set<std::string> given;
             for (auto& f : row) {
@@ -1385,7 +1390,7 @@ class Checker {
         case ast::TestItem::ExpectFires:
         case ast::TestItem::ExpectResolved:
         case ast::TestItem::ExpectMatch: {
-          int ri = p_.rule_index(item.name);
+          int ri = rule_index(item.name);
           if (ri < 0) {
             auto& d = diags_.report(DiagId::unknown_rule, item.name_range, item.name);
             std::vector<std::string> names;
@@ -1400,7 +1405,7 @@ class Checker {
               diags_.report(DiagId::expected_type, item.count->range, "the expected count", "an int constant", ct.name());
             }
           }
-          const plan::Rule& rule = p_.rules[ri];
+          const sema::CheckedRule& rule = p_.rules[ri];
           for (auto& key : item.keys) {
             check(*key.value, scope);
             if (!key.value->constant) diags_.report(DiagId::not_constant, key.value->range, "an expected value");
@@ -1422,7 +1427,8 @@ class Checker {
     p_.tests.push_back({&t, file});
   }
 
-  plan::Program& p_;
+  ast::Program& ast_;
+  sema::CheckedProgram& p_;
   const SourceManager& sources_;
   // Where diagnostics go: the program's engine, or a test's own while a test block is checked
   // with SemaOptions::isolate_tests.
@@ -1446,16 +1452,16 @@ class Checker {
   std::unordered_map<std::string, std::optional<Value>> const_values_;
   std::unordered_map<std::string, Type> const_types_;
   std::set<std::string> const_in_progress_;
-  std::unordered_map<const plan::Rule*, std::unordered_map<std::string, int>> aggregate_keys_;
-  std::unordered_map<const plan::Rule*, std::unordered_map<std::string, int>> history_keys_;
+  std::unordered_map<const sema::CheckedRule*, std::unordered_map<std::string, int>> aggregate_keys_;
+  std::unordered_map<const sema::CheckedRule*, std::unordered_map<std::string, int>> history_keys_;
 };
 
 }  // namespace
 
-bool check_program(plan::Program& program, const SourceManager& sources, DiagnosticEngine& diags,
-                   const SemaOptions& options) {
+bool check_program(ast::Program& ast, sema::CheckedProgram& program, const SourceManager& sources,
+                   DiagnosticEngine& diags, const SemaOptions& options) {
   size_t before = diags.error_count();
-  Checker checker(program, sources, diags);
+  Checker checker(ast, program, sources, diags);
   checker.options = options;
   checker.run();
   return diags.error_count() == before;

@@ -13,7 +13,7 @@
 namespace alert {
 
 // String bytes stay readable this far past their end: generated code compares strings with
-// constants a word at a time (compiler/codegen/kernel_abi.h, ALERT_STRING_PADDING).
+// constants a word at a time (abi/kernel_abi.h, ALERT_STRING_PADDING).
 constexpr size_t kStringPadding = 16;
 
 struct Column {

@@ -9,7 +9,7 @@
 
 namespace alert {
 
-struct CompiledProgram;  // defined in compiler/driver/compiled_program.h
+struct CompiledProgram;  // defined in compiler/plan/compiled_program.h
 
 enum class DiagnosticFormat { Text, Json };
 

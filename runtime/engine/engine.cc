@@ -12,7 +12,7 @@
 #include <deque>
 #include <fmt/format.h>
 
-#include "compiler/driver/compiled_program.h"
+#include "compiler/plan/compiled_program.h"
 #include "compiler/plan/aggregate_ops.h"
 #include "runtime/engine/group_keys.h"
 #include "runtime/engine/row_filter.h"
@@ -291,7 +291,7 @@ struct Engine::Impl {
     Alert a;
     a.rule = rule.name;
     a.state = "firing";
-    a.severity = ast::severity_name(rule.severity);
+    a.severity = plan::severity_name(rule.severity);
     a.time = time;
     for (size_t i = 0; i < keys; ++i) a.group.emplace_back(rule.group_keys[i].name, values[lets + i]);
     if (rule.throttle_ns >= 0) {
@@ -309,7 +309,7 @@ struct Engine::Impl {
       a.suppressed = suppressed;
     }
     const Value* next = values.data() + lets + keys + throttle_keys;
-    for (auto& l : rule.labels) a.labels.emplace_back(l.name, render_template(*l.value, next));
+    for (auto& l : rule.labels) a.labels.emplace_back(l.name, render_template(l.value, next));
     a.message = rule.message ? render_template(*rule.message, next) : rule.name;
     for (size_t i = 0; i < lets; ++i) a.values.emplace_back(rule.lets[i].name, values[i]);
     a.fingerprint = fingerprint_of(rule.name, a.group, a.labels);
@@ -321,22 +321,16 @@ struct Engine::Impl {
 
   // ---- window rules -------------------------------------------------------------------------
 
-  static int64_t first_window_of(const plan::Rule& r, int64_t t) { return WindowShape::of(r).first_window(t); }
-  static int64_t last_window_of(const plan::Rule& r, int64_t t) { return WindowShape::of(r).last_window(t); }
-
   void advance(WindowRule& w, int64_t t) {
     const plan::Rule& r = plan.rules[w.rule];
     if (!w.started) {
       w.started = true;
       // The first row closes no window it does not pass by the lateness (docs/language.md §7):
       // earlier windows stay open for rows within the lateness.
-      w.next_close = WindowShape::of(r).first_open_window(t);
+      w.next_close = r.window.first_open_window(t);
     }
     w.watermark = std::max(w.watermark, t);
-    close_until(w, [&](int64_t k) {
-      int64_t end = k * r.step_ns + r.size_ns;
-      return end + r.lateness_ns <= w.watermark;
-    });
+    close_until(w, [&](int64_t k) { return r.window.closed_by(k, w.watermark); });
   }
 
   template <typename Pred>
@@ -345,7 +339,7 @@ struct Engine::Impl {
     while (closable(w.next_close)) {
       if (w.groups.empty()) {
         // Nothing known: empty windows need no evaluation; jump to the first open one.
-        int64_t k = WindowShape::of(r).first_open_window(w.watermark);
+        int64_t k = r.window.first_open_window(w.watermark);
         if (k > w.next_close) {
           w.next_close = k;
           continue;
@@ -358,10 +352,10 @@ struct Engine::Impl {
 
   void add_row(WindowRule& w, const Batch& batch, size_t row, int64_t t, uint64_t row_seq) {
     const plan::Rule& r = plan.rules[w.rule];
-    int64_t lo = first_window_of(r, t), hi = last_window_of(r, t);
+    int64_t lo = r.window.first_window(t), hi = r.window.last_window(t);
     if (lo < w.next_close) {
       // Names the latest of the row's windows that has closed.
-      report_late(batch, row, w.rule, std::min(hi, w.next_close - 1) * r.step_ns + r.size_ns);
+      report_late(batch, row, w.rule, r.window.end_of(std::min(hi, w.next_close - 1)));
       return;
     }
     // Group keys, then aggregate arguments (compiler/plan/alert_values.h), computed for the rows
@@ -432,7 +426,7 @@ struct Engine::Impl {
 
   void close_window(WindowRule& w, int64_t k) {
     const plan::Rule& r = plan.rules[w.rule];
-    int64_t start = k * r.step_ns, end = start + r.size_ns;
+    int64_t start = r.window.start_of(k), end = r.window.end_of(k);
     std::vector<Accumulator> empty(r.aggregates.size());
     std::vector<Value> aggregates(r.aggregates.size());
     std::vector<Value> lets;
@@ -468,7 +462,7 @@ struct Engine::Impl {
     size_t kept = 0;
     for (size_t i = 0; i < w.groups.size(); ++i) {
       GroupState& g = *w.groups[i];
-      bool expired = expires_at_close(g.windows.empty(), g.last_row_time, g.fired_at_close, start, end, r.expire_ns);
+      bool expired = expires_at_close(g.windows.empty(), g.last_row_time, g.fired_at_close, start, end, r.window.expire_ns);
       g.fired_at_close = false;
       if (!expired) {
         if (kept != i) w.groups[kept] = std::move(w.groups[i]);
@@ -499,13 +493,13 @@ struct Engine::Impl {
     const plan::Schema& schema = plan.schemas[batch.schema];
     if (schema.time_field < 0) return batch.rows;
     struct Probe {
-      WindowShape shape;
+      plan::WindowSpec shape;
       WindowClock clock;
       size_t slot;
     };
     std::vector<Probe> probes;
     for (auto& w : window_rules[batch.schema]) {
-      probes.push_back({WindowShape::of(plan.rules[w.rule]), {w.started, w.watermark, w.next_close}, w.slot});
+      probes.push_back({plan.rules[w.rule].window, {w.started, w.watermark, w.next_close}, w.slot});
     }
     for (auto& w : typed_rules[batch.schema]) probes.push_back({w->shape(), w->clock(), w->slot()});
     if (probes.empty()) return batch.rows;
@@ -649,7 +643,7 @@ struct Engine::Impl {
       for (auto& w : per_schema) {
         if (!w.started) continue;
         const plan::Rule& r = plan.rules[w.rule];
-        int64_t last = last_window_of(r, w.watermark);
+        int64_t last = r.window.last_window(w.watermark);
         close_until(w, [&](int64_t k) { return k <= last; });
       }
     }

@@ -5,9 +5,10 @@
 namespace alert {
 namespace {
 
-void mark_fields(const ast::Expr& e, std::vector<bool>& used) {
-  if (e.kind == ast::ExprKind::Name && e.ref == ast::RefKind::Field) used[e.index] = true;
-  for (const auto& c : e.children) mark_fields(*c, used);
+void mark_fields(const plan::Expr& e, std::vector<bool>& used) {
+  plan::for_each_node(e, [&](const plan::Expr& n) {
+    if (n.op == plan::ExprOp::Field) used[n.index] = true;
+  });
 }
 
 }  // namespace
@@ -18,7 +19,7 @@ std::vector<std::vector<bool>> fields_read(const plan::Program& plan) {
   for (const plan::Rule& r : plan.rules) {
     std::vector<bool>& used = out[r.schema];
     if (r.where) mark_fields(*r.where, used);
-    for (const ast::Expr* e : plan::row_alert_values(r).exprs) mark_fields(*e, used);
+    for (const plan::Expr* e : plan::row_alert_values(r).exprs) mark_fields(*e, used);
   }
   return out;
 }

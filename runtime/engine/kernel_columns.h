@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "alert/batch.h"
-#include "compiler/codegen/kernel_abi.h"
+#include "abi/kernel_abi.h"
 #include "compiler/plan/program_plan.h"
 
 namespace alert {

@@ -35,7 +35,7 @@ void evaluate_row_values(const CompiledProgram& program, const plan::AlertValueL
   std::vector<Value> lets;
   ctx.lets = &lets;
   out->clear();
-  for (const ast::Expr* e : layout.exprs) {
+  for (const plan::Expr* e : layout.exprs) {
     out->push_back(alert::evaluate(*e, ctx));
     if (lets.size() < layout.lets) lets.push_back(out->back());  // later lets see earlier ones
   }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "alert/batch.h"
-#include "compiler/driver/compiled_program.h"
+#include "compiler/plan/compiled_program.h"
 #include "stdlib/scalar_ops.h"
 
 namespace alert {

@@ -1,9 +1,8 @@
-#include <filesystem>
 #include <fmt/format.h>
 
 #include "alert/engine.h"
 #include "alert/testing.h"
-#include "compiler/driver/compiled_program.h"
+#include "compiler/plan/compiled_program.h"
 #include "stdlib/scalar_ops.h"
 
 namespace alert {
@@ -40,11 +39,9 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
   std::vector<TestOutcome> outcomes;
   const plan::Program& plan = program->plan;
   for (const plan::Test& test : plan.tests) {
-    const ast::TestDecl& decl = *test.decl;
     TestOutcome outcome;
-    outcome.name = decl.name;
-    LineCol lc = program->sources.line_col(decl.range.begin);
-    outcome.location = fmt::format("{}:{}", program->sources.path(test.file), lc.line);
+    outcome.name = test.name;
+    outcome.location = test.location;
     if (!test.broken.empty()) {
       outcome.passed = false;
       outcome.failure = "    the test is broken:\n" + test.broken;
@@ -69,40 +66,30 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
         }
       }
     };
-    for (const ast::TestItem& item : decl.items) {
-      if (item.kind == ast::TestItem::Idle) {
+    for (const plan::TestStep& step : test.steps) {
+      if (step.kind == plan::TestStep::Idle) {
         // The inputs were quiet for D: every schema's clock moves D past its last row, as
         // --idle-timeout moves a quiet live input's clock with the wall clock.
-        int64_t quiet = item.count && item.count->constant ? item.count->constant->i : 0;
         for (size_t s = 0; s < plan.schemas.size(); ++s) {
           if (!last_time[s]) continue;
-          last_time[s] = *last_time[s] + quiet;  // two `idle 1m` are two minutes
+          last_time[s] = *last_time[s] + step.count;  // two `idle 1m` are two minutes
           engine.advance_clock(static_cast<int>(s), *last_time[s]);
         }
         continue;
       }
-      if (item.kind != ast::TestItem::GivenRows && item.kind != ast::TestItem::GivenFile) continue;
-      int schema = plan.schema_index(item.name);
-      const plan::Schema& s = plan.schemas[schema];
+      if (step.kind != plan::TestStep::GivenRows && step.kind != plan::TestStep::GivenFile) continue;
+      const plan::Schema& s = plan.schemas[step.schema];
       std::vector<TypeKind> kinds;
       for (auto& f : s.fields) kinds.push_back(f.type.kind);
-      if (item.kind == ast::TestItem::GivenRows) {
+      if (step.kind == plan::TestStep::GivenRows) {
         Batch batch;
-        batch.reset(schema, kinds);
-        for (const auto& row : item.rows) {
-          std::vector<Value> values(s.fields.size());
-          for (const ast::FieldInit& f : row) {
-            int fi = s.field_index(f.name);
-            if (fi >= 0 && f.value->constant) values[fi] = promote(*f.value->constant, s.fields[fi].type.kind);
-          }
-          batch.append(values, program->sources.line_col(row.empty() ? item.range.begin : row.front().range.begin).line);
-        }
-        engine.push(batch);
+        batch.reset(step.schema, kinds);
+        for (const plan::TestStep::Row& row : step.rows) batch.append(row.values, row.line);
+        if (auto pushed = engine.push(batch); !pushed.ok()) problems.push_back(pushed.error());
         note_last_time(batch);
       } else {
-        std::filesystem::path base = std::filesystem::path(program->sources.path(test.file)).parent_path();
-        std::string path = (base / item.path).string();
-        auto reader = open_reader(path, schema, engine.schema_fields(schema), [&](const RejectedRow& r) {
+        const std::string& path = step.path;
+        auto reader = open_reader(path, step.schema, engine.schema_fields(step.schema), [&](const RejectedRow& r) {
           rejects.push_back(fmt::format("{}:{}: {}", path, r.line, r.reason));
         });
         if (!reader.ok()) {
@@ -117,7 +104,7 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
             break;
           }
           if (batch.rows) {
-            engine.push(batch);
+            if (auto pushed = engine.push(batch); !pushed.ok()) problems.push_back(pushed.error());
             note_last_time(batch);
           }
           if (!more.value()) break;
@@ -127,28 +114,27 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
     engine.finish();
     std::vector<std::string> failures;
     bool expects_rejects = false;
-    for (const ast::TestItem& item : decl.items) {
-      LineCol at = program->sources.line_col(item.range.begin);
-      switch (item.kind) {
-        case ast::TestItem::ExpectFires:
-        case ast::TestItem::ExpectResolved: {
-          const char* state = item.kind == ast::TestItem::ExpectFires ? "firing" : "resolved";
-          int64_t want = item.count && item.count->constant ? item.count->constant->i : 0;
+    for (const plan::TestStep& step : test.steps) {
+      switch (step.kind) {
+        case plan::TestStep::ExpectFires:
+        case plan::TestStep::ExpectResolved: {
+          bool fires = step.kind == plan::TestStep::ExpectFires;
+          const char* state = fires ? "firing" : "resolved";
           int64_t got = 0;
-          for (auto& a : alerts) got += a.rule == item.name && a.state == state;
-          if (got != want) {
-            failures.push_back(fmt::format("line {}: expected {} {} {} {}, got {}", at.line, item.name,
-                                           item.kind == ast::TestItem::ExpectFires ? "fires" : "resolved", want,
-                                           want == 1 ? "alert" : "alerts", got));
+          for (auto& a : alerts) got += a.rule == step.rule && a.state == state;
+          if (got != step.count) {
+            failures.push_back(fmt::format("line {}: expected {} {} {} {}, got {}", step.line, step.rule,
+                                           fires ? "fires" : "resolved", step.count,
+                                           step.count == 1 ? "alert" : "alerts", got));
           }
           break;
         }
-        case ast::TestItem::ExpectMatch: {
+        case plan::TestStep::ExpectMatch: {
           bool found = false;
           for (auto& a : alerts) {
-            if (a.rule != item.name) continue;
+            if (a.rule != step.rule) continue;
             bool all = true;
-            for (auto& k : item.keys) all &= k.value->constant && key_matches(a, k.name, *k.value->constant);
+            for (auto& [key, value] : step.keys) all &= key_matches(a, key, value);
             if (all) {
               found = true;
               break;
@@ -156,22 +142,18 @@ std::vector<TestOutcome> run_program_tests(std::shared_ptr<const CompiledProgram
           }
           if (!found) {
             std::string want;
-            for (auto& k : item.keys) {
+            for (auto& [key, value] : step.keys) {
               if (!want.empty()) want += ", ";
-              want += k.name + " = " + (k.value->constant ? (k.value->constant->kind == TypeKind::String
-                                                                  ? "\"" + k.value->constant->s + "\""
-                                                                  : value_to_text(*k.value->constant))
-                                                            : "?");
+              want += key + " = " + (value.kind == TypeKind::String ? "\"" + value.s + "\"" : value_to_text(value));
             }
-            failures.push_back(fmt::format("line {}: expected an alert of {} with {{ {} }}", at.line, item.name, want));
+            failures.push_back(fmt::format("line {}: expected an alert of {} with {{ {} }}", step.line, step.rule, want));
           }
           break;
         }
-        case ast::TestItem::ExpectRejects: {
+        case plan::TestStep::ExpectRejects: {
           expects_rejects = true;
-          int64_t want = item.count && item.count->constant ? item.count->constant->i : 0;
-          if (static_cast<int64_t>(rejects.size()) != want) {
-            failures.push_back(fmt::format("line {}: expected {} rejected rows, got {}", at.line, want, rejects.size()));
+          if (static_cast<int64_t>(rejects.size()) != step.count) {
+            failures.push_back(fmt::format("line {}: expected {} rejected rows, got {}", step.line, step.count, rejects.size()));
           }
           break;
         }

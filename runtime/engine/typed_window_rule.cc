@@ -61,13 +61,13 @@ TypedWindowRule::TypedWindowRule(const CompiledProgram& program, int rule, size_
       stats_(stats),
       events_(events),
       max_groups_(max_groups),
-      values_fn_(program.kernels->window_values(rule)),
+      values_fn_(program.kernels->window_value_fn(rule)),
       close_fn_(program.kernels->window_close(rule)),
       layout_(plan::row_alert_values(rule_)),
       close_layout_(plan::window_close_layout(rule_)),
       specs_(aggregate_specs(rule_)),
       empty_shared_(empty_result_shared(rule_)),
-      windows_per_row_(rule_.size_ns / rule_.step_ns),
+      windows_per_row_(rule_.window.size_ns / rule_.window.step_ns),
       columns_(program.plan),
       table_([&] {
         std::vector<TypeKind> kinds;
@@ -78,7 +78,7 @@ TypedWindowRule::TypedWindowRule(const CompiledProgram& program, int rule, size_
   scalar_keys_ = table_.scalar_map() != nullptr;
   key_scratch_.resize(1);
   output_ = WindowRuleOutput{&rule_, stats_, &throttle_, sink};
-  for (const ast::Expr* e : layout_.exprs) {
+  for (const plan::Expr* e : layout_.exprs) {
     outs_.push_back(OutBuffer{e->type.kind, {}, {}, {}, {}});
     direct_fields_.push_back(plan::is_direct_window_value(program.plan, rule_, *e) ? e->index : -1);
   }
@@ -187,14 +187,14 @@ void TypedWindowRule::prepare(const Batch& batch, const RowFilter::Selection& se
 // The generated update takes the rows; the runtime steps in for what it cannot do alone: a row
 // whose windows differ from the call's (a new stretch, or late), a key without a group.
 void TypedWindowRule::add_rows(size_t end_row, uint64_t seq_base, std::vector<LateRowEvent>& late) {
-  const int64_t size = rule_.size_ns, step = rule_.step_ns;
+  const int64_t size = rule_.window.size_ns, step = rule_.window.step_ns;
   const uint32_t* rows = rows_ptr_;
   const int64_t* times = times_ptr_;
   // The prepared rows are in row order: the run's end by binary search, not a walk.
   size_t j1 = static_cast<size_t>(std::lower_bound(rows + cursor_, rows + count_, end_row) - rows);
   seq_base_ = seq_base;
   for (size_t j = cursor_; j < j1;) {
-    int64_t lo = floor_div(times[j] - size, step) + 1;  // the first window [k*step, k*step + size) holding t
+    int64_t lo = rule_.window.first_window(times[j]);
     int64_t from = saturating_add(saturating_add(lo * step, -step), size), to = saturating_add(lo * step, size);
     if (lo < next_close_) {
       for (; j < j1 && times[j] >= from && times[j] < to; ++j) {
@@ -425,23 +425,23 @@ void TypedWindowRule::release_window(int64_t k) {
 int64_t TypedWindowRule::close_threshold() const {
   if (!started_) return INT64_MIN;
   int64_t end;
-  if (__builtin_mul_overflow(next_close_, rule_.step_ns, &end)) return next_close_ > 0 ? INT64_MAX : INT64_MIN;
-  return saturating_add(saturating_add(end, rule_.size_ns), rule_.lateness_ns);
+  if (__builtin_mul_overflow(next_close_, rule_.window.step_ns, &end)) return next_close_ > 0 ? INT64_MAX : INT64_MIN;
+  return saturating_add(saturating_add(end, rule_.window.size_ns), rule_.window.lateness_ns);
 }
 
 void TypedWindowRule::advance(int64_t t) {
   if (!started_) {
     started_ = true;
     // The first row closes no window it does not pass by the lateness (docs/language.md §7).
-    next_close_ = shape().first_open_window(t);
+    next_close_ = rule_.window.first_open_window(t);
   }
   watermark_ = std::max(watermark_, t);
-  close_while([&](int64_t k) { return k * rule_.step_ns + rule_.size_ns + rule_.lateness_ns <= watermark_; });
+  close_while([&](int64_t k) { return rule_.window.closed_by(k, watermark_); });
 }
 
 void TypedWindowRule::finish() {
   if (!started_) return;
-  int64_t last = floor_div(watermark_, rule_.step_ns);
+  int64_t last = rule_.window.last_window(watermark_);
   close_while([&](int64_t k) { return k <= last; });
 }
 
@@ -541,7 +541,7 @@ EvalContext TypedWindowRule::context_of(Group& g, uint32_t slot, size_t row, con
 }
 
 void TypedWindowRule::close_window(int64_t k) {
-  int64_t start = k * rule_.step_ns, end = start + rule_.size_ns;
+  int64_t start = rule_.window.start_of(k), end = rule_.window.end_of(k);
   Window* w = find_window(k);
   bool skip_quiet = false;
   if (empty_shared_ && !order_.empty()) {
@@ -573,7 +573,7 @@ void TypedWindowRule::close_window(int64_t k) {
       uint32_t s = eval_[i];
       size_t row = i - begin;
       bool holds = having_[row] != 0;
-      bool changes = holds ? !firing_[s] && consecutive_[s] + 1 >= rule_.for_windows : firing_[s];
+      bool changes = holds ? !firing_[s] && consecutive_[s] + 1 >= rule_.window.for_windows : firing_[s];
       if (changes) {
         Group& g = group(s);
         EvalContext ctx = context_of(g, s, row, w && w->has_rows[s] ? w : nullptr, start, end);
@@ -609,7 +609,7 @@ void TypedWindowRule::close_window(int64_t k) {
     }
     uint32_t s = order_[i];
     bool expired = expires_at_close(open_windows_[s] == 0, slot_times_[s].last_row_time, firing_[s] == kFiredAtClose,
-                                    start, end, rule_.expire_ns);
+                                    start, end, rule_.window.expire_ns);
     if (firing_[s] == kFiredAtClose) firing_[s] = 1;
     if (!expired) {
       order_[kept++] = s;

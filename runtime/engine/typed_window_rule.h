@@ -18,7 +18,7 @@
 
 #include "alert/batch.h"
 #include "alert/engine.h"
-#include "compiler/driver/compiled_program.h"
+#include "compiler/plan/compiled_program.h"
 #include "compiler/plan/alert_values.h"
 #include "runtime/engine/kernel_columns.h"
 #include "runtime/engine/row_filter.h"
@@ -58,7 +58,7 @@ class TypedWindowRule {
   // End of input: closes every window up to the last row's.
   void finish();
   WindowClock clock() const { return {started_, watermark_, next_close_}; }
-  WindowShape shape() const { return WindowShape::of(rule_); }
+  const plan::WindowSpec& shape() const { return rule_.window; }
   size_t slot() const { return slot_; }
 
  private:

@@ -7,13 +7,14 @@ Alert window_alert(const plan::Rule& r, const EvalContext& ctx, int64_t start, i
   Alert a;
   a.rule = r.name;
   a.state = state;
-  a.severity = ast::severity_name(r.severity);
+  a.severity = plan::severity_name(r.severity);
   a.time = end;
   a.window = std::make_pair(start, end);
   for (size_t i = 0; i < r.group_keys.size(); ++i) a.group.emplace_back(r.group_keys[i].name, (*ctx.group_keys)[i]);
   for (size_t i = 0; i < r.lets.size(); ++i) a.values.emplace_back(r.lets[i].name, (*ctx.lets)[i]);
   // A resolved notice has its own text where the rule gives one (docs/language.md §7.8).
-  const ast::Template* text = std::string_view(state) == "resolved" && r.resolved_message ? r.resolved_message : r.message;
+  const std::optional<plan::Template>& text =
+      std::string_view(state) == "resolved" && r.resolved_message ? r.resolved_message : r.message;
   a.message = text ? render_template(*text, ctx) : r.name;
   a.channels = r.channels;
   return a;
@@ -22,7 +23,7 @@ Alert window_alert(const plan::Rule& r, const EvalContext& ctx, int64_t start, i
 void fire(const WindowRuleOutput& out, GroupLifecycle& g, const EvalContext& ctx, int64_t start, int64_t end) {
   const plan::Rule& r = *out.rule;
   Alert a = window_alert(r, ctx, start, end, "firing");
-  for (auto& l : r.labels) a.labels.emplace_back(l.name, render_template(*l.value, ctx));
+  for (auto& l : r.labels) a.labels.emplace_back(l.name, render_template(l.value, ctx));
   a.fingerprint = fingerprint_of(r.name, a.group, a.labels);
   g.firing_labels = a.labels;
   g.fingerprint = a.fingerprint;
@@ -62,7 +63,7 @@ void apply_having(const WindowRuleOutput& out, GroupLifecycle& g, bool holds, co
                   int64_t end) {
   if (holds) {
     ++g.consecutive;
-    if (!g.firing && g.consecutive >= out.rule->for_windows) {
+    if (!g.firing && g.consecutive >= out.rule->window.for_windows) {
       g.firing = true;
       fire(out, g, ctx, start, end);
     }
@@ -76,12 +77,10 @@ void apply_having(const WindowRuleOutput& out, GroupLifecycle& g, bool holds, co
 
 namespace alert {
 
-bool reads_group_key(const ast::Expr& e) {
-  if (e.ref == ast::RefKind::GroupKey) return true;
-  for (const auto& c : e.children) {
-    if (reads_group_key(*c)) return true;
-  }
-  return false;
+bool reads_group_key(const plan::Expr& e) {
+  bool found = false;
+  plan::for_each_node(e, [&](const plan::Expr& n) { found |= n.op == plan::ExprOp::GroupKey; });
+  return found;
 }
 
 bool empty_result_shared(const plan::Rule& r) {

@@ -62,6 +62,6 @@ namespace alert {
 bool empty_result_shared(const plan::Rule& rule);
 
 // Whether `e` reads a group key (outside aggregates).
-bool reads_group_key(const ast::Expr& e);
+bool reads_group_key(const plan::Expr& e);
 
 }  // namespace alert

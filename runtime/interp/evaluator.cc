@@ -5,9 +5,8 @@
 namespace alert {
 namespace {
 
-using ast::Expr;
-using ast::ExprKind;
-using ast::RefKind;
+using plan::Expr;
+using plan::ExprOp;
 
 Value history_value(const Expr& e, const EvalContext& ctx) {
   const plan::HistoryCall& call = ctx.rule->history_calls[e.index];
@@ -37,58 +36,47 @@ Value history_call_value(const plan::HistoryCall& call, const std::deque<Value>&
 }
 
 Value evaluate(const Expr& e, const EvalContext& ctx) {
-  if (e.constant) return promote(*e.constant, e.type.kind);
-  switch (e.kind) {
-    case ExprKind::Literal: return e.literal;
-    case ExprKind::Name:
-      switch (e.ref) {
-        case RefKind::Field: return ctx.batch->value_at(e.index, ctx.row);
-        case RefKind::Let: return (*ctx.lets)[e.index];
-        case RefKind::GroupKey:
-          // In a row rule a key alias stands for the key's expression over the row.
-          if (!ctx.group_keys) return evaluate(*ctx.rule->group_keys[e.index].expr, ctx);
-          return (*ctx.group_keys)[e.index];
-        default: return Value::null();
-      }
-    case ExprKind::Unary: return apply_unary(e.unary_op, evaluate(*e.children[0], ctx), ctx.events);
-    case ExprKind::Binary: {
+  switch (e.op) {
+    case ExprOp::Constant: return e.value;
+    case ExprOp::Field: return ctx.batch->value_at(e.index, ctx.row);
+    case ExprOp::Let: return (*ctx.lets)[e.index];
+    case ExprOp::GroupKey:
+      // In a row rule a key alias stands for the key's expression over the row.
+      if (!ctx.group_keys) return evaluate(*ctx.rule->group_keys[e.index].expr, ctx);
+      return (*ctx.group_keys)[e.index];
+    case ExprOp::Unary: return apply_unary(e.unary_op, evaluate(*e.args[0], ctx), ctx.events);
+    case ExprOp::Binary: {
       // `and`/`or` evaluate both sides: there are no side effects, and null needs both.
-      Value a = evaluate(*e.children[0], ctx);
-      Value b = evaluate(*e.children[1], ctx);
+      Value a = evaluate(*e.args[0], ctx);
+      Value b = evaluate(*e.args[1], ctx);
       return promote(apply_binary(e.binary_op, a, b, ctx.events), e.type.kind);
     }
-    case ExprKind::In: {
-      Value r = apply_in(evaluate(*e.children[0], ctx), e.children[1]->constant->list);
+    case ExprOp::In: {
+      Value r = apply_in(evaluate(*e.args[0], ctx), e.args[1]->value.list);
       return e.negated ? apply_unary(UnaryOp::Not, r, nullptr) : r;
     }
-    case ExprKind::Between: {
-      Value r = apply_between(evaluate(*e.children[0], ctx), evaluate(*e.children[1], ctx),
-                              evaluate(*e.children[2], ctx));
+    case ExprOp::Between: {
+      Value r = apply_between(evaluate(*e.args[0], ctx), evaluate(*e.args[1], ctx), evaluate(*e.args[2], ctx));
       return e.negated ? apply_unary(UnaryOp::Not, r, nullptr) : r;
     }
-    case ExprKind::IsNull: return Value::boolean(evaluate(*e.children[0], ctx).is_null() != e.negated);
-    case ExprKind::Call:
-      switch (e.ref) {
-        case RefKind::Aggregate: return (*ctx.aggregates)[e.index];
-        case RefKind::History: return history_value(e, ctx);
-        case RefKind::WindowBound: return Value::timestamp(e.index == 0 ? ctx.window_start : ctx.window_end);
-        case RefKind::Builtin: {
-          std::vector<Value> args;
-          args.reserve(e.children.size());
-          for (auto& c : e.children) args.push_back(evaluate(*c, ctx));
-          const re2::RE2* re = e.aux >= 0 ? ctx.program->regexes[e.aux].get() : nullptr;
-          return apply_builtin(static_cast<BuiltinId>(e.index), args, e.type.kind, re, ctx.events);
-        }
-        default: return Value::null();
-      }
-    case ExprKind::List: return e.constant ? *e.constant : Value::null();
+    case ExprOp::IsNull: return Value::boolean(evaluate(*e.args[0], ctx).is_null() != e.negated);
+    case ExprOp::Aggregate: return (*ctx.aggregates)[e.index];
+    case ExprOp::History: return history_value(e, ctx);
+    case ExprOp::WindowBound: return Value::timestamp(e.index == 0 ? ctx.window_start : ctx.window_end);
+    case ExprOp::Builtin: {
+      std::vector<Value> args;
+      args.reserve(e.args.size());
+      for (const Expr* a : e.args) args.push_back(evaluate(*a, ctx));
+      const re2::RE2* re = e.aux >= 0 ? ctx.program->regexes[e.aux].get() : nullptr;
+      return apply_builtin(static_cast<BuiltinId>(e.index), args, e.type.kind, re, ctx.events);
+    }
   }
   return Value::null();
 }
 
 namespace {
 
-void append_piece(std::string& out, const ast::TemplatePiece& piece, const Value& v) {
+void append_piece(std::string& out, const plan::TemplatePiece& piece, const Value& v) {
   if (piece.spec.empty() || v.is_null()) {
     out += value_to_text(v);
   } else {
@@ -99,7 +87,7 @@ void append_piece(std::string& out, const ast::TemplatePiece& piece, const Value
 
 }  // namespace
 
-std::string render_template(const ast::Template& t, const EvalContext& ctx) {
+std::string render_template(const plan::Template& t, const EvalContext& ctx) {
   std::string out;
   for (const auto& piece : t.pieces) {
     if (piece.expr) {
@@ -111,7 +99,7 @@ std::string render_template(const ast::Template& t, const EvalContext& ctx) {
   return out;
 }
 
-std::string render_template(const ast::Template& t, const Value*& next) {
+std::string render_template(const plan::Template& t, const Value*& next) {
   std::string out;
   for (const auto& piece : t.pieces) {
     if (piece.expr) {

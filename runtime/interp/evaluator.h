@@ -1,6 +1,6 @@
-// The reference interpreter: evaluates a checked expression tree directly, one row or one
-// window of one group at a time, with the semantics of stdlib/scalar_ops. Simple on purpose:
-// it is the oracle the JIT is tested against.
+// The reference interpreter: evaluates a plan expression directly, one row or one window of one
+// group at a time, with the semantics of stdlib/scalar_ops. Simple on purpose: it is the oracle
+// the JIT is tested against.
 #pragma once
 
 #include <deque>
@@ -28,14 +28,14 @@ struct EvalContext {
   ArithmeticEvents* events = nullptr;
 };
 
-Value evaluate(const ast::Expr& e, const EvalContext& ctx);
+Value evaluate(const plan::Expr& e, const EvalContext& ctx);
 // A history call's value over a group's remembered series (newest first): prev(x, n), or
 // mean_prev/stddev_prev over the last n windows, skipping nulls; null where the history is short.
 Value history_call_value(const plan::HistoryCall& call, const std::deque<Value>& past);
 // Renders a message or label template.
-std::string render_template(const ast::Template& t, const EvalContext& ctx);
+std::string render_template(const plan::Template& t, const EvalContext& ctx);
 // Renders a template whose interpolated values were computed already, in piece order, starting
 // at *next (which is advanced past them).
-std::string render_template(const ast::Template& t, const Value*& next);
+std::string render_template(const plan::Template& t, const Value*& next);
 
 }  // namespace alert

@@ -12,7 +12,7 @@
 #include <map>
 #include <thread>
 
-#include "compiler/driver/compiled_program.h"
+#include "compiler/plan/compiled_program.h"
 #include "runtime/notify/channel_config.h"
 #include "runtime/notify/channel_worker.h"
 #include "runtime/notify/outbox.h"

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "alert/value.h"
-#include "compiler/codegen/kernel_abi.h"
+#include "abi/kernel_abi.h"
 #include "compiler/plan/aggregate_ops.h"
 #include "compiler/plan/program_plan.h"
 #include "runtime/state/column_builder.h"

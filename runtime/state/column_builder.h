@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "alert/value.h"
-#include "compiler/codegen/kernel_abi.h"
+#include "abi/kernel_abi.h"
 
 namespace alert {
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "alert/value.h"
-#include "compiler/codegen/kernel_abi.h"
+#include "abi/kernel_abi.h"
 #include "runtime/engine/group_keys.h"
 #include "runtime/state/bytes_slot_map.h"
 #include "runtime/state/int64_slot_map.h"

@@ -27,9 +27,9 @@ class Int64SlotMap {
   size_t occupied() const { return table_.occupied(); }
   size_t capacity() const { return table_.capacity(); }
 
-  // The layout generated code probes: 16-byte entries {int64 key, uint32 slot}, index
-  // (key * 0x9E3779B97F4A7C15) >> shift, then linear; a probe ends at slot kNone or at the key's
-  // entry, which holds its group if positions[slot] is the entry's index.
+  // The layout generated code probes (kernel_abi.h AlertGroupEntry, alert_group_index); a probe
+  // ends at an empty entry or at the key's, which holds its group if positions[slot] is the
+  // entry's index.
   const void* entries() const { return table_.entries(); }
   const uint32_t* positions() const { return table_.positions(); }
   int64_t mask() const { return table_.mask(); }

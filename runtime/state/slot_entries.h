@@ -16,11 +16,13 @@
 #include <cstdint>
 #include <vector>
 
+#include "abi/kernel_abi.h"
+
 namespace alert {
 
 class SlotEntries {
  public:
-  static constexpr uint32_t kNone = UINT32_MAX;  // an empty entry (ends a probe); a slot without one
+  static constexpr uint32_t kNone = ALERT_NO_SLOT;  // an empty entry (ends a probe); a slot without one
 
   SlotEntries() { rebuild(16); }
 
@@ -30,7 +32,7 @@ class SlotEntries {
     for (size_t i = index_of(word);; i = (i + 1) & mask_) {
       const Entry& e = entries_[i];
       if (e.slot == kNone) return kNone;
-      if (e.word == word && live(e.slot, i) && same_key(e.slot)) return e.slot;
+      if (e.key == word && live(e.slot, i) && same_key(e.slot)) return e.slot;
     }
   }
 
@@ -51,7 +53,7 @@ class SlotEntries {
     }
     // A forgotten entry with this word is, but for a collision of hashes, this key's own: reused.
     size_t i = index_of(word);
-    while (entries_[i].slot != kNone && !(entries_[i].word == word && !live(entries_[i].slot, i))) {
+    while (entries_[i].slot != kNone && !(entries_[i].key == word && !live(entries_[i].slot, i))) {
       i = (i + 1) & mask_;
     }
     if (entries_[i].slot == kNone) ++occupied_;
@@ -78,13 +80,10 @@ class SlotEntries {
   int64_t shift() const { return shift_; }
 
  private:
-  struct Entry {
-    uint64_t word;
-    uint32_t slot;
-  };
-  static_assert(sizeof(Entry) == 16, "generated code strides entries by 16 bytes");
+  using Entry = AlertGroupEntry;  // the layout generated code probes
+  static_assert(sizeof(Entry) == 16, "one probe is one 16-byte entry");
 
-  size_t index_of(uint64_t word) const { return static_cast<size_t>((word * 0x9E3779B97F4A7C15ull) >> shift_); }
+  size_t index_of(uint64_t word) const { return static_cast<size_t>(alert_group_index(word, shift_)); }
   bool live(uint32_t slot, size_t i) const { return positions_[slot] == i; }
   void remember(uint32_t slot, size_t position) {
     if (positions_.size() <= slot) positions_.resize(slot + 1 + slot / 2, kNone);
@@ -103,7 +102,7 @@ class SlotEntries {
     shift_ = 64 - __builtin_ctzll(capacity);
     occupied_ = 0;
     for (const Entry& e : old) {
-      size_t i = index_of(e.word);
+      size_t i = index_of(e.key);
       while (entries_[i].slot != kNone) i = (i + 1) & mask_;
       entries_[i] = e;
       remember(e.slot, i);

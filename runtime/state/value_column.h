@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "alert/value.h"
-#include "compiler/codegen/kernel_abi.h"
+#include "abi/kernel_abi.h"
 
 namespace alert {
 

@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "alert/compiler.h"
-#include "tools/alertc/commands.h"
+#include "commands.h"
 
 namespace alert::cli {
 

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "alert/compiler.h"
-#include "tools/alertc/commands.h"
+#include "commands.h"
 
 namespace alert::cli {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "alert/compiler.h"
 #include "stdlib/time_format.h"
-#include "tools/alertc/commands.h"
+#include "commands.h"
 
 namespace {
 

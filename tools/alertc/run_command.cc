@@ -21,7 +21,7 @@
 #include "runtime/source/idle_clock.h"
 #include "runtime/source/input_set.h"
 #include "stdlib/time_format.h"
-#include "tools/alertc/commands.h"
+#include "commands.h"
 
 namespace alert::cli {
 namespace {

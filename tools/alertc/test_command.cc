@@ -2,7 +2,7 @@
 
 #include "alert/compiler.h"
 #include "alert/testing.h"
-#include "tools/alertc/commands.h"
+#include "commands.h"
 
 namespace alert::cli {
 

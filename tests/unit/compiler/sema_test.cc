@@ -27,7 +27,8 @@ channel out = stdout {}
 struct Checked {
   SourceManager sources;
   std::unique_ptr<DiagnosticEngine> diags;
-  plan::Program program;
+  ast::Program ast;
+  sema::CheckedProgram program;
   bool ok = false;
 
   std::vector<DiagId> ids() const {
@@ -37,8 +38,11 @@ struct Checked {
     }
     return out;
   }
-  const plan::Rule& rule(std::string_view name) const {
-    return program.rules[program.rule_index(name)];
+  const sema::CheckedRule& rule(std::string_view name) const {
+    for (const sema::CheckedRule& r : program.rules) {
+      if (r.name == name) return r;
+    }
+    throw std::runtime_error("no rule " + std::string(name));
   }
 };
 
@@ -51,15 +55,15 @@ std::unique_ptr<Checked> check_source(const std::string& text) {
   auto c = std::make_unique<Checked>();
   c->diags = std::make_unique<DiagnosticEngine>(c->sources);
   LoadResult loaded = load_program({path.string()}, c->sources, *c->diags);
-  c->program.ast = std::move(loaded.program);
-  c->ok = !loaded.io_error && check_program(c->program, c->sources, *c->diags);
+  c->ast = std::move(loaded.program);
+  c->ok = !loaded.io_error && check_program(c->ast, c->program, c->sources, *c->diags);
   return c;
 }
 
 TEST(SemaTypes, IntTimesFloatIsFloatAndComparisonIsBool) {
   auto c = check_source("rule R on Order\n where price * qty > 10\n notify out\n");
   ASSERT_TRUE(c->ok);
-  const ast::Expr& where = *c->rule("R").where;
+  const ast::Expr& where = *c->rule("R").where_syntax;
   EXPECT_EQ(where.type.kind, TypeKind::Bool);
   EXPECT_EQ(where.children[0]->type.kind, TypeKind::Float);
 }
@@ -67,7 +71,7 @@ TEST(SemaTypes, IntTimesFloatIsFloatAndComparisonIsBool) {
 TEST(SemaTypes, NullableFieldMakesTheExpressionNullable) {
   auto c = check_source("rule R on Order\n where len(coupon) > 2\n notify out\n");
   ASSERT_TRUE(c->ok);
-  const ast::Expr& where = *c->rule("R").where;
+  const ast::Expr& where = *c->rule("R").where_syntax;
   EXPECT_TRUE(where.children[0]->type.nullable);
   EXPECT_EQ(where.children[0]->type.name(), "int?");
 }
@@ -75,7 +79,7 @@ TEST(SemaTypes, NullableFieldMakesTheExpressionNullable) {
 TEST(SemaTypes, TimestampMinusTimestampIsDuration) {
   auto c = check_source("rule R on Order\n where ts - @2026-01-01T00:00:00Z > 1h\n notify out\n");
   ASSERT_TRUE(c->ok);
-  EXPECT_EQ(c->rule("R").where->children[0]->type.kind, TypeKind::Duration);
+  EXPECT_EQ(c->rule("R").where_syntax->children[0]->type.kind, TypeKind::Duration);
 }
 
 TEST(SemaTypes, TypeNamesReadAsWritten) {
@@ -89,10 +93,10 @@ TEST(SemaConstants, ConstantsFoldThroughArithmeticAndLists) {
       "const A = 2 * 3 + 1\nconst L = [\"EU\", \"US\"]\n"
       "rule R on Order\n where qty > A and sku in L\n notify out\n");
   ASSERT_TRUE(c->ok);
-  const ast::Expr& gt = *c->rule("R").where->children[0];
+  const ast::Expr& gt = *c->rule("R").where_syntax->children[0];
   ASSERT_TRUE(gt.children[1]->constant.has_value());
   EXPECT_EQ(gt.children[1]->constant->i, 7);
-  const ast::Expr& in = *c->rule("R").where->children[1];
+  const ast::Expr& in = *c->rule("R").where_syntax->children[1];
   ASSERT_TRUE(in.children[1]->constant.has_value());
   EXPECT_EQ(in.children[1]->constant->list.size(), 2u);
 }
@@ -139,11 +143,11 @@ TEST(SemaWindowPlan, SlidingWindowLaysOutAggregatesAndHistory) {
       "rule W on Order\n window sliding 1h every 10m\n group by sku\n"
       " let units = sum(qty)\n having units < 0.5 * mean_prev(units, 6)\n for 30m\n notify out\n");
   ASSERT_TRUE(c->ok);
-  const plan::Rule& w = c->rule("W");
+  const sema::CheckedRule& w = c->rule("W");
   EXPECT_TRUE(w.is_window);
-  EXPECT_EQ(w.size_ns, 3'600'000'000'000);
-  EXPECT_EQ(w.step_ns, 600'000'000'000);
-  EXPECT_EQ(w.for_windows, 3);  // ceil(30m / 10m)
+  EXPECT_EQ(w.window.size_ns, 3'600'000'000'000);
+  EXPECT_EQ(w.window.step_ns, 600'000'000'000);
+  EXPECT_EQ(w.window.for_windows, 3);  // ceil(30m / 10m)
   ASSERT_EQ(w.aggregates.size(), 1u);
   EXPECT_EQ(w.aggregates[0].fn, BuiltinId::Sum);
   ASSERT_EQ(w.history.size(), 1u);

@@ -1,6 +1,8 @@
 // The C ABI between generated kernels and the runtime. Plain structs only: the runtime fills
 // them from a Batch (or a host's Arrow arrays) without knowing anything about LLVM, and the code
-// generator mirrors their layout in IR. Changing a field here means changing kernel_codegen.cc.
+// generator (compiler/codegen) mirrors their layout in IR. This folder is its own build target,
+// included by both sides and by neither's internals: changing a field here means changing the
+// code generator's mirror of it (kernel_frame.cc, window_kernel_codegen.cc).
 #pragma once
 
 #include <cstdint>
@@ -50,6 +52,20 @@ struct AlertValue {
 typedef void (*AlertDispatchFn)(const AlertColumnView* columns, int64_t rows, const uint8_t* selected,
                                 AlertValue* out, AlertKernelState* state);
 
+// The group table a one-scalar-key window rule probes from generated code
+// (runtime/state/slot_entries.h owns it): a power-of-two array of entries, index
+// (key * ALERT_GROUP_HASH_MULTIPLIER) >> shift (Fibonacci hashing: the high bits of one multiply),
+// then linear probing; slot ALERT_NO_SLOT marks an empty entry.
+#define ALERT_GROUP_HASH_MULTIPLIER 0x9E3779B97F4A7C15ull
+#define ALERT_NO_SLOT UINT32_MAX
+struct AlertGroupEntry {
+  uint64_t key;   // the scalar key's bits, or a longer key's hash
+  uint32_t slot;  // the group; ALERT_NO_SLOT: empty
+};
+static inline uint64_t alert_group_index(uint64_t key, int64_t shift) {
+  return (key * ALERT_GROUP_HASH_MULTIPLIER) >> shift;
+}
+
 // One typed output column of a window rule's values function: a byte per value (1 = not null)
 // and the values, int64 (int, timestamp, duration, bool as 0/1), double, or AlertString.
 struct AlertOutColumn {
@@ -84,10 +100,10 @@ struct AlertWindowUpdate {
   const uint8_t* const* valid;  // per window value (keys, then arguments): 1 = not null
   const void* const* values;    // per window value: int64, double or AlertString
   int64_t first_window;         // the first window of the rows in [from, to)
-  const void* entries;          // one-scalar-key rules: the group table, {int64 key, uint32 slot};
-                                //   slot UINT32_MAX ends a probe, and so does the key's entry
+  const void* entries;          // one-scalar-key rules: the group table, AlertGroupEntry[mask + 1];
+                                //   slot ALERT_NO_SLOT ends a probe, and so does the key's entry
   int64_t mask;                 //   entries - 1
-  int64_t shift;                //   64 - log2(entries): the index is (key * 0x9E3779B97F4A7C15) >> shift
+  int64_t shift;                //   64 - log2(entries), for alert_group_index
   const uint32_t* positions;    //   per slot: its entry's index; an entry whose slot points
                                 //   elsewhere is a forgotten group's (runtime/state/slot_entries.h)
   int64_t null_slot;            // the group of a null key (or of a rule without keys); UINT32_MAX: none
