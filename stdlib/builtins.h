@@ -1,7 +1,9 @@
-// The one table of builtin functions (docs/language.md §5). Sema resolves a call to a BuiltinId and a
-// result type from this table; the interpreter and the code generator both dispatch on the same
-// id, so the three cannot drift apart. Adding a function is one row here plus its implementation
-// in scalar_functions.cc (shared by both engines).
+// The one table of builtin functions (docs/language.md §5), one row per overload: its name, class,
+// typing rule, arity and null policy. Sema resolves a call to a BuiltinId and a result type from
+// this table; the interpreter (stdlib/scalar_ops.cc) and the code generator
+// (compiler/codegen/expr_codegen.cc) both dispatch on the same id and implement it
+// independently, so that the differential tests can compare them; a unit test checks both
+// against each row's null policy.
 #pragma once
 
 #include <string_view>
@@ -47,6 +49,17 @@ enum class TypingRule {
   HistoryRule,   // prev keeps the type; mean_prev/stddev_prev give float
 };
 
+// What nulls do to a call (after Gandiva's function registry): read by sema for the result's
+// nullability, and checked against the implementation by stdlib/scalar_ops_test.cc.
+enum class NullPolicy {
+  NullIfNull,         // null exactly when some argument is null
+  NullIfNullOrError,  // also null for some non-null arguments: an overflow (counted), or text
+                      // that is not a number; so the result is always nullable
+  NullNever,          // never null: string(null) is "null"
+  Internal,           // the function treats nulls itself: if and coalesce choose among their
+                      // arguments; aggregates skip null values; history is null while too short
+};
+
 struct BuiltinOverload {
   BuiltinId id;
   std::string_view name;
@@ -56,6 +69,7 @@ struct BuiltinOverload {
   TypeKind result;               // for Fixed
   int min_args;
   int max_args;  // -1: variadic
+  NullPolicy nulls;
 };
 
 const std::vector<BuiltinOverload>& builtin_table();

@@ -717,17 +717,16 @@ class Checker {
           TypeKind p = o.params[std::min(i, o.params.size() - 1)];
           if (!accepts(p, args[i].kind)) return std::nullopt;
         }
-        bool nullable = any_nullable;
-        // Functions that can give null on non-null input.
-        if (o.id == BuiltinId::ToInt) nullable = true;
-        if (o.id == BuiltinId::ToFloat && args[0].kind == TypeKind::String) nullable = true;
-        if (o.id == BuiltinId::ToString) nullable = false;
+        bool nullable = o.nulls == NullPolicy::NullNever ? false
+                        : o.nulls == NullPolicy::NullIfNullOrError ? true
+                                                                    : any_nullable;
         return Type::of(o.result, nullable);
       }
       case TypingRule::SameAsArg0: {
         TypeKind k = args[0].kind;
         if (k != TypeKind::Int && k != TypeKind::Float && k != TypeKind::Null) return std::nullopt;
-        bool nullable = args[0].nullable || (o.id == BuiltinId::Abs && k == TypeKind::Int);
+        // abs can fail only on an int (abs of the smallest int overflows).
+        bool nullable = args[0].nullable || (o.nulls == NullPolicy::NullIfNullOrError && k == TypeKind::Int);
         return Type::of(k, nullable);
       }
       case TypingRule::Unify: {

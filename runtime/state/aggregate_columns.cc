@@ -1,5 +1,6 @@
 #include "runtime/state/aggregate_columns.h"
 
+#include <cassert>
 #include <cmath>
 
 #include <absl/strings/string_view.h>
@@ -16,10 +17,6 @@ Value int_value(TypeKind kind, int64_t v) {
     case TypeKind::Bool: return Value::boolean(v != 0);
     default: return Value::integer(v);
   }
-}
-
-double as_double(const ValueColumn& arg, TypeKind kind, size_t j) {
-  return kind == TypeKind::Float ? arg.floats[j] : static_cast<double>(arg.ints[j]);
 }
 
 }  // namespace
@@ -88,11 +85,6 @@ void AggregateColumns::reset(uint32_t slot) {
   }
 }
 
-void AggregateColumns::add_one(size_t aggregate, uint32_t slot, size_t j, const ValueColumn& arg,
-                               const int64_t* times, const uint32_t* rows, uint64_t seq_base) {
-  add_row(aggregate, slot, j, arg, times, rows, seq_base);
-}
-
 void AggregateColumns::export_arrays(void** out) {
   for (Arrays& a : arrays_) {
     *out++ = a.count.data();
@@ -105,78 +97,17 @@ void AggregateColumns::export_arrays(void** out) {
   }
 }
 
-void AggregateColumns::add_row(size_t n, uint32_t slot, size_t j, const ValueColumn& arg, const int64_t* times,
+void AggregateColumns::add_one(size_t n, uint32_t slot, size_t j, const ValueColumn& arg, const int64_t* times,
                                const uint32_t* rows, uint64_t seq_base) {
   const AggregateSpec& spec = (*specs_)[n];
   Arrays& a = arrays_[n];
   int64_t* count = a.count.data();
-  if (spec.op == AggregateOp::CountRows) {
-    ++count[slot];
-    return;
-  }
   if (spec.arg_kind == TypeKind::Null) return;  // a null-typed argument: no value ever counts
   // Calls f(slot, j, count after this row) when the argument is not null.
   auto each = [&](auto&& f) {
     if (arg.valid[j]) f(slot, j, ++count[slot]);
   };
   switch (spec.op) {
-    case AggregateOp::CountRows:
-    case AggregateOp::CountValues: each([](uint32_t, size_t, int64_t) {}); break;
-    case AggregateOp::SumInt: {
-      int64_t* sum = a.i.data();
-      uint8_t* overflow = a.overflow.data();
-      each([&](uint32_t s, size_t j, int64_t) {
-        if (!overflow[s] && __builtin_add_overflow(sum[s], arg.ints[j], &sum[s])) overflow[s] = 1;
-      });
-      break;
-    }
-    case AggregateOp::SumFloat: {
-      double* sum = a.f.data();
-      if (spec.arg_kind == TypeKind::Float) {
-        each([&](uint32_t s, size_t j, int64_t) { sum[s] += arg.floats[j]; });
-      } else {
-        each([&](uint32_t s, size_t j, int64_t) { sum[s] += static_cast<double>(arg.ints[j]); });
-      }
-      break;
-    }
-    case AggregateOp::Avg: {
-      double* sum = a.f.data();
-      double* scaled = a.m2.data();
-      each([&](uint32_t s, size_t j, int64_t) {
-        double x = as_double(arg, spec.arg_kind, j);
-        sum[s] += x;
-        scaled[s] += x * plan::kAvgScale;
-      });
-      break;
-    }
-    case AggregateOp::Stddev: {
-      double* mean = a.f.data();
-      double* m2 = a.m2.data();
-      each([&](uint32_t s, size_t j, int64_t c) {
-        double x = as_double(arg, spec.arg_kind, j);
-        double delta = x - mean[s];
-        mean[s] += delta / static_cast<double>(c);
-        m2[s] += delta * (x - mean[s]);
-      });
-      break;
-    }
-    case AggregateOp::MinMaxInt: {
-      int64_t* held = a.i.data();
-      each([&](uint32_t s, size_t j, int64_t c) {
-        int64_t v = arg.ints[j];
-        if (c == 1 || (spec.is_max ? v > held[s] : v < held[s])) held[s] = v;
-      });
-      break;
-    }
-    case AggregateOp::MinMaxFloat: {
-      // A NaN, once held, stays; a NaN arriving replaces a number (the reference's order).
-      double* held = a.f.data();
-      each([&](uint32_t s, size_t j, int64_t c) {
-        double v = arg.floats[j];
-        if (c == 1 || (!std::isnan(held[s]) && (std::isnan(v) || (spec.is_max ? v > held[s] : v < held[s])))) held[s] = v;
-      });
-      break;
-    }
     case AggregateOp::MinMaxString:
       each([&](uint32_t s, size_t j, int64_t c) {
         std::string_view v(arg.strings[j].data, static_cast<size_t>(arg.strings[j].size));
@@ -184,8 +115,6 @@ void AggregateColumns::add_row(size_t n, uint32_t slot, size_t j, const ValueCol
         if (c == 1 || (spec.is_max ? v.compare(held) > 0 : v.compare(held) < 0)) held.assign(v);
       });
       break;
-    case AggregateOp::FirstLastInt:
-    case AggregateOp::FirstLastFloat:
     case AggregateOp::FirstLastString:
       each([&](uint32_t s, size_t j, int64_t c) {
         int64_t t = times[j], ht = a.held_time[s];
@@ -194,9 +123,7 @@ void AggregateColumns::add_row(size_t n, uint32_t slot, size_t j, const ValueCol
         if (!take) return;
         a.held_time[s] = t;
         a.held_seq[s] = seq;
-        if (spec.op == AggregateOp::FirstLastInt) a.i[s] = arg.ints[j];
-        if (spec.op == AggregateOp::FirstLastFloat) a.f[s] = arg.floats[j];
-        if (spec.op == AggregateOp::FirstLastString) a.s[s].assign(arg.strings[j].data, static_cast<size_t>(arg.strings[j].size));
+        a.s[s].assign(arg.strings[j].data, static_cast<size_t>(arg.strings[j].size));
       });
       break;
     case AggregateOp::DistinctBits:
@@ -210,6 +137,11 @@ void AggregateColumns::add_row(size_t n, uint32_t slot, size_t j, const ValueCol
         auto& set = a.distinct_strings[s];
         if (!set.contains(v)) set.emplace(v);
       });
+      break;
+    default:
+      // Numeric aggregates are updated by the rule's generated update function (window_kernel_
+      // codegen.cc), never here: plan::updated_inline draws the line for both sides.
+      assert(!"an inline aggregate reached the runtime's update");
       break;
   }
 }

@@ -68,8 +68,6 @@ class AggregateColumns {
     std::vector<absl::flat_hash_set<std::string>> distinct_strings;
   };
   void size_arrays(Arrays& a, const AggregateSpec& spec, size_t capacity);
-  void add_row(size_t n, uint32_t slot, size_t j, const ValueColumn& arg, const int64_t* times,
-               const uint32_t* rows, uint64_t seq_base);
 
   const std::vector<AggregateSpec>* specs_ = nullptr;
   std::vector<Arrays> arrays_;

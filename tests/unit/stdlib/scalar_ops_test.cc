@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <re2/re2.h>
+
 #include <cmath>
 
+#include "stdlib/builtins.h"
 #include "stdlib/time_format.h"
 
 namespace alert {
@@ -123,6 +126,74 @@ TEST(TimeFormat, EarliestAndLatestTimestampsFormatWithoutOverflow) {
   EXPECT_EQ(format_rfc3339(INT64_MIN), "1677-09-21T00:12:43.145224192Z");
   EXPECT_EQ(format_rfc3339(INT64_MAX), "2262-04-11T23:47:16.854775807Z");
   EXPECT_EQ(format_rfc3339(-1), "1969-12-31T23:59:59.999999999Z");
+}
+
+// Each scalar overload's null policy in the registry (stdlib/builtins.h) is what the function
+// does: a null in any argument position gives null (NullIfNull, NullIfNullOrError), or never
+// (NullNever); and a NullIfNull function gives a value for non-null arguments. The JIT is held
+// to the interpreter by the differential tests, so to the registry too.
+Value sample_of(TypeKind k) {
+  switch (k) {
+    case TypeKind::Float: return Value::floating(2.5);
+    case TypeKind::String: return Value::string("3");
+    case TypeKind::Timestamp: return Value::timestamp(1'700'000'000'000'000'000);
+    case TypeKind::Duration: return Value::duration(1'000'000'000);
+    case TypeKind::Bool: return Value::boolean(true);
+    default: return Value::integer(3);
+  }
+}
+
+TEST(BuiltinRegistry, NullPoliciesAreWhatTheFunctionsDo) {
+  re2::RE2 regex("3");
+  size_t checked = 0;
+  for (const BuiltinOverload& o : builtin_table()) {
+    if (o.klass != BuiltinClass::Scalar || o.nulls == NullPolicy::Internal) continue;
+    std::vector<Value> args;
+    TypeKind result = o.result;
+    size_t n = static_cast<size_t>(std::max(o.min_args, 1));
+    for (size_t i = 0; i < n; ++i) {
+      TypeKind k = o.typing == TypingRule::Fixed ? o.params[std::min(i, o.params.size() - 1)]
+                   : o.typing == TypingRule::SameAsArg0 ? TypeKind::Float : TypeKind::Int;
+      args.push_back(sample_of(k));
+    }
+    if (o.typing == TypingRule::SameAsArg0) result = TypeKind::Float;
+    if (o.typing == TypingRule::Unify) result = TypeKind::Int;
+    const re2::RE2* re = o.id == BuiltinId::Matches ? &regex : nullptr;
+    std::vector<Value> given = args;
+    Value plain = apply_builtin(o.id, given, result, re, nullptr);
+    if (o.nulls != NullPolicy::NullIfNullOrError) {
+      EXPECT_FALSE(plain.is_null()) << o.name << " gave null for non-null arguments";
+    }
+    for (size_t i = 0; i < args.size(); ++i) {
+      std::vector<Value> with_null = args;
+      with_null[i] = Value::null();
+      Value v = apply_builtin(o.id, with_null, result, re, nullptr);
+      if (o.nulls == NullPolicy::NullNever) {
+        EXPECT_FALSE(v.is_null()) << o.name << " is NullNever but gave null for a null argument " << i;
+      } else {
+        EXPECT_TRUE(v.is_null()) << o.name << " gave a value for a null argument " << i;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 25u);  // every scalar function took part
+}
+
+TEST(BuiltinRegistry, FunctionsThatCanFailOnValuesSayNullIfNullOrError) {
+  // The non-null inputs that give null, one per such function: the registry must know them.
+  ArithmeticEvents ev;
+  std::vector<Value> abs_min{Value::integer(INT64_MIN)};
+  EXPECT_TRUE(apply_builtin(BuiltinId::Abs, abs_min, TypeKind::Int, nullptr, &ev).is_null());
+  std::vector<Value> not_a_number{Value::string("x")};
+  EXPECT_TRUE(apply_builtin(BuiltinId::ToInt, not_a_number, TypeKind::Int, nullptr, &ev).is_null());
+  EXPECT_TRUE(apply_builtin(BuiltinId::ToFloat, not_a_number, TypeKind::Float, nullptr, &ev).is_null());
+  std::vector<Value> earliest{Value::string("day"), Value::timestamp(INT64_MIN)};
+  EXPECT_TRUE(apply_builtin(BuiltinId::DateTrunc, earliest, TypeKind::Timestamp, nullptr, &ev).is_null());
+  for (BuiltinId id : {BuiltinId::Abs, BuiltinId::ToInt, BuiltinId::DateTrunc}) {
+    for (const BuiltinOverload* o : find_builtins(builtin_name(id))) {
+      EXPECT_EQ(o->nulls, NullPolicy::NullIfNullOrError) << o->name;
+    }
+  }
 }
 
 }  // namespace
