@@ -116,6 +116,357 @@ std::optional<int64_t> last_event_time(const Engine& engine, const Batch& batch)
   return std::nullopt;
 }
 
+// Rejected rows in line order: the reader rejects a batch's malformed rows while reading it
+// and the engine its late rows while evaluating it; both wait here and are written once the
+// batch is done, so the rejects file is in input order whatever the batch size
+// (docs/language.md §9).
+class RejectsWriter {
+ public:
+  RejectsWriter(bool strict) : strict_(strict) {}
+
+  bool open(const std::string& path) {
+    if (path.empty()) return true;
+    file_ = std::make_unique<std::ofstream>(path, std::ios::trunc);
+    if (*file_) return true;
+    std::cerr << "alertc: error: cannot write '" << path << "'\n";
+    return false;
+  }
+  void add(const RejectedRow& r) { pending_.push_back(r); }
+  void add(const std::vector<RejectedRow>& rows) { pending_.insert(pending_.end(), rows.begin(), rows.end()); }
+  // Writes what the batch rejected. Under --strict the first reject ends the run: true then.
+  bool write() {
+    bool stop = false;
+    std::stable_sort(pending_.begin(), pending_.end(),
+                     [](const RejectedRow& a, const RejectedRow& b) { return a.line < b.line; });
+    // --strict: none after the first rejected row was evaluated.
+    if (strict_ && pending_.size() > 1) pending_.resize(1);
+    for (const RejectedRow& r : pending_) {
+      ++written_;
+      if (file_) {
+        *file_ << "{\"source\":" << json_quote(r.source) << ",\"line\":" << r.line
+               << ",\"reason\":" << json_quote(r.reason) << ",\"raw\":" << json_quote(r.raw) << "}\n";
+      }
+      if (strict_) {
+        std::cerr << "alertc: error: " << r.source << ":" << r.line << ": " << r.reason << '\n';
+        stop = true;
+      }
+    }
+    if (file_ && !pending_.empty()) file_->flush();
+    pending_.clear();
+    return stop;
+  }
+  uint64_t count() const { return written_; }
+
+ private:
+  bool strict_;
+  std::unique_ptr<std::ofstream> file_;
+  std::vector<RejectedRow> pending_;
+  uint64_t written_ = 0;
+};
+
+// One `alertc run`: the engine, the notifier, the inputs and the clocks, and the loop that
+// drives them. Each method is one step of run_run.
+class RunSession {
+ public:
+  RunSession(const RunOptions& options, std::shared_ptr<const CompiledProgram> program)
+      : options_(options), program_(std::move(program)), rejects_(options.strict) {}
+
+  // Opens the outbox, the rejects file, the engine, the inputs and the clock files; the exit
+  // status on failure (the message printed).
+  std::optional<int> open() {
+    if (!open_notifier()) return 2;
+    if (!rejects_.open(options_.rejects)) return 2;
+    EngineOptions engine_options;
+    engine_options.max_groups = options_.max_groups;
+    engine_options.stop_at_late_row = options_.strict;
+    engine_ = std::make_unique<Engine>(program_, [this](const Alert& a) {
+      ++alerts_;
+      notifier_->deliver(a);
+    }, [this](const RejectedRow& r) { rejects_.add(r); }, engine_options);
+    schemas_ = engine_->schema_names().size();
+    std::vector<InputSpec> specs;
+    if (!resolve_inputs(options_, *engine_, &specs)) return 2;
+    if (!options_.clock_replay.empty() && !read_clock_replay(options_.clock_replay, *engine_, &replay_)) return 2;
+    if (!options_.clock_log.empty()) {
+      clock_log_ = std::make_unique<std::ofstream>(options_.clock_log, std::ios::trunc);
+      if (!*clock_log_) {
+        std::cerr << "alertc: error: cannot write '" << options_.clock_log << "'\n";
+        return 2;
+      }
+    }
+    install_signal_handlers();
+    auto opened = InputSet::open(std::move(specs), options_.batch_size);
+    if (!opened.ok()) {
+      std::cerr << "alertc: error: " << opened.error() << '\n';
+      return 2;
+    }
+    inputs_ = opened.take();
+    idle_enabled_ = options_.idle_timeout_ns > 0 && replay_.empty();
+    idle_ = std::make_unique<IdleClock>(
+        schemas_, std::chrono::nanoseconds(options_.idle_timeout_ns > 0 ? options_.idle_timeout_ns : 1));
+    for (size_t i = 0; i < inputs_->size(); ++i) {
+      idle_->input_opened(inputs_->schema(i), inputs_->live(i));
+      any_live_ |= inputs_->live(i);
+    }
+    rows_of_.assign(schemas_, 0);
+    replay_next_.assign(schemas_, 0);
+    clock_of_.assign(schemas_, std::nullopt);
+    return std::nullopt;
+  }
+
+  // Reads every input to its end (or a stop), evaluating and delivering; the exit status.
+  int run() {
+    started_ = Clock::now();
+    last_progress_ = started_;
+    show_progress_ = isatty(STDERR_FILENO) != 0;
+    // ALERTC_PROGRESS_MS changes the update interval (default 500 ms); tests set it to 0.
+    const char* interval_env = std::getenv("ALERTC_PROGRESS_MS");
+    progress_interval_ = std::chrono::milliseconds(interval_env ? std::atoi(interval_env) : 500);
+    if (auto status = read_inputs()) return *status;
+    if (strict_stop_) {
+      (void)notifier_->flush();
+      notifier_->close();
+      return 1;
+    }
+    // Stopped by a signal, open windows stay unevaluated: their input did not end.
+    if (!g_stop) engine_->finish();
+    if (!flush_outbox()) return 3;
+    progress(true);
+    notifier_->close();
+    if (g_stop) std::cerr << "alertc: stopped by a signal: input not read to its end, open windows not closed\n";
+    return summarize();
+  }
+
+ private:
+  bool open_notifier() {
+    NotifierOptions notifier_options;
+    notifier_options.dry_run = options_.dry_run;
+    notifier_options.dry_run_out = &std::cout;
+    notifier_options.drain_timeout_s = options_.drain_timeout_s;
+    notifier_options.state_dir = options_.state_dir;
+    if (notifier_options.state_dir.empty()) {
+      // Default: beside the first rules file, so a restart of the same rules finds its outbox.
+      notifier_options.state_dir = (std::filesystem::path(options_.files[0]).parent_path() / ".alertc-state").string();
+    }
+    if (const char* base = std::getenv("ALERTC_RETRY_BASE_MS")) notifier_options.retry_base_ms = std::atoll(base);
+    state_dir_ = notifier_options.state_dir;
+    auto notifier = Notifier::open(program_, notifier_options);
+    if (!notifier.ok()) {
+      std::cerr << "alertc: error: " << notifier.error() << '\n';
+      return false;
+    }
+    notifier_ = notifier.take();
+    return true;
+  }
+
+  static void install_signal_handlers() {
+    // Without SA_RESTART, so a read waiting for input returns and the run can stop.
+    struct sigaction stop_action {};
+    stop_action.sa_handler = request_stop;
+    sigemptyset(&stop_action.sa_mask);
+    sigaction(SIGINT, &stop_action, nullptr);
+    sigaction(SIGTERM, &stop_action, nullptr);
+  }
+
+  // The main loop: batches as they arrive, idle clock advances, one outbox flush per batch.
+  // An exit status when the run must end early.
+  std::optional<int> read_inputs() {
+    bool stop_requested = false;
+    while (true) {
+      if ((g_stop || strict_stop_) && !stop_requested) {
+        inputs_->stop();
+        stop_requested = true;
+      }
+      std::optional<Clock::time_point> until;
+      if (idle_enabled_) until = idle_->next_check(Clock::now());
+      // Look at the stop flag now and then: a signal does not wake the wait.
+      auto soon = Clock::now() + std::chrono::milliseconds(100);
+      if (!until || *until > soon) until = soon;
+      InputBatch in;
+      InputSet::Next got = inputs_->next(&in, until);
+      if (got == InputSet::Next::Done) return std::nullopt;
+      if (got == InputSet::Next::Batch) take_batch(in);
+      if (idle_enabled_ && !strict_stop_ && !g_stop) {
+        auto now = Clock::now();
+        for (size_t s = 0; s < schemas_; ++s) {
+          if (auto clock = idle_->advance(static_cast<int>(s), now)) advance(static_cast<int>(s), *clock);
+        }
+      }
+      // One fsync per batch: its notifications are durable before more input is taken.
+      if (!flush_outbox()) return 3;
+      progress(false);
+    }
+  }
+
+  void take_batch(InputBatch& in) {
+    // After --strict's first reject nothing more is evaluated; the input's end still counts.
+    bool evaluate = !(strict_stop_ && options_.strict);
+    if (evaluate) rejects_.add(in.rejects);
+    if (evaluate && in.batch.rows > 0) {
+      std::optional<int64_t> last = last_event_time(*engine_, in.batch);
+      idle_->rows_arrived(in.batch.schema, last, in.arrived);
+      if (last) clock_of_[in.batch.schema] = std::max(clock_of_[in.batch.schema].value_or(INT64_MIN), *last);
+      push(in.batch);
+    }
+    if (rejects_.write()) strict_stop_ = true;
+    if (in.ended) {
+      idle_->input_ended(inputs_->schema(in.input), inputs_->live(in.input));
+      bytes_ += in.bytes_read;
+      if (!in.error.empty()) {
+        // One input failing does not stop the others; the run then ends with 2.
+        std::cerr << "alertc: error: input " << inputs_->name(in.input) << ": " << in.error << '\n';
+        ++input_errors_;
+      }
+    }
+    inputs_->recycle(std::move(in.batch));
+  }
+
+  bool flush_outbox() {
+    if (auto flushed = notifier_->flush(); !flushed.ok()) {
+      std::cerr << "alertc: error: cannot write the outbox: " << flushed.error() << '\n';
+      return false;
+    }
+    return true;
+  }
+
+  void advance(int schema, int64_t clock) {
+    // Only an advance that closed a window changes alerts; only those are recorded.
+    bool closed = engine_->advance_clock(schema, clock);
+    clock_of_[schema] = std::max(clock_of_[schema].value_or(INT64_MIN), clock);
+    if (clock_log_ && closed) {
+      *clock_log_ << fmt::format("{{\"schema\":\"{}\",\"after_rows\":{},\"clock_ns\":{}}}\n",
+                                 engine_->schema_names()[schema], rows_of_[schema], clock)
+                  << std::flush;
+    }
+  }
+
+  // Pushes a batch, applying the replayed clock advances at the rows they were recorded after.
+  void push(const Batch& batch) {
+    static const std::vector<ClockAdvance> kNoAdvances;
+    int s = batch.schema;
+    const auto& pending = static_cast<size_t>(s) < replay_.size() ? replay_[s] : kNoAdvances;
+    size_t begin = 0;
+    while (!engine_->stopped() && replay_next_[s] < pending.size() &&
+           pending[replay_next_[s]].after_rows <= rows_of_[s] + (batch.rows - begin)) {
+      const ClockAdvance& a = pending[replay_next_[s]++];
+      size_t cut = static_cast<size_t>(a.after_rows - rows_of_[s]) + begin;
+      if (cut > begin) {
+        engine_->push(batch.slice(begin, cut));
+        rows_of_[s] += cut - begin;
+        begin = cut;
+      }
+      advance(s, a.clock);
+    }
+    if (begin == 0) {
+      engine_->push(batch);
+    } else if (begin < batch.rows) {
+      engine_->push(batch.slice(begin, batch.rows));
+    }
+    rows_of_[s] += batch.rows - begin;
+  }
+
+  // On a terminal, a progress line (rewritten in place) for inputs that take a while; nothing
+  // when stderr is a file or a pipe, so logs and scripts see only the summary.
+  void progress(bool done) {
+    if (!show_progress_) return;
+    auto now = Clock::now();
+    if (done) {
+      if (progress_shown_) std::cerr << "\r\033[K";
+      return;
+    }
+    if (now - last_progress_ < progress_interval_) return;
+    last_progress_ = now;
+    progress_shown_ = true;
+    double seconds = std::chrono::duration<double>(now - started_).count();
+    uint64_t rows = engine_->stats().rows;
+    std::string clocks;
+    if (any_live_) {
+      int64_t wall = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+      auto names = engine_->schema_names();
+      for (size_t s = 0; s < schemas_; ++s) {
+        if (!clock_of_[s]) continue;
+        clocks += fmt::format(", {} at {} (lags {:.1f}s)", names[s], format_rfc3339(*clock_of_[s]),
+                              static_cast<double>(wall - *clock_of_[s]) / 1e9);
+      }
+    }
+    std::cerr << fmt::format("\ralertc: {} rows, {:.2f} M rows/s, {} alerts so far{}\033[K", rows,
+                             static_cast<double>(rows) / seconds / 1e6, alerts_, clocks)
+              << std::flush;
+  }
+
+  // The summary on stderr and the exit status (docs/language.md §13).
+  int summarize() {
+    const RunStats& stats = engine_->stats();
+    uint64_t rejected = rejects_.count();
+    double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    std::cerr << fmt::format("alertc: {} rows read, {} rejected ({} late), {:.1f} MB in {:.3f}s\n",
+                             stats.rows + rejected - stats.late_rows, rejected, stats.late_rows,
+                             static_cast<double>(bytes_) / 1e6, seconds);
+    for (const RuleStats& r : stats.rules) {
+      std::string extra;
+      if (r.suppressed) extra += fmt::format(", {} throttled", r.suppressed);
+      if (r.groups_refused) extra += fmt::format(", {} rows refused (over --max-groups)", r.groups_refused);
+      std::cerr << fmt::format("alertc:   {}: {} firing, {} resolved{}\n", r.rule, r.firing, r.resolved, extra);
+    }
+    if (stats.division_by_zero || stats.overflow) {
+      std::cerr << fmt::format("alertc: {} divisions by zero and {} integer overflows gave null\n",
+                               stats.division_by_zero, stats.overflow);
+    }
+    if (stats.rows_without_time) {
+      std::cerr << fmt::format("alertc: {} rows had no event time and were skipped by window rules\n",
+                               stats.rows_without_time);
+    }
+    uint64_t dead_lettered = options_.dry_run ? 0 : summarize_channels();
+    if (input_errors_ > 0) return 2;
+    // The run finished, but not every notification reached its receiver.
+    if (dead_lettered > 0) {
+      std::cerr << fmt::format("alertc: {} notifications were dead-lettered: see dead-letter.jsonl in {}\n",
+                               dead_lettered, state_dir_);
+      return 4;
+    }
+    return 0;
+  }
+
+  // One line per channel; the number dead-lettered.
+  uint64_t summarize_channels() {
+    uint64_t dead_lettered = 0;
+    for (const ChannelStats& ch : notifier_->stats()) {
+      std::string left = ch.pending ? fmt::format(", {} left in the outbox for the next start", ch.pending) : "";
+      if (ch.throttled_by_receiver) left += fmt::format(", {} throttled by the receiver (Retry-After)", ch.throttled_by_receiver);
+      if (ch.cut) left += fmt::format(", {} cut to the receiver's length limit", ch.cut);
+      std::cerr << fmt::format("alertc:   channel {} ({}): {} sent, {} retried, {} failed, {} dead-lettered{}\n",
+                               ch.channel, ch.kind, ch.sent, ch.retried, ch.failed, ch.dead_lettered, left);
+      dead_lettered += ch.dead_lettered;
+    }
+    return dead_lettered;
+  }
+
+  const RunOptions& options_;
+  std::shared_ptr<const CompiledProgram> program_;
+  std::string state_dir_;
+  std::unique_ptr<Notifier> notifier_;
+  RejectsWriter rejects_;
+  std::unique_ptr<Engine> engine_;
+  size_t schemas_ = 0;
+  std::unique_ptr<InputSet> inputs_;
+  std::unique_ptr<IdleClock> idle_;
+  bool idle_enabled_ = false;
+  bool any_live_ = false;
+  std::vector<std::vector<ClockAdvance>> replay_;
+  std::vector<size_t> replay_next_;
+  std::unique_ptr<std::ofstream> clock_log_;
+  std::vector<uint64_t> rows_of_;                   // rows evaluated per schema (for the clock log)
+  std::vector<std::optional<int64_t>> clock_of_;    // the newest event time per schema (progress line)
+  uint64_t alerts_ = 0;
+  uint64_t bytes_ = 0;
+  int input_errors_ = 0;
+  bool strict_stop_ = false;                        // --strict saw its first reject
+  Clock::time_point started_, last_progress_;
+  std::chrono::milliseconds progress_interval_{500};
+  bool show_progress_ = false, progress_shown_ = false;
+};
+
 }  // namespace
 
 int run_run(const RunOptions& options, bool color) {
@@ -126,280 +477,9 @@ int run_run(const RunOptions& options, bool color) {
   c.print_diagnostics(std::cerr, DiagnosticFormat::Text, color);
   if (c.io_error()) return 2;
   if (!c.ok()) return 1;
-  auto program = c.program();
-
-  NotifierOptions notifier_options;
-  notifier_options.dry_run = options.dry_run;
-  notifier_options.dry_run_out = &std::cout;
-  notifier_options.drain_timeout_s = options.drain_timeout_s;
-  notifier_options.state_dir = options.state_dir;
-  if (notifier_options.state_dir.empty()) {
-    // Default: beside the first rules file, so a restart of the same rules finds its outbox.
-    notifier_options.state_dir = (std::filesystem::path(options.files[0]).parent_path() / ".alertc-state").string();
-  }
-  if (const char* base = std::getenv("ALERTC_RETRY_BASE_MS")) notifier_options.retry_base_ms = std::atoll(base);
-  auto notifier = Notifier::open(program, notifier_options);
-  if (!notifier.ok()) {
-    std::cerr << "alertc: error: " << notifier.error() << '\n';
-    return 2;
-  }
-  std::unique_ptr<std::ofstream> rejects_file;
-  if (!options.rejects.empty()) {
-    rejects_file = std::make_unique<std::ofstream>(options.rejects, std::ios::trunc);
-    if (!*rejects_file) {
-      std::cerr << "alertc: error: cannot write '" << options.rejects << "'\n";
-      return 2;
-    }
-  }
-  uint64_t rejected = 0;
-  bool stop = false;
-  // The reader rejects a batch's malformed rows while reading it and the engine its late rows
-  // while evaluating it: both wait here and are written in line order once the batch is done,
-  // so the rejects file is in input order whatever the batch size (docs/language.md §9).
-  std::vector<RejectedRow> pending_rejects;
-  auto write_rejects = [&] {
-    std::stable_sort(pending_rejects.begin(), pending_rejects.end(),
-                     [](const RejectedRow& a, const RejectedRow& b) { return a.line < b.line; });
-    // --strict: the first rejected row ends the run; none after it was evaluated.
-    if (options.strict && pending_rejects.size() > 1) pending_rejects.resize(1);
-    for (const RejectedRow& r : pending_rejects) {
-      ++rejected;
-      if (rejects_file) {
-        *rejects_file << "{\"source\":" << json_quote(r.source) << ",\"line\":" << r.line
-                      << ",\"reason\":" << json_quote(r.reason) << ",\"raw\":" << json_quote(r.raw) << "}\n";
-      }
-      if (options.strict) {
-        std::cerr << "alertc: error: " << r.source << ":" << r.line << ": " << r.reason << '\n';
-        stop = true;
-      }
-    }
-    if (rejects_file && !pending_rejects.empty()) rejects_file->flush();
-    pending_rejects.clear();
-  };
-
-  Notifier& out = *notifier.value();
-  EngineOptions engine_options;
-  engine_options.max_groups = options.max_groups;
-  engine_options.stop_at_late_row = options.strict;
-  uint64_t alerts = 0;
-  Engine engine(program, [&](const Alert& a) {
-    ++alerts;
-    out.deliver(a);
-  }, [&](const RejectedRow& r) { pending_rejects.push_back(r); }, engine_options);
-
-  std::vector<InputSpec> specs;
-  if (!resolve_inputs(options, engine, &specs)) return 2;
-  size_t schemas = engine.schema_names().size();
-  std::vector<std::vector<ClockAdvance>> replay;
-  if (!options.clock_replay.empty() && !read_clock_replay(options.clock_replay, engine, &replay)) return 2;
-  std::unique_ptr<std::ofstream> clock_log;
-  if (!options.clock_log.empty()) {
-    clock_log = std::make_unique<std::ofstream>(options.clock_log, std::ios::trunc);
-    if (!*clock_log) {
-      std::cerr << "alertc: error: cannot write '" << options.clock_log << "'\n";
-      return 2;
-    }
-  }
-
-  // Without SA_RESTART, so a read waiting for input returns and the run can stop.
-  struct sigaction stop_action {};
-  stop_action.sa_handler = request_stop;
-  sigemptyset(&stop_action.sa_mask);
-  sigaction(SIGINT, &stop_action, nullptr);
-  sigaction(SIGTERM, &stop_action, nullptr);
-  auto opened = InputSet::open(std::move(specs), options.batch_size);
-  if (!opened.ok()) {
-    std::cerr << "alertc: error: " << opened.error() << '\n';
-    return 2;
-  }
-  InputSet& inputs = *opened.value();
-  bool idle_enabled = options.idle_timeout_ns > 0 && replay.empty();
-  IdleClock idle(schemas, std::chrono::nanoseconds(options.idle_timeout_ns > 0 ? options.idle_timeout_ns : 1));
-  bool any_live = false;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    idle.input_opened(inputs.schema(i), inputs.live(i));
-    any_live |= inputs.live(i);
-  }
-
-  auto started = Clock::now();
-  // On a terminal, a progress line (rewritten in place) for inputs that take a while; nothing
-  // when stderr is a file or a pipe, so logs and scripts see only the summary.
-  bool show_progress = isatty(STDERR_FILENO) != 0;
-  // ALERTC_PROGRESS_MS changes the update interval (default 500 ms); tests set it to 0.
-  const char* interval_env = std::getenv("ALERTC_PROGRESS_MS");
-  auto interval = std::chrono::milliseconds(interval_env ? std::atoi(interval_env) : 500);
-  auto last_progress = started;
-  bool progress_shown = false;
-  std::vector<std::optional<int64_t>> clock_of(schemas);  // the newest event time per schema, for the progress line
-  auto progress = [&](bool done) {
-    if (!show_progress) return;
-    auto now = Clock::now();
-    if (done) {
-      if (progress_shown) std::cerr << "\r\033[K";
-      return;
-    }
-    if (now - last_progress < interval) return;
-    last_progress = now;
-    progress_shown = true;
-    double seconds = std::chrono::duration<double>(now - started).count();
-    uint64_t rows = engine.stats().rows;
-    std::string clocks;
-    if (any_live) {
-      int64_t wall = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
-      auto names = engine.schema_names();
-      for (size_t s = 0; s < schemas; ++s) {
-        if (!clock_of[s]) continue;
-        clocks += fmt::format(", {} at {} (lags {:.1f}s)", names[s], format_rfc3339(*clock_of[s]),
-                              static_cast<double>(wall - *clock_of[s]) / 1e9);
-      }
-    }
-    std::cerr << fmt::format("\ralertc: {} rows, {:.2f} M rows/s, {} alerts so far{}\033[K", rows,
-                             static_cast<double>(rows) / seconds / 1e6, alerts, clocks)
-              << std::flush;
-  };
-
-  std::vector<uint64_t> rows_of(schemas, 0);       // rows evaluated per schema (for the clock log)
-  std::vector<size_t> replay_next(schemas, 0);
-  auto advance = [&](int schema, int64_t clock) {
-    // Only an advance that closed a window changes alerts; only those are recorded.
-    bool closed = engine.advance_clock(schema, clock);
-    clock_of[schema] = std::max(clock_of[schema].value_or(INT64_MIN), clock);
-    if (clock_log && closed) {
-      *clock_log << fmt::format("{{\"schema\":\"{}\",\"after_rows\":{},\"clock_ns\":{}}}\n",
-                                engine.schema_names()[schema], rows_of[schema], clock)
-                 << std::flush;
-    }
-  };
-  // Pushes a batch, applying the replayed clock advances at the rows they were recorded after.
-  static const std::vector<ClockAdvance> kNoAdvances;
-  auto push = [&](const Batch& batch) {
-    int s = batch.schema;
-    const auto& pending = static_cast<size_t>(s) < replay.size() ? replay[s] : kNoAdvances;
-    size_t begin = 0;
-    while (!engine.stopped() && replay_next[s] < pending.size() &&
-           pending[replay_next[s]].after_rows <= rows_of[s] + (batch.rows - begin)) {
-      const ClockAdvance& a = pending[replay_next[s]++];
-      size_t cut = static_cast<size_t>(a.after_rows - rows_of[s]) + begin;
-      if (cut > begin) {
-        engine.push(batch.slice(begin, cut));
-        rows_of[s] += cut - begin;
-        begin = cut;
-      }
-      advance(s, a.clock);
-    }
-    if (begin == 0) {
-      engine.push(batch);
-    } else if (begin < batch.rows) {
-      engine.push(batch.slice(begin, batch.rows));
-    }
-    rows_of[s] += batch.rows - begin;
-  };
-
-  uint64_t bytes = 0;
-  int input_errors = 0;
-  bool stop_requested = false;
-  while (true) {
-    if ((g_stop || stop) && !stop_requested) {
-      inputs.stop();
-      stop_requested = true;
-    }
-    std::optional<Clock::time_point> until;
-    if (idle_enabled) until = idle.next_check(Clock::now());
-    // Look at the stop flag now and then: a signal does not wake the wait.
-    auto soon = Clock::now() + std::chrono::milliseconds(100);
-    if (!until || *until > soon) until = soon;
-    InputBatch in;
-    InputSet::Next got = inputs.next(&in, until);
-    if (got == InputSet::Next::Done) break;
-    if (got == InputSet::Next::Batch) {
-      // After --strict's first reject nothing more is evaluated; the input's end still counts.
-      bool evaluate = !(stop && options.strict);
-      if (evaluate) pending_rejects.insert(pending_rejects.end(), in.rejects.begin(), in.rejects.end());
-      if (evaluate && in.batch.rows > 0) {
-        std::optional<int64_t> last = last_event_time(engine, in.batch);
-        idle.rows_arrived(in.batch.schema, last, in.arrived);
-        if (last) clock_of[in.batch.schema] = std::max(clock_of[in.batch.schema].value_or(INT64_MIN), *last);
-        push(in.batch);
-      }
-      write_rejects();
-      if (in.ended) {
-        idle.input_ended(inputs.schema(in.input), inputs.live(in.input));
-        bytes += in.bytes_read;
-        if (!in.error.empty()) {
-          // One input failing does not stop the others; the run then ends with 2.
-          std::cerr << "alertc: error: input " << inputs.name(in.input) << ": " << in.error << '\n';
-          ++input_errors;
-        }
-      }
-      inputs.recycle(std::move(in.batch));
-    }
-    if (idle_enabled && !stop && !g_stop) {
-      auto now = Clock::now();
-      for (size_t s = 0; s < schemas; ++s) {
-        if (auto clock = idle.advance(static_cast<int>(s), now)) advance(static_cast<int>(s), *clock);
-      }
-    }
-    // One fsync per batch: its notifications are durable before more input is taken.
-    if (auto flushed = out.flush(); !flushed.ok()) {
-      std::cerr << "alertc: error: cannot write the outbox: " << flushed.error() << '\n';
-      return 3;
-    }
-    progress(false);
-  }
-  if (stop) {
-    (void)out.flush();
-    out.close();
-    return 1;
-  }
-  // Stopped by a signal, open windows stay unevaluated: their input did not end.
-  if (!g_stop) engine.finish();
-  if (auto flushed = out.flush(); !flushed.ok()) {
-    std::cerr << "alertc: error: cannot write the outbox: " << flushed.error() << '\n';
-    return 3;
-  }
-  progress(true);
-  out.close();
-  if (g_stop) std::cerr << "alertc: stopped by a signal: input not read to its end, open windows not closed\n";
-
-  const RunStats& stats = engine.stats();
-  double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  std::cerr << fmt::format("alertc: {} rows read, {} rejected ({} late), {:.1f} MB in {:.3f}s\n",
-                           stats.rows + rejected - stats.late_rows, rejected, stats.late_rows,
-                           static_cast<double>(bytes) / 1e6, seconds);
-  for (const RuleStats& r : stats.rules) {
-    std::string extra;
-    if (r.suppressed) extra += fmt::format(", {} throttled", r.suppressed);
-    if (r.groups_refused) extra += fmt::format(", {} rows refused (over --max-groups)", r.groups_refused);
-    std::cerr << fmt::format("alertc:   {}: {} firing, {} resolved{}\n", r.rule, r.firing, r.resolved, extra);
-  }
-  if (stats.division_by_zero || stats.overflow) {
-    std::cerr << fmt::format("alertc: {} divisions by zero and {} integer overflows gave null\n",
-                             stats.division_by_zero, stats.overflow);
-  }
-  if (stats.rows_without_time) {
-    std::cerr << fmt::format("alertc: {} rows had no event time and were skipped by window rules\n",
-                             stats.rows_without_time);
-  }
-  uint64_t dead_lettered = 0;
-  if (!options.dry_run) {
-    for (const ChannelStats& ch : out.stats()) {
-      std::string left = ch.pending ? fmt::format(", {} left in the outbox for the next start", ch.pending) : "";
-      if (ch.throttled_by_receiver) left += fmt::format(", {} throttled by the receiver (Retry-After)", ch.throttled_by_receiver);
-      if (ch.cut) left += fmt::format(", {} cut to the receiver's length limit", ch.cut);
-      std::cerr << fmt::format("alertc:   channel {} ({}): {} sent, {} retried, {} failed, {} dead-lettered{}\n",
-                               ch.channel, ch.kind, ch.sent, ch.retried, ch.failed, ch.dead_lettered, left);
-      dead_lettered += ch.dead_lettered;
-    }
-  }
-  if (input_errors > 0) return 2;
-  // The run finished, but not every notification reached its receiver (docs/language.md §13).
-  if (dead_lettered > 0) {
-    std::cerr << fmt::format("alertc: {} notifications were dead-lettered: see dead-letter.jsonl in {}\n",
-                             dead_lettered, notifier_options.state_dir);
-    return 4;
-  }
-  return 0;
+  RunSession session(options, c.program());
+  if (auto failed = session.open()) return *failed;
+  return session.run();
 }
 
 }  // namespace alert::cli
