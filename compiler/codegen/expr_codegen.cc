@@ -552,78 +552,97 @@ CgValue ExprCodegen::call_string_helper(const char* name, std::vector<llvm::Valu
 llvm::Expected<CgValue> ExprCodegen::emit_call(const Expr& e) {
   auto id = static_cast<BuiltinId>(e.index);
   TypeKind rk = e.type.kind;
-  std::vector<CgValue> args;
-  std::vector<TypeKind> kinds;
+  CallArgs a;
   for (const Expr* c : e.args) {
     auto v = emit(*c);
     if (!v) return v.takeError();
-    args.push_back(*v);
-    kinds.push_back(c->type.kind);
+    a.values.push_back(*v);
+    a.kinds.push_back(c->type.kind);
   }
-  // Functions that look at nulls themselves.
+  // The registry's null policy (stdlib/builtins.h) decides who looks at nulls: the function
+  // itself, or this wrapper, which makes the result null when any argument is.
+  if (takes_nulls_itself(id)) return emit_null_aware_call(id, rk, a);
+  for (size_t i = 0; i < a.values.size(); ++i) {
+    if (a.kinds[i] == TypeKind::Null) return emit_constant(Value::null(), rk);
+    a.valid = all_valid(a.valid, a.values[i].valid);
+  }
+  if (auto v = emit_numeric_call(id, rk, a)) return *v;
+  if (auto v = emit_string_call(e, id, a)) return *v;
+  if (auto v = emit_conversion_call(e, id, a)) return *v;
+  return unsupported(e, "this function in a row kernel");
+}
+
+bool ExprCodegen::takes_nulls_itself(BuiltinId id) {
+  for (const BuiltinOverload* o : find_builtins(builtin_name(id))) {
+    if (o->nulls == NullPolicy::Internal || o->nulls == NullPolicy::NullNever) return true;
+  }
+  return false;
+}
+
+// if, coalesce and string(x): they choose among their arguments or print a null.
+llvm::Expected<CgValue> ExprCodegen::emit_null_aware_call(BuiltinId id, TypeKind rk, const CallArgs& a) {
   switch (id) {
     case BuiltinId::If: {
-      llvm::Value* take = kinds[0] == TypeKind::Null ? b_.getFalse() : is_true(args[0]);
-      CgValue a = coerce(args[1], kinds[1], rk), b = coerce(args[2], kinds[2], rk);
+      llvm::Value* take = a.kinds[0] == TypeKind::Null ? b_.getFalse() : is_true(a.values[0]);
+      CgValue then_v = coerce(a.values[1], a.kinds[1], rk), else_v = coerce(a.values[2], a.kinds[2], rk);
       CgValue r;
-      r.value = b_.CreateSelect(take, a.value, b.value);
-      if (rk == TypeKind::String) r.size = b_.CreateSelect(take, a.size, b.size);
-      if (a.valid || b.valid) {
-        r.valid = b_.CreateSelect(take, a.valid ? a.valid : b_.getTrue(), b.valid ? b.valid : b_.getTrue());
+      r.value = b_.CreateSelect(take, then_v.value, else_v.value);
+      if (rk == TypeKind::String) r.size = b_.CreateSelect(take, then_v.size, else_v.size);
+      if (then_v.valid || else_v.valid) {
+        r.valid = b_.CreateSelect(take, then_v.valid ? then_v.valid : b_.getTrue(),
+                                  else_v.valid ? else_v.valid : b_.getTrue());
       }
       return r;
     }
     case BuiltinId::Coalesce: {
-      CgValue r = coerce(args.back(), kinds.back(), rk);
-      for (size_t i = args.size() - 1; i-- > 0;) {
-        CgValue a = coerce(args[i], kinds[i], rk);
-        if (!a.valid) {
-          r = a;
+      CgValue r = coerce(a.values.back(), a.kinds.back(), rk);
+      for (size_t i = a.values.size() - 1; i-- > 0;) {
+        CgValue arg = coerce(a.values[i], a.kinds[i], rk);
+        if (!arg.valid) {
+          r = arg;
           continue;
         }
-        r.value = b_.CreateSelect(a.valid, a.value, r.value);
-        if (rk == TypeKind::String) r.size = b_.CreateSelect(a.valid, a.size, r.size);
-        r.valid = r.valid ? b_.CreateOr(a.valid, r.valid) : nullptr;
+        r.value = b_.CreateSelect(arg.valid, arg.value, r.value);
+        if (rk == TypeKind::String) r.size = b_.CreateSelect(arg.valid, arg.size, r.size);
+        r.valid = r.valid ? b_.CreateOr(arg.valid, r.valid) : nullptr;
       }
       return r;
     }
     case BuiltinId::ToString: {
       // string(null) is the text "null".
       CgValue text;
-      TypeKind k = kinds[0];
+      TypeKind k = a.kinds[0];
       if (k == TypeKind::Null) return emit_constant(Value::string("null"), TypeKind::String);
       if (k == TypeKind::String) {
-        text = args[0];
+        text = a.values[0];
       } else if (k == TypeKind::Bool) {
-        text.value = b_.CreateSelect(args[0].value, string_constant("true"), string_constant("false"));
-        text.size = b_.CreateSelect(args[0].value, b_.getInt64(4), b_.getInt64(5));
+        text.value = b_.CreateSelect(a.values[0].value, string_constant("true"), string_constant("false"));
+        text.size = b_.CreateSelect(a.values[0].value, b_.getInt64(4), b_.getInt64(5));
       } else if (k == TypeKind::Float) {
-        text = call_string_helper("alert_float_to_string", {args[0].value}, nullptr);
+        text = call_string_helper("alert_float_to_string", {a.values[0].value}, nullptr);
       } else {
-        text = call_string_helper("alert_int_to_string", {b_.getInt32(static_cast<int>(k)), args[0].value}, nullptr);
+        text = call_string_helper("alert_int_to_string", {b_.getInt32(static_cast<int>(k)), a.values[0].value}, nullptr);
       }
-      if (args[0].valid) {
-        text.value = b_.CreateSelect(args[0].valid, text.value, string_constant("null"));
-        text.size = b_.CreateSelect(args[0].valid, text.size, b_.getInt64(4));
+      if (a.values[0].valid) {
+        text.value = b_.CreateSelect(a.values[0].valid, text.value, string_constant("null"));
+        text.size = b_.CreateSelect(a.values[0].valid, text.size, b_.getInt64(4));
       }
       text.valid = nullptr;
       return text;
     }
     default: break;
   }
-  llvm::Value* valid = nullptr;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (kinds[i] == TypeKind::Null) return emit_constant(Value::null(), rk);
-    valid = all_valid(valid, args[i].valid);
-  }
-  const CgValue& x = args[0];
-  TypeKind kx = kinds[0];
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), "the JIT cannot compile %s",
+                                 std::string(builtin_name(id)).c_str());
+}
+
+std::optional<CgValue> ExprCodegen::emit_numeric_call(BuiltinId id, TypeKind rk, const CallArgs& a) {
+  const CgValue& x = a.values[0];
+  TypeKind kx = a.kinds[0];
+  llvm::Value* valid = a.valid;
   llvm::Type* f64 = b_.getDoubleTy();
   auto unary_intrinsic = [&](llvm::Intrinsic::ID iid, llvm::Value* v) {
     return b_.CreateCall(llvm::Intrinsic::getDeclaration(&module_, iid, {f64}), {v});
-  };
-  auto str_args = [&](size_t i, size_t j) {
-    return std::vector<llvm::Value*>{args[i].value, args[i].size, args[j].value, args[j].size};
   };
   switch (id) {
     case BuiltinId::Abs: {
@@ -634,9 +653,9 @@ llvm::Expected<CgValue> ExprCodegen::emit_call(const Expr& e) {
       return CgValue{r, nullptr, all_valid(valid, b_.CreateNot(overflow))};
     }
     case BuiltinId::Round:
-      if (args.size() == 2) {
+      if (a.values.size() == 2) {
         llvm::Value* r = b_.CreateCall(helper("alert_round_digits", f64, {f64, b_.getInt64Ty()}),
-                                       {to_double(x, kx), args[1].value});
+                                       {to_double(x, kx), a.values[1].value});
         return CgValue{r, nullptr, valid};
       }
       if (kx != TypeKind::Float) return CgValue{x.value, nullptr, valid};
@@ -651,14 +670,14 @@ llvm::Expected<CgValue> ExprCodegen::emit_call(const Expr& e) {
     case BuiltinId::Log10: return CgValue{unary_intrinsic(llvm::Intrinsic::log10, to_double(x, kx)), nullptr, valid};
     case BuiltinId::Pow: {
       llvm::Function* pow = llvm::Intrinsic::getDeclaration(&module_, llvm::Intrinsic::pow, {f64});
-      return CgValue{b_.CreateCall(pow, {to_double(x, kx), to_double(args[1], kinds[1])}), nullptr, valid};
+      return CgValue{b_.CreateCall(pow, {to_double(x, kx), to_double(a.values[1], a.kinds[1])}), nullptr, valid};
     }
     case BuiltinId::Least:
     case BuiltinId::Greatest: {
       bool least = id == BuiltinId::Least;
       CgValue best = coerce(x, kx, rk);
-      for (size_t i = 1; i < args.size(); ++i) {
-        CgValue v = coerce(args[i], kinds[i], rk);
+      for (size_t i = 1; i < a.values.size(); ++i) {
+        CgValue v = coerce(a.values[i], a.kinds[i], rk);
         llvm::Value* take;
         if (rk == TypeKind::Float) {
           // A NaN argument wins, so the result does not depend on argument order.
@@ -673,6 +692,17 @@ llvm::Expected<CgValue> ExprCodegen::emit_call(const Expr& e) {
       best.valid = valid;
       return best;
     }
+    default: return std::nullopt;
+  }
+}
+
+std::optional<CgValue> ExprCodegen::emit_string_call(const Expr& e, BuiltinId id, const CallArgs& a) {
+  const CgValue& x = a.values[0];
+  llvm::Value* valid = a.valid;
+  auto str_args = [&](size_t i, size_t j) {
+    return std::vector<llvm::Value*>{a.values[i].value, a.values[i].size, a.values[j].value, a.values[j].size};
+  };
+  switch (id) {
     case BuiltinId::Len: {
       llvm::Value* n = b_.CreateCall(helper("alert_str_length", b_.getInt64Ty(), {b_.getPtrTy(), b_.getInt64Ty()}),
                                      {x.value, x.size});
@@ -682,11 +712,11 @@ llvm::Expected<CgValue> ExprCodegen::emit_call(const Expr& e) {
     case BuiltinId::Upper: return call_string_helper("alert_str_upper", {x.value, x.size}, valid);
     case BuiltinId::Trim: return call_string_helper("alert_str_trim", {x.value, x.size}, valid);
     case BuiltinId::Substr:
-      return call_string_helper("alert_str_substr", {x.value, x.size, args[1].value, args[2].value}, valid);
+      return call_string_helper("alert_str_substr", {x.value, x.size, a.values[1].value, a.values[2].value}, valid);
     case BuiltinId::Concat: {
       CgValue r = x;
-      for (size_t i = 1; i < args.size(); ++i) {
-        r = call_string_helper("alert_str_concat", {r.value, r.size, args[i].value, args[i].size}, valid);
+      for (size_t i = 1; i < a.values.size(); ++i) {
+        r = call_string_helper("alert_str_concat", {r.value, r.size, a.values[i].value, a.values[i].size}, valid);
       }
       r.valid = valid;
       return r;
@@ -709,6 +739,17 @@ llvm::Expected<CgValue> ExprCodegen::emit_call(const Expr& e) {
                                      {re_ptr, x.value, x.size});
       return CgValue{r, nullptr, valid};
     }
+    default: return std::nullopt;
+  }
+}
+
+// Conversions and time functions.
+std::optional<CgValue> ExprCodegen::emit_conversion_call(const Expr& e, BuiltinId id, const CallArgs& a) {
+  const CgValue& x = a.values[0];
+  TypeKind kx = a.kinds[0];
+  llvm::Value* valid = a.valid;
+  llvm::Type* f64 = b_.getDoubleTy();
+  switch (id) {
     case BuiltinId::ToInt: {
       if (kx == TypeKind::String) {
         llvm::Value* ok = b_.CreateCall(helper("alert_str_to_int", b_.getInt1Ty(), {b_.getPtrTy(), b_.getInt64Ty(), b_.getPtrTy()}),
@@ -748,9 +789,9 @@ llvm::Expected<CgValue> ExprCodegen::emit_call(const Expr& e) {
       const Expr& unit_expr = *e.args[0];
       bool day = unit_expr.op == ExprOp::Constant && unit_expr.value.kind == TypeKind::String && unit_expr.value.s == "day";
       int64_t unit = (day ? 86400 : 3600) * kNanosPerSecond;
-      return int_arith(BinaryOp::Mul, floor_div(args[1].value, unit), b_.getInt64(unit), valid);
+      return int_arith(BinaryOp::Mul, floor_div(a.values[1].value, unit), b_.getInt64(unit), valid);
     }
-    default: return unsupported(e, "this function in a row kernel");
+    default: return std::nullopt;
   }
 }
 

@@ -12,6 +12,7 @@
 #include <llvm/IR/Module.h>
 #include <llvm/Support/Error.h>
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -72,6 +73,16 @@ class ExprCodegen {
   llvm::Expected<CgValue> emit_in(const plan::Expr& e);
   llvm::Expected<CgValue> emit_between(const plan::Expr& e);
   llvm::Expected<CgValue> emit_call(const plan::Expr& e);
+  struct CallArgs {
+    std::vector<CgValue> values;
+    std::vector<TypeKind> kinds;
+    llvm::Value* valid = nullptr;  // every argument valid (functions that propagate nulls)
+  };
+  static bool takes_nulls_itself(BuiltinId id);
+  llvm::Expected<CgValue> emit_null_aware_call(BuiltinId id, TypeKind rk, const CallArgs& a);
+  std::optional<CgValue> emit_numeric_call(BuiltinId id, TypeKind rk, const CallArgs& a);
+  std::optional<CgValue> emit_string_call(const plan::Expr& e, BuiltinId id, const CallArgs& a);
+  std::optional<CgValue> emit_conversion_call(const plan::Expr& e, BuiltinId id, const CallArgs& a);
 
   CgValue int_arith(BinaryOp op, llvm::Value* a, llvm::Value* b, llvm::Value* valid);
   llvm::Value* compare(BinaryOp op, const CgValue& a, TypeKind ka, const CgValue& b, TypeKind kb);
