@@ -917,6 +917,32 @@ class Checker {
     p_.rules.push_back(std::move(rule));
     sema::CheckedRule& pr = p_.rules.back();
 
+    check_window_clauses(r, pr, schema);
+    Scope row;
+    row.context = Context::Row;
+    row.schema = &schema;
+    row.rule = &pr;
+    row.decl = &r;
+    check_where(r, pr, row);
+    check_group_keys(r, pr, row);
+    // Lets: row values in a row rule, window values (may aggregate) in a window rule.
+    Scope values = row;
+    if (pr.is_window) {
+      values.context = Context::Window;
+      values.allow_aggregates = true;
+      values.allow_history = true;
+    }
+    check_lets(r, pr, values);
+    values.visible_lets = pr.lets.size();
+    check_having(r, pr, values);
+    check_texts(r, pr, values);
+    check_notify(r, pr);
+    check_throttle(r, pr, schema, pr.is_window ? values : row);
+    if (pr.is_window) lay_out_window(r, pr);
+  }
+
+  // The window, its step and lateness; the clauses only a window rule may have.
+  void check_window_clauses(const ast::RuleDecl& r, sema::CheckedRule& pr, const plan::Schema& schema) {
     bool has_time = schema.time_field >= 0;
     if (pr.is_window) {
       if (!has_time) diags_.report(DiagId::needs_time_field, r.window_range, "a window", schema.name);
@@ -940,12 +966,9 @@ class Checker {
       needs_window(r.expire.get(), "expire");
       needs_window(r.lateness.get(), "lateness");
     }
+  }
 
-    Scope row;
-    row.context = Context::Row;
-    row.schema = &schema;
-    row.rule = &pr;
-    row.decl = &r;
+  void check_where(const ast::RuleDecl& r, sema::CheckedRule& pr, Scope& row) {
     if (r.where) {
       row.clause = "where";
       Type t = check(*r.where, row);
@@ -954,6 +977,9 @@ class Checker {
       }
       pr.where_syntax = r.where.get();
     }
+  }
+
+  void check_group_keys(ast::RuleDecl& r, sema::CheckedRule& pr, const Scope& row) {
     // Group keys are row expressions; their names are the alias, the field, or the text.
     std::set<std::string> key_names;
     for (auto& g : r.group_by) {
@@ -972,13 +998,9 @@ class Checker {
       pr.group_keys.push_back({g.display_name, nullptr});
       pr.key_syntax.push_back(g.expr.get());
     }
-    // Lets: row values in a row rule, window values (may aggregate) in a window rule.
-    Scope values = row;
-    if (pr.is_window) {
-      values.context = Context::Window;
-      values.allow_aggregates = true;
-      values.allow_history = true;
-    }
+  }
+
+  void check_lets(const ast::RuleDecl& r, sema::CheckedRule& pr, Scope& values) {
     std::set<std::string> let_names;
     for (auto& let : r.lets) {
       if (!let_names.insert(let.name).second) {
@@ -990,7 +1012,9 @@ class Checker {
       pr.lets.push_back({let.name, nullptr});
       pr.let_syntax.push_back(let.expr.get());
     }
-    values.visible_lets = pr.lets.size();
+  }
+
+  void check_having(const ast::RuleDecl& r, sema::CheckedRule& pr, Scope& values) {
     if (r.having && pr.is_window) {
       values.clause = "having";
       Type t = check(*r.having, values);
@@ -999,6 +1023,10 @@ class Checker {
       }
       pr.having_syntax = r.having.get();
     }
+  }
+
+  // Labels, the message and the resolved message: templates over the rule's values.
+  void check_texts(const ast::RuleDecl& r, sema::CheckedRule& pr, Scope& values) {
     for (auto& label : r.labels) {
       check_template(label.value, values);
       pr.labels.push_back({label.name, {}});
@@ -1016,6 +1044,9 @@ class Checker {
         diags_.report(DiagId::clause_needs_window, r.resolved_message->range, "resolved_message");
       }
     }
+  }
+
+  void check_notify(const ast::RuleDecl& r, sema::CheckedRule& pr) {
     if (r.notify.empty()) {
       diags_.report(DiagId::missing_clause, r.range, r.name, "notify");
     }
@@ -1031,29 +1062,35 @@ class Checker {
         pr.channels.push_back(index);
       }
     }
+  }
+
+  // `keys` is where throttle keys are evaluated: the row (row rules) or the window.
+  void check_throttle(const ast::RuleDecl& r, sema::CheckedRule& pr, const plan::Schema& schema, const Scope& keys_scope) {
     if (r.throttle) {
-      if (!has_time) diags_.report(DiagId::needs_time_field, r.throttle_range, "throttle", schema.name);
+      if (schema.time_field < 0) diags_.report(DiagId::needs_time_field, r.throttle_range, "throttle", schema.name);
       pr.throttle_ns = duration_of(r.throttle.get(), "the throttle interval").value_or(-1);
       for (auto& e : r.throttle_by) {
-        Scope keys = pr.is_window ? values : row;
+        Scope keys = keys_scope;
         check(*e, keys);
         pr.throttle_syntax.push_back(e.get());
       }
     }
-    if (pr.is_window) {
-      int64_t step = pr.window.step_ns > 0 ? pr.window.step_ns : 1;
-      int64_t for_ns = 0;
-      if (r.for_duration) {
-        for_ns = duration_of(r.for_duration.get(), "the 'for' duration").value_or(0);
-        pr.window.for_windows = static_cast<int>(std::max<int64_t>(1, (for_ns + step - 1) / step));
-      }
-      int depth = 0;
-      for (auto& h : pr.history) depth = std::max(depth, h.depth);
-      if (r.expire) {
-        pr.window.expire_ns = duration_of(r.expire.get(), "the expire duration").value_or(0);
-      } else {
-        pr.window.expire_ns = step * (depth + 1) + for_ns;
-      }
+  }
+
+  // `for` as a count of windows, and when a quiet group is forgotten.
+  void lay_out_window(const ast::RuleDecl& r, sema::CheckedRule& pr) {
+    int64_t step = pr.window.step_ns > 0 ? pr.window.step_ns : 1;
+    int64_t for_ns = 0;
+    if (r.for_duration) {
+      for_ns = duration_of(r.for_duration.get(), "the 'for' duration").value_or(0);
+      pr.window.for_windows = static_cast<int>(std::max<int64_t>(1, (for_ns + step - 1) / step));
+    }
+    int depth = 0;
+    for (auto& h : pr.history) depth = std::max(depth, h.depth);
+    if (r.expire) {
+      pr.window.expire_ns = duration_of(r.expire.get(), "the expire duration").value_or(0);
+    } else {
+      pr.window.expire_ns = step * (depth + 1) + for_ns;
     }
   }
 
