@@ -161,9 +161,9 @@ class Checker {
         continue;
       }
       static const std::unordered_map<std::string, TypeKind> kKinds = {
-          {"bool", TypeKind::Bool},     {"int", TypeKind::Int},
-          {"float", TypeKind::Float},   {"string", TypeKind::String},
-          {"timestamp", TypeKind::Timestamp}, {"duration", TypeKind::Duration}};
+                     {"bool", TypeKind::Bool},     {"int", TypeKind::Int},
+                     {"float", TypeKind::Float},   {"string", TypeKind::String},
+                     {"timestamp", TypeKind::Timestamp}, {"duration", TypeKind::Duration}};
       auto k = kKinds.find(f.type_name);
       Type type;
       if (k == kKinds.end()) {
@@ -1125,93 +1125,76 @@ class Checker {
     bool required;
   };
 
-  void check_channel(const ast::ChannelDecl& c) {
+  // The options of each channel kind (docs/language.md §8). Every kind that delivers over the
+  // network also takes timeout, max_retries and rate.
+  static const std::map<std::string, std::vector<OptionSpec>>& channel_kinds() {
+    auto delivering = [](std::vector<OptionSpec> own) {
+      own.push_back({"timeout", TypeKind::Duration, false});
+      own.push_back({"max_retries", TypeKind::Int, false});
+      own.push_back({"rate", TypeKind::Float, false});
+      return own;
+    };
     static const std::map<std::string, std::vector<OptionSpec>> kKinds = {
         {"stdout", {}},
         {"file", {{"path", TypeKind::String, true}}},
-        {"webhook",
-         {{"url", TypeKind::String, true},
-          {"format", TypeKind::String, false},
-          {"headers", TypeKind::Null, false},
-          {"timeout", TypeKind::Duration, false},
-          {"max_retries", TypeKind::Int, false},
-          {"group_wait", TypeKind::Duration, false},
-          {"max_batch", TypeKind::Int, false},
-          {"rate", TypeKind::Float, false}}},
-        {"email",
-         {{"smtp", TypeKind::String, true},
-          {"from", TypeKind::String, true},
-          {"to", TypeKind::List, true},
-          {"subject", TypeKind::String, false},
-          {"timeout", TypeKind::Duration, false},
-          {"max_retries", TypeKind::Int, false},
-          {"rate", TypeKind::Float, false}}},
-        {"alertmanager",
-         {{"url", TypeKind::String, true},
-          {"timeout", TypeKind::Duration, false},
-          {"max_retries", TypeKind::Int, false},
-          {"resend_interval", TypeKind::Duration, false},
-          {"rate", TypeKind::Float, false}}},
-        {"push",
-         {{"provider", TypeKind::String, true},
-          {"url", TypeKind::String, false},
-          {"topic", TypeKind::String, false},
-          {"token", TypeKind::String, false},
-          {"title", TypeKind::String, false},
-          {"priority", TypeKind::String, false},
-          {"project", TypeKind::String, false},
-          {"device", TypeKind::String, false},
-          {"user", TypeKind::String, false},
-          {"key_file", TypeKind::String, false},
-          {"key_id", TypeKind::String, false},
-          {"team_id", TypeKind::String, false},
-          {"timeout", TypeKind::Duration, false},
-          {"max_retries", TypeKind::Int, false},
-          {"rate", TypeKind::Float, false}}},
-        {"opsgenie",
-         {{"api_key", TypeKind::String, true},
-          {"url", TypeKind::String, false},
-          {"timeout", TypeKind::Duration, false},
-          {"max_retries", TypeKind::Int, false},
-          {"rate", TypeKind::Float, false}}},
-        {"teams",
-         {{"url", TypeKind::String, true},
-          {"title", TypeKind::String, false},
-          {"timeout", TypeKind::Duration, false},
-          {"max_retries", TypeKind::Int, false},
-          {"rate", TypeKind::Float, false}}},
-        {"pagerduty",
-         {{"routing_key", TypeKind::String, true},
-          {"url", TypeKind::String, false},
-          {"timeout", TypeKind::Duration, false},
-          {"max_retries", TypeKind::Int, false},
-          {"rate", TypeKind::Float, false}}},
-        {"telegram",
-         {{"token", TypeKind::String, true},
-          {"chat_id", TypeKind::String, true},
-          {"url", TypeKind::String, false},
-          {"title", TypeKind::String, false},
-          {"timeout", TypeKind::Duration, false},
-          {"max_retries", TypeKind::Int, false},
-          {"rate", TypeKind::Float, false}}},
-        {"discord",
-         {{"url", TypeKind::String, true},
-          {"title", TypeKind::String, false},
-          {"timeout", TypeKind::Duration, false},
-          {"max_retries", TypeKind::Int, false},
-          {"rate", TypeKind::Float, false}}},
-        {"sms",
-         {{"provider", TypeKind::String, true},
-          {"to", TypeKind::List, true},
-          {"from", TypeKind::String, true},
-          {"account", TypeKind::String, true},
-          {"token", TypeKind::String, true},
-          {"url", TypeKind::String, false},
-          {"max_segments", TypeKind::Int, false},
-          {"timeout", TypeKind::Duration, false},
-          {"max_retries", TypeKind::Int, false},
-          {"rate", TypeKind::Float, false}}},
+        {"webhook", delivering({
+                     {"url", TypeKind::String, true},
+                     {"format", TypeKind::String, false},
+                     {"headers", TypeKind::Null, false},
+                     {"group_wait", TypeKind::Duration, false},
+                     {"max_batch", TypeKind::Int, false}})},
+        {"email", delivering({
+                     {"smtp", TypeKind::String, true},
+                     {"from", TypeKind::String, true},
+                     {"to", TypeKind::List, true},
+                     {"subject", TypeKind::String, false}})},
+        {"alertmanager", delivering({
+                     {"url", TypeKind::String, true},
+                     {"resend_interval", TypeKind::Duration, false}})},
+        {"push", delivering({
+                     {"provider", TypeKind::String, true},
+                     {"url", TypeKind::String, false},
+                     {"topic", TypeKind::String, false},
+                     {"token", TypeKind::String, false},
+                     {"title", TypeKind::String, false},
+                     {"priority", TypeKind::String, false},
+                     {"project", TypeKind::String, false},
+                     {"device", TypeKind::String, false},
+                     {"user", TypeKind::String, false},
+                     {"key_file", TypeKind::String, false},
+                     {"key_id", TypeKind::String, false},
+                     {"team_id", TypeKind::String, false}})},
+        {"opsgenie", delivering({
+                     {"api_key", TypeKind::String, true},
+                     {"url", TypeKind::String, false}})},
+        {"teams", delivering({
+                     {"url", TypeKind::String, true},
+                     {"title", TypeKind::String, false}})},
+        {"pagerduty", delivering({
+                     {"routing_key", TypeKind::String, true},
+                     {"url", TypeKind::String, false}})},
+        {"telegram", delivering({
+                     {"token", TypeKind::String, true},
+                     {"chat_id", TypeKind::String, true},
+                     {"url", TypeKind::String, false},
+                     {"title", TypeKind::String, false}})},
+        {"discord", delivering({
+                     {"url", TypeKind::String, true},
+                     {"title", TypeKind::String, false}})},
+        {"sms", delivering({
+                     {"provider", TypeKind::String, true},
+                     {"to", TypeKind::List, true},
+                     {"from", TypeKind::String, true},
+                     {"account", TypeKind::String, true},
+                     {"token", TypeKind::String, true},
+                     {"url", TypeKind::String, false},
+                     {"max_segments", TypeKind::Int, false}})},
     };
+    return kKinds;
+  }
+
+  void check_channel(const ast::ChannelDecl& c) {
+    const auto& kKinds = channel_kinds();
     plan::Channel out;
     out.name = c.name;
     out.kind = c.kind;
@@ -1240,44 +1223,7 @@ class Checker {
         continue;
       }
       plan::OptionValue value;
-      if (spec->kind == TypeKind::Null) {
-        if (!opt.is_map) {
-          diags_.report(DiagId::expected_type, opt.value ? opt.value->range : opt.range,
-                        "option '" + opt.name + "'", "a map such as {\"K\": \"V\"}",
-                        opt.value ? check_option_expr(*opt.value, nullptr).name() : "nothing");
-          continue;
-        }
-        value.is_map = true;
-        for (auto& [k, e] : opt.entries) {
-          plan::OptionValue entry;
-          if (check_option_value(*e, TypeKind::String, "option '" + opt.name + "'", &entry)) value.entries[k] = entry;
-        }
-      } else if (opt.is_map || !opt.value) {
-        diags_.report(DiagId::expected_type, opt.range, "option '" + opt.name + "'",
-                      std::string(type_kind_name(spec->kind)), "a map");
-        continue;
-      } else if (spec->kind == TypeKind::List) {
-        Expr& e = *opt.value;
-        Scope scope;
-        scope.context = Context::Option;
-        Type t = e.kind == ExprKind::List ? check_list(e, scope) : check(e, scope);
-        if (t.kind == TypeKind::String && e.constant) {
-          // A single address is accepted for a list.
-          value.value.kind = TypeKind::List;
-          value.value.list.push_back(*e.constant);
-        } else if (t.kind != TypeKind::List || (t.elem != TypeKind::String && t.elem != TypeKind::Null) || !e.constant) {
-          diags_.report(DiagId::expected_type, e.range, "option '" + opt.name + "'", "a list of strings", t.name());
-          continue;
-        } else {
-          value.value = *e.constant;
-        }
-      } else {
-        if (!check_option_value(*opt.value, spec->kind, "option '" + opt.name + "'", &value)) continue;
-        if (opt.name == "format" && value.env_var.empty() && value.value.s != "json" && value.value.s != "slack") {
-          diags_.report(DiagId::value_out_of_range, opt.value->range, "option 'format'", "\"json\" or \"slack\"",
-                        "\"" + value.value.s + "\"");
-        }
-      }
+      if (!check_channel_option(opt, *spec, &value)) continue;
       out.options[opt.name] = std::move(value);
     }
     for (auto& s : kind->second) {
@@ -1287,6 +1233,49 @@ class Checker {
     }
     check_provider(c, out, given);
     p_.plan.channels.push_back(std::move(out));
+  }
+
+  // One option's value, checked against its spec; false (reported) when it does not fit.
+  bool check_channel_option(const ast::ChannelOption& opt, const OptionSpec& spec, plan::OptionValue* value) {
+    if (spec.kind == TypeKind::Null) {
+      if (!opt.is_map) {
+        diags_.report(DiagId::expected_type, opt.value ? opt.value->range : opt.range,
+                      "option '" + opt.name + "'", "a map such as {\"K\": \"V\"}",
+                      opt.value ? check_option_expr(*opt.value, nullptr).name() : "nothing");
+        return false;
+      }
+      value->is_map = true;
+      for (auto& [k, e] : opt.entries) {
+        plan::OptionValue entry;
+        if (check_option_value(*e, TypeKind::String, "option '" + opt.name + "'", &entry)) value->entries[k] = entry;
+      }
+    } else if (opt.is_map || !opt.value) {
+      diags_.report(DiagId::expected_type, opt.range, "option '" + opt.name + "'",
+                    std::string(type_kind_name(spec.kind)), "a map");
+      return false;
+    } else if (spec.kind == TypeKind::List) {
+      Expr& e = *opt.value;
+      Scope scope;
+      scope.context = Context::Option;
+      Type t = e.kind == ExprKind::List ? check_list(e, scope) : check(e, scope);
+      if (t.kind == TypeKind::String && e.constant) {
+        // A single address is accepted for a list.
+        value->value.kind = TypeKind::List;
+        value->value.list.push_back(*e.constant);
+      } else if (t.kind != TypeKind::List || (t.elem != TypeKind::String && t.elem != TypeKind::Null) || !e.constant) {
+        diags_.report(DiagId::expected_type, e.range, "option '" + opt.name + "'", "a list of strings", t.name());
+        return false;
+      } else {
+        value->value = *e.constant;
+      }
+    } else {
+      if (!check_option_value(*opt.value, spec.kind, "option '" + opt.name + "'", value)) return false;
+      if (opt.name == "format" && value->env_var.empty() && value->value.s != "json" && value->value.s != "slack") {
+        diags_.report(DiagId::value_out_of_range, opt.value->range, "option 'format'", "\"json\" or \"slack\"",
+                      "\"" + value->value.s + "\"");
+      }
+    }
+    return true;
   }
 
   // The providers this release has, and what each needs beyond its kind's options.
