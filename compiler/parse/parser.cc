@@ -7,6 +7,7 @@
 
 #include "AlertLexer.h"
 #include "AlertParser.h"
+#include "compiler/parse/template_scanner.h"
 #include "stdlib/time_format.h"
 
 namespace alert {
@@ -312,8 +313,9 @@ class AstBuilder {
     }
   }
 
-  // Template strings: literal text, `{expr}`, `{expr:spec}`, `{{` and `}}`. Expressions are parsed
-  // by a nested parser whose positions map back into this file.
+  // Template strings: literal text, `{expr}`, `{expr:spec}`, `{{` and `}}`, split by
+  // scan_template (template_scanner.h). Expressions are parsed by a nested parser whose positions
+  // map back into this file.
   ast::Template template_of(antlr4::tree::TerminalNode* node);
   ast::Template template_of_expr(ExprPtr e) {
     ast::Template t;
@@ -325,6 +327,9 @@ class AstBuilder {
   }
 
  private:
+  ast::TemplatePiece template_expr_piece(const TemplateExpr& e, uint32_t base);
+  void report_template_error(const TemplateError& error, uint32_t base);
+
   ExprPtr error_expr(SourceRange r) {
     auto e = std::make_unique<Expr>(ExprKind::Literal, r);
     e->literal = Value::null();
@@ -604,6 +609,17 @@ class AstBuilder {
   ast::RuleDecl rule(AlertParser::RuleDeclContext* ctx);
   ast::TestDecl test(AlertParser::TestDeclContext* ctx);
 
+  // A rule's clauses, one group of them at a time. Each clause at most once (except let).
+  struct SeenClauses {
+    std::string rule;                                    // the rule's name, for the report
+    std::unordered_map<std::string, SourceRange> first;  // keyword -> its first clause
+  };
+  bool once(SeenClauses& seen, const std::string& keyword, antlr4::ParserRuleContext* clause);
+  bool input_clause(AlertParser::ClauseContext* clause, ast::RuleDecl& r, SeenClauses& seen);
+  bool aggregation_clause(AlertParser::ClauseContext* clause, ast::RuleDecl& r, SeenClauses& seen);
+  bool alert_text_clause(AlertParser::ClauseContext* clause, ast::RuleDecl& r, SeenClauses& seen);
+  void delivery_clause(AlertParser::ClauseContext* clause, ast::RuleDecl& r, SeenClauses& seen);
+
   // The STRING token when the whole expression is one string literal (a label template).
   static antlr4::tree::TerminalNode* string_literal_token(AlertParser::ExprContext* e) {
     auto* o = e->orExpr();
@@ -635,102 +651,136 @@ ast::RuleDecl AstBuilder::rule(AlertParser::RuleDeclContext* ctx) {
   r.range = range(ctx->name);
   r.schema_name = ident(ctx->schema);
   r.schema_range = range(ctx->schema);
-  // Each clause at most once (except let): report the second one.
-  std::unordered_map<std::string, SourceRange> seen;
-  auto once = [&](const std::string& keyword, antlr4::ParserRuleContext* clause) {
-    auto [it, fresh] = seen.emplace(keyword, range(clause));
-    if (!fresh) {
-      diags_.report(DiagId::duplicate_clause, range(clause->getStart()), keyword, r.name)
-          .note(it->second, "first '" + keyword + "' is here");
-    }
-    return fresh;
-  };
+  SeenClauses seen{r.name, {}};
   for (auto* clause : ctx->clause()) {
-    if (auto* c = dynamic_cast<AlertParser::WhereClauseContext*>(clause)) {
-      if (once("where", c)) r.where = expr(c->expr());
-    } else if (auto* c = dynamic_cast<AlertParser::TumblingClauseContext*>(clause)) {
-      if (once("window", c)) {
-        r.window = ast::WindowKind::Tumbling;
-        r.window_range = range(c);
-        r.window_size = expr(c->size);
-      }
-    } else if (auto* c = dynamic_cast<AlertParser::SlidingClauseContext*>(clause)) {
-      if (once("window", c)) {
-        r.window = ast::WindowKind::Sliding;
-        r.window_range = range(c);
-        r.window_size = expr(c->size);
-        r.window_step = expr(c->step);
-      }
-    } else if (auto* c = dynamic_cast<AlertParser::LatenessClauseContext*>(clause)) {
-      if (once("lateness", c)) r.lateness = expr(c->expr());
-    } else if (auto* c = dynamic_cast<AlertParser::GroupClauseContext*>(clause)) {
-      if (once("group by", c)) {
-        r.group_range = range(c);
-        for (auto* item : c->groupItem()) {
-          ast::GroupItem g;
-          g.expr = expr(item->expr());
-          if (item->asKw) {
-            std::string kw = ident(item->asKw);
-            if (kw != "as") diags_.report(DiagId::expected_as, range(item->asKw), kw);
-            g.alias = ident(item->alias);
-          }
-          r.group_by.push_back(std::move(g));
-        }
-      }
-    } else if (auto* c = dynamic_cast<AlertParser::LetClauseContext*>(clause)) {
-      r.lets.push_back({ident(c->name), range(c->name), expr(c->expr())});
-    } else if (auto* c = dynamic_cast<AlertParser::HavingClauseContext*>(clause)) {
-      if (once("having", c)) r.having = expr(c->expr());
-    } else if (auto* c = dynamic_cast<AlertParser::ForClauseContext*>(clause)) {
-      if (once("for", c)) r.for_duration = expr(c->expr());
-    } else if (auto* c = dynamic_cast<AlertParser::ExpireClauseContext*>(clause)) {
-      if (once("expire", c)) r.expire = expr(c->expr());
-    } else if (auto* c = dynamic_cast<AlertParser::SeverityClauseContext*>(clause)) {
-      if (once("severity", c) && c->level) {
-        std::string level = ident(c->level);
-        if (level == "info") r.severity = ast::Severity::Info;
-        else if (level == "warning") r.severity = ast::Severity::Warning;
-        else if (level == "critical") r.severity = ast::Severity::Critical;
-        else diags_.report(DiagId::unknown_severity, range(c->level), level);
-      }
-    } else if (auto* c = dynamic_cast<AlertParser::LabelsClauseContext*>(clause)) {
-      if (once("labels", c)) {
-        for (auto* item : c->labelItem()) {
-          ast::LabelDecl label;
-          label.name = ident(item->name);
-          label.range = range(item->name);
-          // A string value is a template; any other expression is shown with string().
-          auto* e = item->expr();
-          auto* lit = e ? string_literal_token(e) : nullptr;
-          label.value = lit ? template_of(lit) : template_of_expr(expr(e));
-          r.labels.push_back(std::move(label));
-        }
-      }
-    } else if (auto* c = dynamic_cast<AlertParser::NamedTextClauseContext*>(clause)) {
-      std::string word = ident(c->word);
-      if (word != "resolved_message") {
-        diags_.report(DiagId::unknown_clause, range(c->word), word)
-            .note(range(c->word), "a rule's clauses are where, window, lateness, group by, let, having, for, "
-                                  "expire, severity, labels, message, resolved_message, notify and throttle");
-      } else if (once("resolved_message", c) && c->STRING()) {
-        r.resolved_message = template_of(c->STRING());
-      }
-    } else if (auto* c = dynamic_cast<AlertParser::MessageClauseContext*>(clause)) {
-      if (once("message", c) && c->STRING()) r.message = template_of(c->STRING());
-    } else if (auto* c = dynamic_cast<AlertParser::NotifyClauseContext*>(clause)) {
-      if (once("notify", c)) {
-        for (auto* id : c->ident()) r.notify.emplace_back(ident(id), range(id));
-      }
-    } else if (auto* c = dynamic_cast<AlertParser::ThrottleClauseContext*>(clause)) {
-      if (once("throttle", c)) {
-        auto exprs = c->expr();
-        r.throttle_range = range(c);
-        if (!exprs.empty()) r.throttle = expr(exprs[0]);
-        for (size_t i = 1; i < exprs.size(); ++i) r.throttle_by.push_back(expr(exprs[i]));
-      }
-    }
+    if (input_clause(clause, r, seen)) continue;
+    if (aggregation_clause(clause, r, seen)) continue;
+    if (alert_text_clause(clause, r, seen)) continue;
+    delivery_clause(clause, r, seen);
   }
   return r;
+}
+
+// Each clause at most once (except let): the second one is reported, and not used.
+bool AstBuilder::once(SeenClauses& seen, const std::string& keyword, antlr4::ParserRuleContext* clause) {
+  auto [it, fresh] = seen.first.emplace(keyword, range(clause));
+  if (!fresh) {
+    diags_.report(DiagId::duplicate_clause, range(clause->getStart()), keyword, seen.rule)
+        .note(it->second, "first '" + keyword + "' is here");
+  }
+  return fresh;
+}
+
+// Which rows, and in which windows: where, window, lateness. False for other clauses.
+bool AstBuilder::input_clause(AlertParser::ClauseContext* clause, ast::RuleDecl& r, SeenClauses& seen) {
+  if (auto* c = dynamic_cast<AlertParser::WhereClauseContext*>(clause)) {
+    if (once(seen, "where", c)) r.where = expr(c->expr());
+  } else if (auto* c = dynamic_cast<AlertParser::TumblingClauseContext*>(clause)) {
+    if (once(seen, "window", c)) {
+      r.window = ast::WindowKind::Tumbling;
+      r.window_range = range(c);
+      r.window_size = expr(c->size);
+    }
+  } else if (auto* c = dynamic_cast<AlertParser::SlidingClauseContext*>(clause)) {
+    if (once(seen, "window", c)) {
+      r.window = ast::WindowKind::Sliding;
+      r.window_range = range(c);
+      r.window_size = expr(c->size);
+      r.window_step = expr(c->step);
+    }
+  } else if (auto* c = dynamic_cast<AlertParser::LatenessClauseContext*>(clause)) {
+    if (once(seen, "lateness", c)) r.lateness = expr(c->expr());
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// What is computed and when it fires: group by, let, having, for, expire. False for other clauses.
+bool AstBuilder::aggregation_clause(AlertParser::ClauseContext* clause, ast::RuleDecl& r, SeenClauses& seen) {
+  if (auto* c = dynamic_cast<AlertParser::GroupClauseContext*>(clause)) {
+    if (once(seen, "group by", c)) {
+      r.group_range = range(c);
+      for (auto* item : c->groupItem()) {
+        ast::GroupItem g;
+        g.expr = expr(item->expr());
+        if (item->asKw) {
+          std::string kw = ident(item->asKw);
+          if (kw != "as") diags_.report(DiagId::expected_as, range(item->asKw), kw);
+          g.alias = ident(item->alias);
+        }
+        r.group_by.push_back(std::move(g));
+      }
+    }
+  } else if (auto* c = dynamic_cast<AlertParser::LetClauseContext*>(clause)) {
+    r.lets.push_back({ident(c->name), range(c->name), expr(c->expr())});
+  } else if (auto* c = dynamic_cast<AlertParser::HavingClauseContext*>(clause)) {
+    if (once(seen, "having", c)) r.having = expr(c->expr());
+  } else if (auto* c = dynamic_cast<AlertParser::ForClauseContext*>(clause)) {
+    if (once(seen, "for", c)) r.for_duration = expr(c->expr());
+  } else if (auto* c = dynamic_cast<AlertParser::ExpireClauseContext*>(clause)) {
+    if (once(seen, "expire", c)) r.expire = expr(c->expr());
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// What the alert says: severity, labels, message, resolved_message. False for other clauses.
+bool AstBuilder::alert_text_clause(AlertParser::ClauseContext* clause, ast::RuleDecl& r, SeenClauses& seen) {
+  if (auto* c = dynamic_cast<AlertParser::SeverityClauseContext*>(clause)) {
+    if (once(seen, "severity", c) && c->level) {
+      std::string level = ident(c->level);
+      if (level == "info") r.severity = ast::Severity::Info;
+      else if (level == "warning") r.severity = ast::Severity::Warning;
+      else if (level == "critical") r.severity = ast::Severity::Critical;
+      else diags_.report(DiagId::unknown_severity, range(c->level), level);
+    }
+  } else if (auto* c = dynamic_cast<AlertParser::LabelsClauseContext*>(clause)) {
+    if (once(seen, "labels", c)) {
+      for (auto* item : c->labelItem()) {
+        ast::LabelDecl label;
+        label.name = ident(item->name);
+        label.range = range(item->name);
+        // A string value is a template; any other expression is shown with string().
+        auto* e = item->expr();
+        auto* lit = e ? string_literal_token(e) : nullptr;
+        label.value = lit ? template_of(lit) : template_of_expr(expr(e));
+        r.labels.push_back(std::move(label));
+      }
+    }
+  } else if (auto* c = dynamic_cast<AlertParser::NamedTextClauseContext*>(clause)) {
+    // Any word followed by a string parses here; only resolved_message is a clause.
+    std::string word = ident(c->word);
+    if (word != "resolved_message") {
+      diags_.report(DiagId::unknown_clause, range(c->word), word)
+          .note(range(c->word), "a rule's clauses are where, window, lateness, group by, let, having, for, "
+                                "expire, severity, labels, message, resolved_message, notify and throttle");
+    } else if (once(seen, "resolved_message", c) && c->STRING()) {
+      r.resolved_message = template_of(c->STRING());
+    }
+  } else if (auto* c = dynamic_cast<AlertParser::MessageClauseContext*>(clause)) {
+    if (once(seen, "message", c) && c->STRING()) r.message = template_of(c->STRING());
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Where the alert goes and how often: notify, throttle.
+void AstBuilder::delivery_clause(AlertParser::ClauseContext* clause, ast::RuleDecl& r, SeenClauses& seen) {
+  if (auto* c = dynamic_cast<AlertParser::NotifyClauseContext*>(clause)) {
+    if (once(seen, "notify", c)) {
+      for (auto* id : c->ident()) r.notify.emplace_back(ident(id), range(id));
+    }
+  } else if (auto* c = dynamic_cast<AlertParser::ThrottleClauseContext*>(clause)) {
+    if (once(seen, "throttle", c)) {
+      auto exprs = c->expr();
+      r.throttle_range = range(c);
+      if (!exprs.empty()) r.throttle = expr(exprs[0]);
+      for (size_t i = 1; i < exprs.size(); ++i) r.throttle_by.push_back(expr(exprs[i]));
+    }
+  }
 }
 
 ast::TestDecl AstBuilder::test(AlertParser::TestDeclContext* ctx) {
@@ -926,128 +976,58 @@ ast::Template AstBuilder::template_of(antlr4::tree::TerminalNode* node) {
   out.range = range(node);
   std::string raw = node->getText();
   uint32_t base = map_.byte(node->getSymbol()->getStartIndex());
-  size_t end = raw.size() >= 2 && raw.back() == '"' ? raw.size() - 1 : raw.size();
-  std::string literal_raw;
-  auto flush_literal = [&](size_t raw_start) {
-    if (literal_raw.empty()) return;
-    ast::TemplatePiece piece;
-    piece.text = unescape("\"" + literal_raw + "\"", base + static_cast<uint32_t>(raw_start) - 1, false);
-    out.pieces.push_back(std::move(piece));
-    literal_raw.clear();
-  };
-  size_t literal_start = 1;
-  for (size_t i = 1; i < end; ++i) {
-    char c = raw[i];
-    if (c == '\\' && i + 1 < end) {
-      literal_raw += c;
-      literal_raw += raw[++i];
-      continue;
-    }
-    if (c == '{' && i + 1 < end && raw[i + 1] == '{') {
-      literal_raw += '{';
-      ++i;
-      continue;
-    }
-    if (c == '}' && i + 1 < end && raw[i + 1] == '}') {
-      literal_raw += '}';
-      ++i;
-      continue;
-    }
-    if (c == '}') {
-      SourceRange r{{file_, base + static_cast<uint32_t>(i)}, {file_, base + static_cast<uint32_t>(i + 1)}};
-      diags_.report(DiagId::template_stray_brace, r);
-      continue;
-    }
-    if (c != '{') {
-      if (literal_raw.empty()) literal_start = i;
-      literal_raw += c;
-      continue;
-    }
-    flush_literal(literal_start);
-    // Find the closing brace, skipping escaped quotes' contents.
-    size_t j = i + 1;
-    bool in_string = false;
-    while (j < end) {
-      if (raw[j] == '\\' && j + 1 < end) {
-        if (raw[j + 1] == '"') in_string = !in_string;
-        j += 2;
-        continue;
-      }
-      if (!in_string && raw[j] == '}') break;
-      ++j;
-    }
-    SourceRange open{{file_, base + static_cast<uint32_t>(i)}, {file_, base + static_cast<uint32_t>(i + 1)}};
-    if (j >= end) {
-      diags_.report(DiagId::template_unclosed_brace, open);
-      return out;
-    }
-    // Split "expr:spec" at the first ':' outside strings, brackets and timestamp literals.
-    std::string inner = raw.substr(i + 1, j - i - 1);
-    size_t colon = std::string::npos;
-    int nest = 0;
-    bool quoted = false;
-    for (size_t k = 0; k < inner.size(); ++k) {
-      char ch = inner[k];
-      if (ch == '\\' && k + 1 < inner.size()) {
-        if (inner[k + 1] == '"') quoted = !quoted;
-        ++k;
-      } else if (quoted) {
-        continue;
-      } else if (ch == '(' || ch == '[') {
-        ++nest;
-      } else if (ch == ')' || ch == ']') {
-        --nest;
-      } else if (ch == '@') {
-        while (k + 1 < inner.size() && (std::isalnum(static_cast<unsigned char>(inner[k + 1])) ||
-                                        std::strchr(":.+-", inner[k + 1]))) ++k;
-      } else if (ch == ':' && nest == 0) {
-        colon = k;
-        break;
-      }
-    }
-    std::string expr_raw = colon == std::string::npos ? inner : inner.substr(0, colon);
-    ast::TemplatePiece piece;
-    uint32_t expr_base = base + static_cast<uint32_t>(i + 1);
-    if (colon != std::string::npos) {
-      piece.spec = inner.substr(colon + 1);
-      piece.spec_range = {{file_, expr_base + static_cast<uint32_t>(colon + 1)},
-                          {file_, expr_base + static_cast<uint32_t>(inner.size())}};
-    }
-    bool blank = expr_raw.find_first_not_of(" \t") == std::string::npos;
-    if (blank) {
-      diags_.report(DiagId::template_empty, SourceRange{open.begin, {file_, base + static_cast<uint32_t>(j + 1)}});
+  // The scanner's items come in source order, so the diagnostics do too.
+  for (const TemplateItem& item : scan_template(raw)) {
+    if (const auto* text = std::get_if<TemplateText>(&item)) {
+      ast::TemplatePiece piece;
+      piece.text = unescape("\"" + text->raw + "\"", base + text->offset - 1, false);
+      out.pieces.push_back(std::move(piece));
+    } else if (const auto* e = std::get_if<TemplateExpr>(&item)) {
+      out.pieces.push_back(template_expr_piece(*e, base));
     } else {
-      // Inside a string the expression's own quotes are escaped; undo that before parsing.
-      std::string expr_text;
-      for (size_t k = 0; k < expr_raw.size(); ++k) {
-        if (expr_raw[k] == '\\' && k + 1 < expr_raw.size() &&
-            (expr_raw[k + 1] == '"' || expr_raw[k + 1] == '\\')) {
-          expr_text += expr_raw[++k];
-        } else {
-          expr_text += expr_raw[k];
-        }
-      }
-      OffsetMap sub_map(expr_text, expr_base);
-      SyntaxErrorListener listener(file_, sub_map, diags_);
-      auto parsed = prepare(expr_text, file_, sub_map, diags_, listener);
-      if (parsed) {
-        auto* ctx = parsed->parser->expr();
-        if (parsed->stream->LA(1) != antlr4::Token::EOF) {
-          listener.syntaxError(nullptr, parsed->stream->LT(1), 0, 0, "", nullptr);
-        }
-        AstBuilder sub(file_, sub_map, diags_, sources_);
-        piece.expr = sub.expr(ctx);
-      } else {
-        piece.expr = error_expr(open);
-      }
+      report_template_error(std::get<TemplateError>(item), base);
     }
-    if (!piece.expr) piece.expr = error_expr(open);
-    out.pieces.push_back(std::move(piece));
-    i = j;
-    literal_start = j + 1;
   }
-  flush_literal(literal_start);
   return out;
+}
+
+// An interpolation's expression, parsed by a nested parser whose positions map back into this
+// file; a blank one (already reported) or an unparsable one stands as a null literal.
+ast::TemplatePiece AstBuilder::template_expr_piece(const TemplateExpr& e, uint32_t base) {
+  ast::TemplatePiece piece;
+  SourceRange open{{file_, base + e.open}, {file_, base + e.open + 1}};
+  if (e.spec) {
+    piece.spec = *e.spec;
+    piece.spec_range = {{file_, base + e.spec_begin}, {file_, base + e.spec_end}};
+  }
+  if (e.source.empty()) {
+    piece.expr = error_expr(open);
+    return piece;
+  }
+  OffsetMap sub_map(e.source, base + e.offset);
+  SyntaxErrorListener listener(file_, sub_map, diags_);
+  auto parsed = prepare(e.source, file_, sub_map, diags_, listener);
+  if (parsed) {
+    auto* ctx = parsed->parser->expr();
+    if (parsed->stream->LA(1) != antlr4::Token::EOF) {
+      listener.syntaxError(nullptr, parsed->stream->LT(1), 0, 0, "", nullptr);
+    }
+    AstBuilder sub(file_, sub_map, diags_, sources_);
+    piece.expr = sub.expr(ctx);
+  } else {
+    piece.expr = error_expr(open);
+  }
+  if (!piece.expr) piece.expr = error_expr(open);
+  return piece;
+}
+
+void AstBuilder::report_template_error(const TemplateError& error, uint32_t base) {
+  SourceRange r{{file_, base + error.begin}, {file_, base + error.end}};
+  switch (error.what) {
+    case TemplateError::StrayClose: diags_.report(DiagId::template_stray_brace, r); break;
+    case TemplateError::Unclosed: diags_.report(DiagId::template_unclosed_brace, r); break;
+    case TemplateError::Empty: diags_.report(DiagId::template_empty, r); break;
+  }
 }
 
 }  // namespace

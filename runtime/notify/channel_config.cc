@@ -31,6 +31,116 @@ void add_url_password(const std::string& url, std::vector<std::string>* secrets)
   if (colon != std::string::npos && colon + 1 < userinfo.size()) secrets->push_back(userinfo.substr(colon + 1));
 }
 
+// A map option: the channel's extra HTTP headers, each value possibly from the environment.
+Result<bool> add_headers(ChannelConfig& c, const plan::OptionValue& value) {
+  for (const auto& [k, v] : value.entries) {
+    auto text = text_of(c, v, &c.secrets);
+    if (!text.ok()) return Result<bool>::failure(text.error());
+    c.headers.emplace_back(k, text.take());
+  }
+  return true;
+}
+
+void set_duration(ChannelConfig& c, const std::string& name, int64_t ms) {
+  if (name == "timeout") c.timeout_ms = ms;
+  if (name == "group_wait") c.group_wait_ms = ms;
+  if (name == "resend_interval") c.resend_interval_ms = ms;
+}
+
+Result<bool> set_rate(ChannelConfig& c, const plan::OptionValue& value) {
+  double rate = value.value.kind == TypeKind::Int ? static_cast<double>(value.value.i) : value.value.f;
+  if (!(rate >= 0.001)) {
+    return Result<bool>::failure(
+        fmt::format("channel '{}': rate must be at least 0.001 (one a quarter hour), found {}", c.name, rate));
+  }
+  c.rate = rate;
+  return true;
+}
+
+void set_number(ChannelConfig& c, const std::string& name, int64_t n) {
+  if (name == "max_retries") c.max_retries = static_cast<int>(n);
+  if (name == "max_batch") c.max_batch = static_cast<int>(std::max<int64_t>(1, n));
+  if (name == "max_segments") c.max_segments = static_cast<int>(std::clamp<int64_t>(n, 1, 10));
+}
+
+void set_text(ChannelConfig& c, const std::string& name, const std::string& text) {
+  if (name == "url" || name == "smtp") c.url = text;
+  if (name == "path") c.path = text;
+  if (name == "format") c.slack = text == "slack";
+  if (name == "from") c.from = text;
+  if (name == "to") c.to = {text};
+  if (name == "subject") c.subject = text;
+  if (name == "provider") c.provider = text;
+  if (name == "topic") c.topic = text;  // from env(), a secret like any (ntfy topics are access)
+  if (name == "title") c.title = text;
+  if (name == "priority") c.priority = text;
+  if (name == "chat_id") c.chat_id = text;
+  if (name == "account") c.account = text;
+  if (name == "project") c.project = text;
+  if (name == "device") c.device = text;
+  if (name == "user") c.user = text;
+  if (name == "key_file") c.key_file = text;
+  if (name == "key_id") c.key_id = text;
+  if (name == "team_id") c.team_id = text;
+  // Credentials are secrets however they are written: never in a log or a dead letter.
+  if (name == "token" || name == "routing_key" || name == "api_key") {
+    (name == "token" ? c.token : name == "routing_key" ? c.routing_key : c.api_key) = text;
+    if (!text.empty()) c.secrets.push_back(text);
+  }
+}
+
+// One option, by the shape of its value: a map, a list of recipients, a duration, the rate, a
+// number, or else text. A value from env() is always text.
+Result<bool> apply_option(ChannelConfig& c, const std::string& name, const plan::OptionValue& value) {
+  if (value.is_map) return add_headers(c, value);
+  if (value.value.kind == TypeKind::List) {
+    for (const Value& item : value.value.list) c.to.push_back(item.s);
+    return true;
+  }
+  if (value.value.kind == TypeKind::Duration && value.env_var.empty()) {
+    set_duration(c, name, value.value.i / 1'000'000);
+    return true;
+  }
+  if (name == "rate" && value.env_var.empty()) return set_rate(c, value);
+  if (value.value.kind == TypeKind::Int && value.env_var.empty()) {
+    set_number(c, name, value.value.i);
+    return true;
+  }
+  auto text = text_of(c, value, &c.secrets);
+  if (!text.ok()) return Result<bool>::failure(text.error());
+  set_text(c, name, text.value());
+  return true;
+}
+
+// A provider's public service when no url is given (tests and private deployments set one).
+std::string default_url(const ChannelConfig& c) {
+  if (c.kind == "push") {
+    return c.provider == "fcm"        ? "https://fcm.googleapis.com"
+           : c.provider == "pushover" ? "https://api.pushover.net"
+           : c.provider == "apns"     ? "https://api.push.apple.com"
+                                      : "https://ntfy.sh";
+  }
+  if (c.kind == "opsgenie") return "https://api.opsgenie.com";
+  if (c.kind == "pagerduty") return "https://events.pagerduty.com";
+  if (c.kind == "telegram") return "https://api.telegram.org";
+  if (c.kind == "sms") return "https://api.twilio.com";
+  return "";
+}
+
+Result<ChannelConfig> resolve_channel(const plan::Channel& pc) {
+  ChannelConfig c;
+  c.name = pc.name;
+  c.kind = pc.kind;
+  for (const auto& [name, value] : pc.options) {
+    auto applied = apply_option(c, name, value);
+    if (!applied.ok()) return Result<ChannelConfig>::failure(applied.error());
+  }
+  if (c.url.empty()) c.url = default_url(c);
+  while (c.is_provider() && !c.url.empty() && c.url.back() == '/' && c.kind != "discord") c.url.pop_back();
+  add_url_password(c.url, &c.secrets);
+  return c;
+}
+
 }  // namespace
 
 std::string ChannelConfig::redact(std::string text) const {
@@ -42,88 +152,11 @@ std::string ChannelConfig::redact(std::string text) const {
 }
 
 Result<std::vector<ChannelConfig>> resolve_channels(const plan::Program& program) {
-  using R = Result<std::vector<ChannelConfig>>;
   std::vector<ChannelConfig> out;
   for (const plan::Channel& pc : program.channels) {
-    ChannelConfig c;
-    c.name = pc.name;
-    c.kind = pc.kind;
-    for (const auto& [name, value] : pc.options) {
-      if (value.is_map) {
-        for (const auto& [k, v] : value.entries) {
-          auto text = text_of(c, v, &c.secrets);
-          if (!text.ok()) return R::failure(text.error());
-          c.headers.emplace_back(k, text.take());
-        }
-        continue;
-      }
-      if (value.value.kind == TypeKind::List) {
-        for (const Value& item : value.value.list) c.to.push_back(item.s);
-        continue;
-      }
-      if (value.value.kind == TypeKind::Duration && value.env_var.empty()) {
-        int64_t ms = value.value.i / 1'000'000;
-        if (name == "timeout") c.timeout_ms = ms;
-        if (name == "group_wait") c.group_wait_ms = ms;
-        if (name == "resend_interval") c.resend_interval_ms = ms;
-        continue;
-      }
-      if (name == "rate" && value.env_var.empty()) {
-        double rate = value.value.kind == TypeKind::Int ? static_cast<double>(value.value.i) : value.value.f;
-        if (!(rate >= 0.001)) {
-          return R::failure(fmt::format("channel '{}': rate must be at least 0.001 (one a quarter hour), found {}", c.name, rate));
-        }
-        c.rate = rate;
-        continue;
-      }
-      if (value.value.kind == TypeKind::Int && value.env_var.empty()) {
-        if (name == "max_retries") c.max_retries = static_cast<int>(value.value.i);
-        if (name == "max_batch") c.max_batch = static_cast<int>(std::max<int64_t>(1, value.value.i));
-        if (name == "max_segments") c.max_segments = static_cast<int>(std::clamp<int64_t>(value.value.i, 1, 10));
-        continue;
-      }
-      auto text = text_of(c, value, &c.secrets);
-      if (!text.ok()) return R::failure(text.error());
-      if (name == "url" || name == "smtp") c.url = text.value();
-      if (name == "path") c.path = text.value();
-      if (name == "format") c.slack = text.value() == "slack";
-      if (name == "from") c.from = text.value();
-      if (name == "to") c.to = {text.value()};
-      if (name == "subject") c.subject = text.value();
-      if (name == "provider") c.provider = text.value();
-      if (name == "topic") c.topic = text.value();  // from env(), a secret like any (ntfy topics are access)
-      if (name == "title") c.title = text.value();
-      if (name == "priority") c.priority = text.value();
-      if (name == "chat_id") c.chat_id = text.value();
-      if (name == "account") c.account = text.value();
-      if (name == "project") c.project = text.value();
-      if (name == "device") c.device = text.value();
-      if (name == "user") c.user = text.value();
-      if (name == "key_file") c.key_file = text.value();
-      if (name == "key_id") c.key_id = text.value();
-      if (name == "team_id") c.team_id = text.value();
-      // Credentials are secrets however they are written: never in a log or a dead letter.
-      if (name == "token" || name == "routing_key" || name == "api_key") {
-        (name == "token" ? c.token : name == "routing_key" ? c.routing_key : c.api_key) = text.value();
-        if (!text.value().empty()) c.secrets.push_back(text.value());
-      }
-    }
-    // A provider's public service when no url is given (tests and private deployments set one).
-    if (c.url.empty()) {
-      if (c.kind == "push") {
-        c.url = c.provider == "fcm"        ? "https://fcm.googleapis.com"
-                : c.provider == "pushover" ? "https://api.pushover.net"
-                : c.provider == "apns"     ? "https://api.push.apple.com"
-                                           : "https://ntfy.sh";
-      }
-      if (c.kind == "opsgenie") c.url = "https://api.opsgenie.com";
-      if (c.kind == "pagerduty") c.url = "https://events.pagerduty.com";
-      if (c.kind == "telegram") c.url = "https://api.telegram.org";
-      if (c.kind == "sms") c.url = "https://api.twilio.com";
-    }
-    while (c.is_provider() && !c.url.empty() && c.url.back() == '/' && c.kind != "discord") c.url.pop_back();
-    add_url_password(c.url, &c.secrets);
-    out.push_back(std::move(c));
+    auto c = resolve_channel(pc);
+    if (!c.ok()) return Result<std::vector<ChannelConfig>>::failure(c.error());
+    out.push_back(c.take());
   }
   return out;
 }

@@ -74,18 +74,8 @@ void ChannelWorker::run() {
 
 void ChannelWorker::send_due(int64_t now_ms) {
   if (now_ms < paused_until_ms_) return;
-  // Bundling: wait group_wait for more to gather, then send up to max_batch in one request (a
-  // JSON array). Alertmanager takes arrays natively, so its notifications always go together.
-  size_t per_request = channel_.kind == "alertmanager"                          ? 64
-                       : channel_.kind == "email" || channel_.is_provider() ? 1
-                                                                            : static_cast<size_t>(channel_.max_batch);
-  bool as_array = channel_.kind == "alertmanager" || (channel_.kind == "webhook" && channel_.max_batch > 1);
-  if (channel_.group_wait_ms > 0 && per_request > 1) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (outbox_.next_due_ms(channel_.name) <= now_ms && !stop_) {
-      cv_.wait_for(lock, std::chrono::milliseconds(channel_.group_wait_ms), [&] { return stop_; });
-    }
-  }
+  size_t per_request = rows_per_request();
+  if (channel_.group_wait_ms > 0 && per_request > 1) wait_for_group(now_ms);
   while (true) {
     // One query fetches many due rows; they go out in order, per_request at a time.
     std::vector<OutboxRow> due = outbox_.due(channel_.name, wall_ms(), 256);
@@ -102,60 +92,87 @@ void ChannelWorker::send_due(int64_t now_ms) {
                                   due.begin() + static_cast<std::ptrdiff_t>(std::min(due.size(), first + per_request)));
       take_tokens(rows.size());
       if (abort_) return;
-      SendResult result;
-      if (channel_.is_provider()) {
-        result = send_provider(rows[0]);
-      } else if (channel_.kind == "email") {
-        result = transport_->mail(rows[0].body);
-      } else if (!as_array) {
-        result = transport_->post(channel_.url, rows[0].body, rows[0].key);
-      } else {
-        std::string body = "[", keys;
-        for (size_t i = 0; i < rows.size(); ++i) {
-          body += (i ? "," : "") + rows[i].body;
-          keys += rows[i].key;
-        }
-        body += "]";
-        std::string url = channel_.kind == "alertmanager" ? channel_.url + "/api/v2/alerts" : channel_.url;
-        // A bundle's key is derived from its members', so a retried bundle keeps its key.
-        std::string key = rows.size() == 1 ? rows[0].key : fmt::format("bundle-{:016x}", std::hash<std::string>{}(keys));
-        result = transport_->post(url, body, key);
-      }
+      SendResult result = send_rows(rows);
       if (abort_) return;  // stopped mid-transfer: the rows stay in the outbox as they were
       int64_t now = wall_ms();
-      if (!result.ok && result.retry_after_ms >= 0 && throttled_in_a_row_ < kMaxThrottledInARow) {
-        // The receiver asked us to wait (429/503 + Retry-After): the rows keep their attempts
-        // and go again then; that is not a failure. At least a second (a Retry-After of 0 must
-        // not spin), and a receiver that never stops asking ends in the ordinary retries.
-        int64_t wait = std::max<int64_t>(result.retry_after_ms, 1000);
-        std::lock_guard<std::mutex> lock(mutex_);
-        ++stats_.throttled_by_receiver;
-        ++throttled_in_a_row_;
-        for (const OutboxRow& row : rows) outbox_.reschedule(row.id, row.attempts, now + wait);
-        paused_until_ms_ = now + wait;  // the whole channel waits, in order
-        return;
-      }
+      if (paused_by_receiver(rows, result, now)) return;
       throttled_in_a_row_ = result.ok ? 0 : throttled_in_a_row_;
-      for (const OutboxRow& row : rows) {
-        if (result.ok && channel_.is_provider()) {
-          // A text or a push cannot be taken back: it leaves the outbox at once, so a crash in a
-          // long (rate-limited) round does not send it again. Webhooks batch their deletes.
-          outbox_.remove({row.id});
-          std::lock_guard<std::mutex> lock(mutex_);
-          ++stats_.sent;
-        } else if (result.ok) {
-          delivered.push_back(row.id);
-          std::lock_guard<std::mutex> lock(mutex_);
-          ++stats_.sent;
-          if (channel_.kind == "alertmanager") {
-            if (row.state == "firing") firing_[row.fingerprint] = row.body;
-            else firing_.erase(row.fingerprint);
-          }
-        } else {
-          failed(row, result.error, result.permanent, now);
-        }
-      }
+      record_outcome(rows, result, now, delivered);
       if (!result.ok) return;  // back off: the rest waits for the next round
+    }
+  }
+}
+
+// Bundling: up to max_batch notifications in one request (a JSON array). Alertmanager takes
+// arrays natively, so its notifications always go together; a mail or a provider's request is
+// one notification.
+size_t ChannelWorker::rows_per_request() const {
+  return channel_.kind == "alertmanager"                          ? 64
+         : channel_.kind == "email" || channel_.is_provider() ? 1
+                                                              : static_cast<size_t>(channel_.max_batch);
+}
+
+// A bundle waits group_wait for more to gather, when something is due already (or until stop).
+void ChannelWorker::wait_for_group(int64_t now_ms) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (outbox_.next_due_ms(channel_.name) <= now_ms && !stop_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(channel_.group_wait_ms), [&] { return stop_; });
+  }
+}
+
+// One request for `rows`: a provider's stored request, a mail, one post, or a bundle of them.
+SendResult ChannelWorker::send_rows(const std::vector<OutboxRow>& rows) {
+  bool as_array = channel_.kind == "alertmanager" || (channel_.kind == "webhook" && channel_.max_batch > 1);
+  if (channel_.is_provider()) return send_provider(rows[0]);
+  if (channel_.kind == "email") return transport_->mail(rows[0].body);
+  if (!as_array) return transport_->post(channel_.url, rows[0].body, rows[0].key);
+  std::string body = "[", keys;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    body += (i ? "," : "") + rows[i].body;
+    keys += rows[i].key;
+  }
+  body += "]";
+  std::string url = channel_.kind == "alertmanager" ? channel_.url + "/api/v2/alerts" : channel_.url;
+  // A bundle's key is derived from its members', so a retried bundle keeps its key.
+  std::string key = rows.size() == 1 ? rows[0].key : fmt::format("bundle-{:016x}", std::hash<std::string>{}(keys));
+  return transport_->post(url, body, key);
+}
+
+// The receiver asked us to wait (429/503 + Retry-After): the rows keep their attempts and go
+// again then; that is not a failure. At least a second (a Retry-After of 0 must not spin), and a
+// receiver that never stops asking ends in the ordinary retries. True when the channel now waits.
+bool ChannelWorker::paused_by_receiver(const std::vector<OutboxRow>& rows, const SendResult& result, int64_t now_ms) {
+  if (result.ok || result.retry_after_ms < 0 || throttled_in_a_row_ >= kMaxThrottledInARow) return false;
+  int64_t wait = std::max<int64_t>(result.retry_after_ms, 1000);
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++stats_.throttled_by_receiver;
+  ++throttled_in_a_row_;
+  for (const OutboxRow& row : rows) outbox_.reschedule(row.id, row.attempts, now_ms + wait);
+  paused_until_ms_ = now_ms + wait;  // the whole channel waits, in order
+  return true;
+}
+
+// What became of each row of a request: sent (and, for Alertmanager, remembered while firing)
+// or failed (retried later or dead-lettered).
+void ChannelWorker::record_outcome(const std::vector<OutboxRow>& rows, const SendResult& result, int64_t now_ms,
+                                   std::vector<int64_t>& delivered) {
+  for (const OutboxRow& row : rows) {
+    if (result.ok && channel_.is_provider()) {
+      // A text or a push cannot be taken back: it leaves the outbox at once, so a crash in a
+      // long (rate-limited) round does not send it again. Webhooks batch their deletes.
+      outbox_.remove({row.id});
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++stats_.sent;
+    } else if (result.ok) {
+      delivered.push_back(row.id);
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++stats_.sent;
+      if (channel_.kind == "alertmanager") {
+        if (row.state == "firing") firing_[row.fingerprint] = row.body;
+        else firing_.erase(row.fingerprint);
+      }
+    } else {
+      failed(row, result.error, result.permanent, now_ms);
     }
   }
 }

@@ -37,6 +37,12 @@ class ChannelWorker {
  private:
   void run();
   void send_due(int64_t now_ms);
+  size_t rows_per_request() const;
+  void wait_for_group(int64_t now_ms);
+  SendResult send_rows(const std::vector<OutboxRow>& rows);
+  bool paused_by_receiver(const std::vector<OutboxRow>& rows, const SendResult& result, int64_t now_ms);
+  void record_outcome(const std::vector<OutboxRow>& rows, const SendResult& result, int64_t now_ms,
+                      std::vector<int64_t>& delivered);
   void failed(const OutboxRow& row, const std::string& reason, bool permanent, int64_t now_ms);
   void resend_firing(int64_t now_ms);
   void take_tokens(size_t n);

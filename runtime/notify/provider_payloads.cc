@@ -165,171 +165,232 @@ std::string cut_sms(const std::string& text, int max_segments, bool* cut, int* s
   return text.substr(0, keep < points.size() ? points[keep].first : text.size()) + "...";
 }
 
-std::vector<ProviderRequest> provider_requests(const Alert& a, const ChannelConfig& c) {
-  std::vector<ProviderRequest> out;
+namespace {
+
+// FCM HTTP v1: messages:send with a device token or a topic, the bearer access token added at
+// send time; android priority high for critical and warning.
+ProviderRequest fcm_request(const Alert& a, const ChannelConfig& c) {
   ProviderRequest r;
-  if (c.kind == "push" && c.provider == "fcm") {
-    // FCM HTTP v1: messages:send with a device token or a topic, the bearer access token added
-    // at send time; android priority high for critical and warning.
-    r.path = "/v1/projects/" + c.project + "/messages:send";
-    r.content_type = "application/json";
-    json message = {{"notification",
-                     {{"title", cut_bytes(title_of(a, c), 250, "…", &r.cut)}, {"body", cut_bytes(a.message, 3000, "…", &r.cut)}}},
-                    {"android", {{"priority", a.severity == "info" ? "normal" : "high"}}},
-                    {"data", {{"rule", a.rule}, {"state", a.state}, {"fingerprint", a.fingerprint}}}};
-    if (!c.device.empty()) message["token"] = c.device;
-    else message["topic"] = c.topic;
-    r.body = dump({{"message", message}});
-    out.push_back(std::move(r));
-  } else if (c.kind == "push" && c.provider == "apns") {
-    // APNs over HTTP/2: POST /3/device/{device}; the provider token is signed at send time.
-    r.path = "/3/device/" + c.device;
-    r.content_type = "application/json";
-    // APNs takes 4 KB of payload: the texts are cut by bytes so any script fits.
-    json alert_text = {{"title", cut_bytes(title_of(a, c), 250, "…", &r.cut)}, {"body", cut_bytes(a.message, 3000, "…", &r.cut)}};
-    json aps = {{"alert", alert_text}};
-    if (a.state != "resolved") aps["sound"] = "default";
-    r.body = dump({{"aps", aps}, {"rule", a.rule}, {"state", a.state}});
-    r.headers.emplace_back("apns-topic", c.topic);
-    r.headers.emplace_back("apns-push-type", "alert");
-    // 10 = deliver now; 5 = when power allows: resolved notices and info can wait.
-    r.headers.emplace_back("apns-priority", !c.priority.empty() ? c.priority
-                                            : a.state == "resolved" || a.severity == "info" ? "5" : "10");
-    r.headers.emplace_back("apns-collapse-id", a.fingerprint);  // a later notice of the alert replaces the earlier
-    out.push_back(std::move(r));
-  } else if (c.kind == "push" && c.provider == "pushover") {
-    // Pushover: form-encoded messages.json; the application token is added at send time.
-    r.path = "/1/messages.json";
-    r.content_type = "application/x-www-form-urlencoded";
-    // A resolved notice is good news: normal priority whatever the severity.
-    std::string priority = !c.priority.empty()                             ? c.priority
-                           : a.severity == "critical" && a.state != "resolved" ? "1"
-                                                                               : "0";
-    r.body = form_encode({{"user", c.user}, {"title", cut_text(title_of(a, c), 250, "…", &r.cut)},
-                          {"message", cut_text(a.message, 1024, "…", &r.cut)}, {"priority", priority}}) +
-             "&{app_token}";
-    out.push_back(std::move(r));
-  } else if (c.kind == "opsgenie") {
-    // Opsgenie Alert API v2: create on firing (alias = the fingerprint), close by alias on resolved.
-    r.content_type = "application/json";
-    if (a.state == "resolved") {
-      r.path = "/v2/alerts/" + a.fingerprint + "/close?identifierType=alias";
-      r.body = dump({{"source", "alertc"}, {"note", cut_text(a.message, 25000, "…", &r.cut)}});
-    } else {
-      r.path = "/v2/alerts";
-      json details = json::object();
-      for (const auto& [k, v] : a.labels) details[k] = v;
-      for (const auto& [k, v] : a.group) details[k] = value_to_text(v);
-      std::string priority = a.severity == "critical" ? "P1" : a.severity == "warning" ? "P3" : "P5";
-      r.body = dump({{"message", cut_text(a.message, 130, "…", &r.cut)},
-                     {"alias", a.fingerprint},
-                     {"description", cut_text(a.message, 15000, "…", &r.cut)},
-                     {"source", "alertc"},
-                     {"entity", a.rule},
-                     {"priority", priority},
-                     {"tags", json::array({a.rule, a.severity})},
-                     {"details", details}});
-    }
-    out.push_back(std::move(r));
-  } else if (c.kind == "teams") {
-    // A Teams Workflows webhook: a message with one Adaptive Card (title, text, facts).
-    r.content_type = "application/json";
-    json facts = json::array();
-    facts.push_back({{"title", "State"}, {"value", a.state}});
-    facts.push_back({{"title", "Severity"}, {"value", a.severity}});
-    for (const auto& [k, v] : a.labels) facts.push_back({{"title", k}, {"value", v}});
-    for (const auto& [k, v] : a.group) facts.push_back({{"title", k}, {"value", value_to_text(v)}});
-    json card = {{"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
-                 {"type", "AdaptiveCard"},
-                 {"version", "1.4"},
-                 {"body", json::array({{{"type", "TextBlock"}, {"text", title_of(a, c)}, {"weight", "Bolder"},
-                                        {"size", "Medium"}, {"wrap", true}},
-                                       {{"type", "TextBlock"}, {"text", cut_bytes(a.message, 20000, "…", &r.cut)}, {"wrap", true}},
-                                       {{"type", "FactSet"}, {"facts", facts}}})}};
-    r.body = dump({{"type", "message"},
-                   {"attachments", json::array({{{"contentType", "application/vnd.microsoft.card.adaptive"},
-                                                 {"contentUrl", nullptr},
-                                                 {"content", card}}})}});
-    out.push_back(std::move(r));
-  } else if (c.kind == "push") {  // ntfy: POST {url}/{topic}, the text as the body, the rest as headers
-    r.path = "/" + c.topic;
-    r.content_type = "text/plain; charset=utf-8";
-    r.body = cut_bytes(a.message, 4096, "…", &r.cut);  // ntfy's limit is in bytes
-    r.headers.emplace_back("Title", header_text(cut_text(title_of(a, c), 250, "...", &r.cut)));
-    std::string priority = !c.priority.empty()      ? c.priority
-                           : a.state == "resolved"  ? "default"  // good news is not urgent
-                           : a.severity == "critical" ? "urgent"
-                           : a.severity == "warning"  ? "high"
-                                                      : "default";
-    r.headers.emplace_back("Priority", priority);
-    r.headers.emplace_back("Tags", a.severity + "," + a.state);
-    out.push_back(std::move(r));
-  } else if (c.kind == "pagerduty") {  // Events API v2: trigger / resolve, deduplicated by fingerprint
-    r.path = "/v2/enqueue";
-    r.content_type = "application/json";
-    json details = json::object();
-    for (const auto& [k, v] : a.labels) details[k] = v;
-    for (const auto& [k, v] : a.group) details[k] = value_to_text(v);
-    for (const auto& [k, v] : a.values) details[k] = value_to_text(v);
-    json event = {{"event_action", a.state == "resolved" ? "resolve" : "trigger"},
-                  {"dedup_key", a.fingerprint}};
-    if (a.state != "resolved") {
-      std::string severity = a.severity == "critical" ? "critical" : a.severity == "warning" ? "warning" : "info";
-      event["payload"] = {{"summary", cut_text(a.message, 1024, "…", &r.cut)},
-                          {"source", "alertc"},
-                          {"severity", severity},
-                          {"timestamp", a.time ? format_rfc3339(*a.time) : format_rfc3339(0)},
-                          {"component", a.rule},
-                          {"custom_details", details}};
-    }
-    r.body = dump(event);
-    out.push_back(std::move(r));
-  } else if (c.kind == "telegram") {  // sendMessage with HTML: escaped first, so a cut breaks no markup
-    r.path = "/bot{token}/sendMessage";
-    r.content_type = "application/json";
-    // Cut as plain text (Telegram counts what is shown), then escaped and marked up, so a cut
-    // never splits an entity or drops a closing tag.
-    std::string title = cut_text(title_of(a, c), 256, "…", &r.cut);
-    size_t room = 4096 - code_points(title).size() - 1;
-    std::string text = fmt::format("<b>{}</b>\n{}", html_escape(title), html_escape(cut_text(a.message, room, "…", &r.cut)));
-    r.body = dump({{"chat_id", c.chat_id}, {"text", text}, {"parse_mode", "HTML"}});
-    out.push_back(std::move(r));
-  } else if (c.kind == "discord") {  // a webhook message: content up to 2,000 characters
-    r.path = "";
-    r.content_type = "application/json";
-    r.body = dump({{"content", cut_text(title_of(a, c) + "\n" + a.message, 2000, "…", &r.cut)},
-                   {"allowed_mentions", {{"parse", json::array()}}}});
-    out.push_back(std::move(r));
-  } else if (c.kind == "sms" && c.provider == "kannel") {
-    // Kannel's smsbox: GET /cgi-bin/sendsms with the text in UTF-8; coding 2 (UCS-2) when one
-    // character is outside GSM-7, so the phone shows it. username/password come at send time.
-    int segments = 0;
-    bool cut = false;
-    std::string text = cut_sms(a.message, c.max_segments, &cut, &segments);
-    bool ucs2 = !is_gsm7(text);
-    for (const std::string& to : c.to) {
-      ProviderRequest m;
-      m.method = "GET";
-      m.path = "/cgi-bin/sendsms?" + form_encode({{"to", to}, {"from", c.from}, {"text", text}, {"charset", "UTF-8"},
-                                                  {"coding", ucs2 ? "2" : "0"}}) +
-               "&{credentials}";
-      m.cut = cut;
-      out.push_back(std::move(m));
-    }
-  } else if (c.kind == "sms") {  // Twilio's Messages API: one form-encoded POST per recipient
-    int segments = 0;
-    bool cut = false;
-    std::string text = cut_sms(a.message, c.max_segments, &cut, &segments);
-    for (const std::string& to : c.to) {
-      ProviderRequest m;
-      m.path = "/2010-04-01/Accounts/" + c.account + "/Messages.json";
-      m.content_type = "application/x-www-form-urlencoded";
-      m.body = form_encode({{"To", to}, {"From", c.from}, {"Body", text}});
-      m.cut = cut;
-      out.push_back(std::move(m));
-    }
+  r.path = "/v1/projects/" + c.project + "/messages:send";
+  r.content_type = "application/json";
+  json message = {{"notification",
+                   {{"title", cut_bytes(title_of(a, c), 250, "…", &r.cut)}, {"body", cut_bytes(a.message, 3000, "…", &r.cut)}}},
+                  {"android", {{"priority", a.severity == "info" ? "normal" : "high"}}},
+                  {"data", {{"rule", a.rule}, {"state", a.state}, {"fingerprint", a.fingerprint}}}};
+  if (!c.device.empty()) message["token"] = c.device;
+  else message["topic"] = c.topic;
+  r.body = dump({{"message", message}});
+  return r;
+}
+
+// APNs over HTTP/2: POST /3/device/{device}; the provider token is signed at send time.
+ProviderRequest apns_request(const Alert& a, const ChannelConfig& c) {
+  ProviderRequest r;
+  r.path = "/3/device/" + c.device;
+  r.content_type = "application/json";
+  // APNs takes 4 KB of payload: the texts are cut by bytes so any script fits.
+  json alert_text = {{"title", cut_bytes(title_of(a, c), 250, "…", &r.cut)}, {"body", cut_bytes(a.message, 3000, "…", &r.cut)}};
+  json aps = {{"alert", alert_text}};
+  if (a.state != "resolved") aps["sound"] = "default";
+  r.body = dump({{"aps", aps}, {"rule", a.rule}, {"state", a.state}});
+  r.headers.emplace_back("apns-topic", c.topic);
+  r.headers.emplace_back("apns-push-type", "alert");
+  // 10 = deliver now; 5 = when power allows: resolved notices and info can wait.
+  r.headers.emplace_back("apns-priority", !c.priority.empty() ? c.priority
+                                          : a.state == "resolved" || a.severity == "info" ? "5" : "10");
+  r.headers.emplace_back("apns-collapse-id", a.fingerprint);  // a later notice of the alert replaces the earlier
+  return r;
+}
+
+// Pushover: form-encoded messages.json; the application token is added at send time.
+ProviderRequest pushover_request(const Alert& a, const ChannelConfig& c) {
+  ProviderRequest r;
+  r.path = "/1/messages.json";
+  r.content_type = "application/x-www-form-urlencoded";
+  // A resolved notice is good news: normal priority whatever the severity.
+  std::string priority = !c.priority.empty()                             ? c.priority
+                         : a.severity == "critical" && a.state != "resolved" ? "1"
+                                                                             : "0";
+  r.body = form_encode({{"user", c.user}, {"title", cut_text(title_of(a, c), 250, "…", &r.cut)},
+                        {"message", cut_text(a.message, 1024, "…", &r.cut)}, {"priority", priority}}) +
+           "&{app_token}";
+  return r;
+}
+
+// ntfy: POST {url}/{topic}, the text as the body, the rest as headers.
+ProviderRequest ntfy_request(const Alert& a, const ChannelConfig& c) {
+  ProviderRequest r;
+  r.path = "/" + c.topic;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = cut_bytes(a.message, 4096, "…", &r.cut);  // ntfy's limit is in bytes
+  r.headers.emplace_back("Title", header_text(cut_text(title_of(a, c), 250, "...", &r.cut)));
+  std::string priority = !c.priority.empty()      ? c.priority
+                         : a.state == "resolved"  ? "default"  // good news is not urgent
+                         : a.severity == "critical" ? "urgent"
+                         : a.severity == "warning"  ? "high"
+                                                    : "default";
+  r.headers.emplace_back("Priority", priority);
+  r.headers.emplace_back("Tags", a.severity + "," + a.state);
+  return r;
+}
+
+// Opsgenie Alert API v2: create on firing (alias = the fingerprint), close by alias on resolved.
+ProviderRequest opsgenie_request(const Alert& a, const ChannelConfig&) {
+  ProviderRequest r;
+  r.content_type = "application/json";
+  if (a.state == "resolved") {
+    r.path = "/v2/alerts/" + a.fingerprint + "/close?identifierType=alias";
+    r.body = dump({{"source", "alertc"}, {"note", cut_text(a.message, 25000, "…", &r.cut)}});
+    return r;
+  }
+  r.path = "/v2/alerts";
+  json details = json::object();
+  for (const auto& [k, v] : a.labels) details[k] = v;
+  for (const auto& [k, v] : a.group) details[k] = value_to_text(v);
+  std::string priority = a.severity == "critical" ? "P1" : a.severity == "warning" ? "P3" : "P5";
+  r.body = dump({{"message", cut_text(a.message, 130, "…", &r.cut)},
+                 {"alias", a.fingerprint},
+                 {"description", cut_text(a.message, 15000, "…", &r.cut)},
+                 {"source", "alertc"},
+                 {"entity", a.rule},
+                 {"priority", priority},
+                 {"tags", json::array({a.rule, a.severity})},
+                 {"details", details}});
+  return r;
+}
+
+// A Teams Workflows webhook: a message with one Adaptive Card (title, text, facts).
+ProviderRequest teams_request(const Alert& a, const ChannelConfig& c) {
+  ProviderRequest r;
+  r.content_type = "application/json";
+  json facts = json::array();
+  facts.push_back({{"title", "State"}, {"value", a.state}});
+  facts.push_back({{"title", "Severity"}, {"value", a.severity}});
+  for (const auto& [k, v] : a.labels) facts.push_back({{"title", k}, {"value", v}});
+  for (const auto& [k, v] : a.group) facts.push_back({{"title", k}, {"value", value_to_text(v)}});
+  json card = {{"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
+               {"type", "AdaptiveCard"},
+               {"version", "1.4"},
+               {"body", json::array({{{"type", "TextBlock"}, {"text", title_of(a, c)}, {"weight", "Bolder"},
+                                      {"size", "Medium"}, {"wrap", true}},
+                                     {{"type", "TextBlock"}, {"text", cut_bytes(a.message, 20000, "…", &r.cut)}, {"wrap", true}},
+                                     {{"type", "FactSet"}, {"facts", facts}}})}};
+  r.body = dump({{"type", "message"},
+                 {"attachments", json::array({{{"contentType", "application/vnd.microsoft.card.adaptive"},
+                                               {"contentUrl", nullptr},
+                                               {"content", card}}})}});
+  return r;
+}
+
+// PagerDuty Events API v2: trigger / resolve, deduplicated by fingerprint.
+ProviderRequest pagerduty_request(const Alert& a, const ChannelConfig&) {
+  ProviderRequest r;
+  r.path = "/v2/enqueue";
+  r.content_type = "application/json";
+  json details = json::object();
+  for (const auto& [k, v] : a.labels) details[k] = v;
+  for (const auto& [k, v] : a.group) details[k] = value_to_text(v);
+  for (const auto& [k, v] : a.values) details[k] = value_to_text(v);
+  json event = {{"event_action", a.state == "resolved" ? "resolve" : "trigger"},
+                {"dedup_key", a.fingerprint}};
+  if (a.state != "resolved") {
+    std::string severity = a.severity == "critical" ? "critical" : a.severity == "warning" ? "warning" : "info";
+    event["payload"] = {{"summary", cut_text(a.message, 1024, "…", &r.cut)},
+                        {"source", "alertc"},
+                        {"severity", severity},
+                        {"timestamp", a.time ? format_rfc3339(*a.time) : format_rfc3339(0)},
+                        {"component", a.rule},
+                        {"custom_details", details}};
+  }
+  r.body = dump(event);
+  return r;
+}
+
+// Telegram sendMessage with HTML: escaped first, so a cut breaks no markup.
+ProviderRequest telegram_request(const Alert& a, const ChannelConfig& c) {
+  ProviderRequest r;
+  r.path = "/bot{token}/sendMessage";
+  r.content_type = "application/json";
+  // Cut as plain text (Telegram counts what is shown), then escaped and marked up, so a cut
+  // never splits an entity or drops a closing tag.
+  std::string title = cut_text(title_of(a, c), 256, "…", &r.cut);
+  size_t room = 4096 - code_points(title).size() - 1;
+  std::string text = fmt::format("<b>{}</b>\n{}", html_escape(title), html_escape(cut_text(a.message, room, "…", &r.cut)));
+  r.body = dump({{"chat_id", c.chat_id}, {"text", text}, {"parse_mode", "HTML"}});
+  return r;
+}
+
+// A Discord webhook message: content up to 2,000 characters.
+ProviderRequest discord_request(const Alert& a, const ChannelConfig& c) {
+  ProviderRequest r;
+  r.path = "";
+  r.content_type = "application/json";
+  r.body = dump({{"content", cut_text(title_of(a, c) + "\n" + a.message, 2000, "…", &r.cut)},
+                 {"allowed_mentions", {{"parse", json::array()}}}});
+  return r;
+}
+
+// Kannel's smsbox: GET /cgi-bin/sendsms with the text in UTF-8, one per recipient; coding 2
+// (UCS-2) when one character is outside GSM-7, so the phone shows it. username/password come
+// at send time.
+std::vector<ProviderRequest> kannel_requests(const Alert& a, const ChannelConfig& c) {
+  std::vector<ProviderRequest> out;
+  int segments = 0;
+  bool cut = false;
+  std::string text = cut_sms(a.message, c.max_segments, &cut, &segments);
+  bool ucs2 = !is_gsm7(text);
+  for (const std::string& to : c.to) {
+    ProviderRequest m;
+    m.method = "GET";
+    m.path = "/cgi-bin/sendsms?" + form_encode({{"to", to}, {"from", c.from}, {"text", text}, {"charset", "UTF-8"},
+                                                {"coding", ucs2 ? "2" : "0"}}) +
+             "&{credentials}";
+    m.cut = cut;
+    out.push_back(std::move(m));
   }
   return out;
+}
+
+// Twilio's Messages API: one form-encoded POST per recipient.
+std::vector<ProviderRequest> twilio_requests(const Alert& a, const ChannelConfig& c) {
+  std::vector<ProviderRequest> out;
+  int segments = 0;
+  bool cut = false;
+  std::string text = cut_sms(a.message, c.max_segments, &cut, &segments);
+  for (const std::string& to : c.to) {
+    ProviderRequest m;
+    m.path = "/2010-04-01/Accounts/" + c.account + "/Messages.json";
+    m.content_type = "application/x-www-form-urlencoded";
+    m.body = form_encode({{"To", to}, {"From", c.from}, {"Body", text}});
+    m.cut = cut;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// Every kind but SMS sends one request per notification.
+std::vector<ProviderRequest> one_request(ProviderRequest r) {
+  std::vector<ProviderRequest> out;
+  out.push_back(std::move(r));
+  return out;
+}
+
+}  // namespace
+
+std::vector<ProviderRequest> provider_requests(const Alert& a, const ChannelConfig& c) {
+  // In this order: a push or sms provider named before the kind's default (ntfy, Twilio).
+  if (c.kind == "push" && c.provider == "fcm") return one_request(fcm_request(a, c));
+  if (c.kind == "push" && c.provider == "apns") return one_request(apns_request(a, c));
+  if (c.kind == "push" && c.provider == "pushover") return one_request(pushover_request(a, c));
+  if (c.kind == "push") return one_request(ntfy_request(a, c));
+  if (c.kind == "opsgenie") return one_request(opsgenie_request(a, c));
+  if (c.kind == "teams") return one_request(teams_request(a, c));
+  if (c.kind == "pagerduty") return one_request(pagerduty_request(a, c));
+  if (c.kind == "telegram") return one_request(telegram_request(a, c));
+  if (c.kind == "discord") return one_request(discord_request(a, c));
+  if (c.kind == "sms" && c.provider == "kannel") return kannel_requests(a, c);
+  if (c.kind == "sms") return twilio_requests(a, c);
+  return {};
 }
 
 std::string with_routing_key(const std::string& event, const std::string& routing_key) {
