@@ -586,6 +586,33 @@ class Checker {
       diags_.report(DiagId::wrong_argument_count, e.range, e.name, arity_text(overloads), n);
       return set(e, error_type());
     }
+    if (first.klass != BuiltinClass::Scalar) return check_special_call(e, first, scope);
+    std::vector<Type> args;
+    for (auto& c : e.children) args.push_back(check(*c, scope));
+    for (auto& a : args) {
+      if (a.kind == TypeKind::List) {
+        diags_.report(DiagId::list_outside_in, e.range);
+        return set(e, error_type());
+      }
+    }
+    std::optional<Type> result;
+    const BuiltinOverload* chosen = choose_overload(overloads, args, &result);
+    if (!result) {
+      std::string list;
+      for (size_t i = 0; i < args.size(); ++i) list += (i ? ", " : "") + args[i].name();
+      auto& d = diags_.report(DiagId::no_matching_overload, e.range, e.name, list);
+      for (auto* o : overloads) d.note(e.name_range, "candidate: " + signature_text(*o));
+      return set(e, error_type());
+    }
+    e.ref = RefKind::Builtin;
+    e.index = static_cast<int>(chosen->id);
+    check_constant_arguments(e, *chosen);
+    fold_call(e, *chosen, result->kind);
+    return set(e, *result);
+  }
+
+  // Aggregates, history, window bounds and env(): calls whose meaning depends on where they are.
+  Type check_special_call(Expr& e, const BuiltinOverload& first, Scope& scope) {
     switch (first.klass) {
       case BuiltinClass::Aggregate: return check_aggregate(e, first, scope);
       case BuiltinClass::History: return check_history(e, first, scope);
@@ -612,22 +639,20 @@ class Checker {
       }
       case BuiltinClass::Scalar: break;
     }
-    std::vector<Type> args;
-    for (auto& c : e.children) args.push_back(check(*c, scope));
-    for (auto& a : args) {
-      if (a.kind == TypeKind::List) {
-        diags_.report(DiagId::list_outside_in, e.range);
-        return set(e, error_type());
-      }
-    }
+    return set(e, error_type());
+  }
+
+  // The overload the arguments fit, an exact one before one that needs int -> float.
+  const BuiltinOverload* choose_overload(const std::vector<const BuiltinOverload*>& overloads,
+                                         const std::vector<Type>& args, std::optional<Type>* result) {
+    int n = static_cast<int>(args.size());
     bool any_nullable = false;
     for (auto& a : args) any_nullable |= a.nullable;
-    std::optional<Type> result;
     const BuiltinOverload* chosen = nullptr;
     for (auto* o : overloads) {
       if (n < o->min_args || (o->max_args >= 0 && n > o->max_args)) continue;
       if (auto r = type_overload(*o, args, any_nullable)) {
-        result = r;
+        *result = r;
         chosen = o;
         // Prefer an exact match over one that needs int -> float.
         bool exact = o->typing != TypingRule::Fixed;
@@ -641,17 +666,14 @@ class Checker {
         if (exact) break;
       }
     }
-    if (!result) {
-      std::string list;
-      for (size_t i = 0; i < args.size(); ++i) list += (i ? ", " : "") + args[i].name();
-      auto& d = diags_.report(DiagId::no_matching_overload, e.range, e.name, list);
-      for (auto* o : overloads) d.note(e.name_range, "candidate: " + signature_text(*o));
-      return set(e, error_type());
-    }
-    e.ref = RefKind::Builtin;
-    e.index = static_cast<int>(chosen->id);
-    // Arguments that must be known at compile time.
-    switch (chosen->id) {
+    return chosen;
+  }
+
+  // Arguments that must be known at compile time: a regex compiled once, round's digits,
+  // date_trunc's unit.
+  void check_constant_arguments(Expr& e, const BuiltinOverload& chosen) {
+    int n = static_cast<int>(e.children.size());
+    switch (chosen.id) {
       case BuiltinId::Matches: {
         const Value* pattern = constant_arg(*e.children[1], "the pattern of matches()");
         if (pattern) {
@@ -680,16 +702,18 @@ class Checker {
       }
       default: break;
     }
-    // Fold pure calls over constants (not matches: its regex lives in the plan).
+  }
+
+  // Pure calls over constants fold (not matches: its regex lives in the plan).
+  void fold_call(Expr& e, const BuiltinOverload& chosen, TypeKind result_kind) {
     bool all_const = true;
     for (auto& c : e.children) all_const &= c->constant.has_value();
-    if (all_const && chosen->id != BuiltinId::Matches) {
+    if (all_const && chosen.id != BuiltinId::Matches) {
       std::vector<Value> values;
       for (auto& c : e.children) values.push_back(*c->constant);
       ArithmeticEvents events;
-      e.constant = apply_builtin(chosen->id, values, result->kind, nullptr, &events);
+      e.constant = apply_builtin(chosen.id, values, result_kind, nullptr, &events);
     }
-    return set(e, *result);
   }
 
   std::string signature_text(const BuiltinOverload& o) {
@@ -1353,103 +1377,109 @@ class Checker {
     for (auto& item : t.items) {
       switch (item.kind) {
         case ast::TestItem::GivenRows:
-        case ast::TestItem::GivenFile: {
-          auto si = schema_index_.find(item.name);
-          if (si == schema_index_.end()) {
-            auto& d = diags_.report(DiagId::unknown_schema, item.name_range, item.name);
-            suggest(d, item.name_range, item.name, names_of_schemas());
-            break;
-          }
-          const plan::Schema& schema = p_.plan.schemas[si->second];
-          for (auto& row : item.rows) {
-            std::set<std::string> given;
-            for (auto& f : row) {
-              given.insert(f.name);
-              int fi = schema.field_index(f.name);
-              Scope scope;
-              Type vt = check(*f.value, scope);
-              if (fi < 0) {
-                auto& d = diags_.report(DiagId::unknown_field, f.range, schema.name, f.name);
-                std::vector<std::string> names;
-                for (auto& fld : schema.fields) names.push_back(fld.name);
-                suggest(d, f.range, f.name, names);
-                // The misspelt name stands for its suggestion: no second error saying it is missing.
-                if (d.fixit) given.insert(d.fixit->replacement);
-                continue;
-              }
-              const Type& ft = schema.fields[fi].type;
-              if (!f.value->constant) {
-                diags_.report(DiagId::not_constant, f.value->range, "a test row's value");
-              } else if (f.value->constant->is_null() ? !ft.nullable : !accepts(ft.kind, vt.kind)) {
-                diags_.report(DiagId::expected_type, f.value->range, "field '" + f.name + "'", ft.name(), vt.name());
-              }
-            }
-            for (auto& fld : schema.fields) {
-              if (!fld.type.nullable && !given.count(fld.name) && !row.empty()) {
-                SourceRange at = row.front().range;
-                diags_.report(DiagId::missing_field, at, fld.name);
-              }
-            }
-          }
-          break;
-        }
-        case ast::TestItem::Idle: {
-          Scope scope;
-          Type dt = check(*item.count, scope);
-          if (dt.kind != TypeKind::Duration || !item.count->constant) {
-            diags_.report(DiagId::expected_type, item.count->range, "'idle'", "a duration constant", dt.name());
-          } else if (item.count->constant->i <= 0) {
-            diags_.report(DiagId::duration_not_positive, item.count->range, "'idle'",
-                          format_duration(item.count->constant->i));
-          }
-          break;
-        }
-        case ast::TestItem::ExpectRejects: {
-          Scope scope;
-          Type ct = check(*item.count, scope);
-          if (ct.kind != TypeKind::Int || !item.count->constant) {
-            diags_.report(DiagId::expected_type, item.count->range, "the expected count", "an int constant", ct.name());
-          }
-          break;
-        }
+        case ast::TestItem::GivenFile: check_test_rows(item); break;
+        case ast::TestItem::Idle: check_test_idle(item); break;
+        case ast::TestItem::ExpectRejects: check_test_count(item); break;
         case ast::TestItem::ExpectFires:
         case ast::TestItem::ExpectResolved:
-        case ast::TestItem::ExpectMatch: {
-          int ri = rule_index(item.name);
-          if (ri < 0) {
-            auto& d = diags_.report(DiagId::unknown_rule, item.name_range, item.name);
-            std::vector<std::string> names;
-            for (auto& r : p_.rules) names.push_back(r.name);
-            suggest(d, item.name_range, item.name, names);
-            break;
-          }
-          Scope scope;
-          if (item.count) {
-            Type ct = check(*item.count, scope);
-            if (ct.kind != TypeKind::Int || !item.count->constant) {
-              diags_.report(DiagId::expected_type, item.count->range, "the expected count", "an int constant", ct.name());
-            }
-          }
-          const sema::CheckedRule& rule = p_.rules[ri];
-          for (auto& key : item.keys) {
-            check(*key.value, scope);
-            if (!key.value->constant) diags_.report(DiagId::not_constant, key.value->range, "an expected value");
-            static const std::set<std::string> kBuiltinKeys = {"message", "state", "severity", "time", "rule", "suppressed"};
-            bool known = kBuiltinKeys.count(key.name) > 0;
-            std::vector<std::string> names(kBuiltinKeys.begin(), kBuiltinKeys.end());
-            for (auto& l : rule.labels) { known |= l.name == key.name; names.push_back(l.name); }
-            for (auto& g : rule.group_keys) { known |= g.name == key.name; names.push_back(g.name); }
-            for (auto& l : rule.lets) { known |= l.name == key.name; names.push_back(l.name); }
-            if (!known) {
-              auto& d = diags_.report(DiagId::unknown_alert_key, key.range, rule.name, key.name);
-              suggest(d, key.range, key.name, names);
-            }
-          }
-          break;
-        }
+        case ast::TestItem::ExpectMatch: check_test_expectation(item); break;
       }
     }
     p_.tests.push_back({&t, file});
+  }
+
+  // `given S [rows]` / `given S from "file"`: the schema, each row's fields and their types.
+  void check_test_rows(ast::TestItem& item) {
+    auto si = schema_index_.find(item.name);
+    if (si == schema_index_.end()) {
+      auto& d = diags_.report(DiagId::unknown_schema, item.name_range, item.name);
+      suggest(d, item.name_range, item.name, names_of_schemas());
+      return;
+    }
+    const plan::Schema& schema = p_.plan.schemas[si->second];
+    for (auto& row : item.rows) {
+      std::set<std::string> given;
+      for (auto& f : row) {
+        given.insert(f.name);
+        int fi = schema.field_index(f.name);
+        Scope scope;
+        Type vt = check(*f.value, scope);
+        if (fi < 0) {
+          auto& d = diags_.report(DiagId::unknown_field, f.range, schema.name, f.name);
+          std::vector<std::string> names;
+          for (auto& fld : schema.fields) names.push_back(fld.name);
+          suggest(d, f.range, f.name, names);
+          // The misspelt name stands for its suggestion: no second error saying it is missing.
+          if (d.fixit) given.insert(d.fixit->replacement);
+          continue;
+        }
+        const Type& ft = schema.fields[fi].type;
+        if (!f.value->constant) {
+          diags_.report(DiagId::not_constant, f.value->range, "a test row's value");
+        } else if (f.value->constant->is_null() ? !ft.nullable : !accepts(ft.kind, vt.kind)) {
+          diags_.report(DiagId::expected_type, f.value->range, "field '" + f.name + "'", ft.name(), vt.name());
+        }
+      }
+      for (auto& fld : schema.fields) {
+        if (!fld.type.nullable && !given.count(fld.name) && !row.empty()) {
+          SourceRange at = row.front().range;
+          diags_.report(DiagId::missing_field, at, fld.name);
+        }
+      }
+    }
+  }
+
+  void check_test_idle(ast::TestItem& item) {
+    Scope scope;
+    Type dt = check(*item.count, scope);
+    if (dt.kind != TypeKind::Duration || !item.count->constant) {
+      diags_.report(DiagId::expected_type, item.count->range, "'idle'", "a duration constant", dt.name());
+    } else if (item.count->constant->i <= 0) {
+      diags_.report(DiagId::duration_not_positive, item.count->range, "'idle'",
+                    format_duration(item.count->constant->i));
+    }
+  }
+
+  void check_test_count(ast::TestItem& item) {
+    Scope scope;
+    Type ct = check(*item.count, scope);
+    if (ct.kind != TypeKind::Int || !item.count->constant) {
+      diags_.report(DiagId::expected_type, item.count->range, "the expected count", "an int constant", ct.name());
+    }
+  }
+
+  // `expect R fires N` / `resolved N` / `{ key = value, ... }`: the rule, the count, the keys.
+  void check_test_expectation(ast::TestItem& item) {
+    int ri = rule_index(item.name);
+    if (ri < 0) {
+      auto& d = diags_.report(DiagId::unknown_rule, item.name_range, item.name);
+      std::vector<std::string> names;
+      for (auto& r : p_.rules) names.push_back(r.name);
+      suggest(d, item.name_range, item.name, names);
+      return;
+    }
+    Scope scope;
+    if (item.count) {
+      Type ct = check(*item.count, scope);
+      if (ct.kind != TypeKind::Int || !item.count->constant) {
+        diags_.report(DiagId::expected_type, item.count->range, "the expected count", "an int constant", ct.name());
+      }
+    }
+    const sema::CheckedRule& rule = p_.rules[ri];
+    for (auto& key : item.keys) {
+      check(*key.value, scope);
+      if (!key.value->constant) diags_.report(DiagId::not_constant, key.value->range, "an expected value");
+      static const std::set<std::string> kBuiltinKeys = {"message", "state", "severity", "time", "rule", "suppressed"};
+      bool known = kBuiltinKeys.count(key.name) > 0;
+      std::vector<std::string> names(kBuiltinKeys.begin(), kBuiltinKeys.end());
+      for (auto& l : rule.labels) { known |= l.name == key.name; names.push_back(l.name); }
+      for (auto& g : rule.group_keys) { known |= g.name == key.name; names.push_back(g.name); }
+      for (auto& l : rule.lets) { known |= l.name == key.name; names.push_back(l.name); }
+      if (!known) {
+        auto& d = diags_.report(DiagId::unknown_alert_key, key.range, rule.name, key.name);
+        suggest(d, key.range, key.name, names);
+      }
+    }
   }
 
   ast::Program& ast_;
