@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <fmt/format.h>
 
 #include "stdlib/time_format.h"
@@ -360,25 +361,10 @@ std::string_view ascii_trim(std::string_view s) {
   return s;
 }
 
-Value apply_builtin(BuiltinId id, std::vector<Value>& args, TypeKind result_kind,
-                    const re2::RE2* regex, ArithmeticEvents* events) {
-  // Functions that look at nulls themselves.
-  switch (id) {
-    case BuiltinId::If: {
-      const Value& c = args[0];
-      return unify_pick(c.kind == TypeKind::Bool && c.b ? args[1] : args[2], result_kind);
-    }
-    case BuiltinId::Coalesce:
-      for (const Value& a : args) {
-        if (!a.is_null()) return unify_pick(a, result_kind);
-      }
-      return Value::null();
-    case BuiltinId::ToString: return Value::string(value_to_text(args[0]));
-    default: break;
-  }
-  for (const Value& a : args) {
-    if (a.is_null()) return Value::null();
-  }
+namespace {
+
+std::optional<Value> numeric_builtin(BuiltinId id, const std::vector<Value>& args, TypeKind result_kind,
+                                     ArithmeticEvents* events) {
   const Value& x = args[0];
   switch (id) {
     case BuiltinId::Abs:
@@ -412,6 +398,13 @@ Value apply_builtin(BuiltinId id, std::vector<Value>& args, TypeKind result_kind
       }
       return best;
     }
+    default: return std::nullopt;
+  }
+}
+
+std::optional<Value> string_builtin(BuiltinId id, const std::vector<Value>& args, const re2::RE2* regex) {
+  const Value& x = args[0];
+  switch (id) {
     case BuiltinId::Len: return Value::integer(utf8_length(x.s));
     case BuiltinId::Lower:
     case BuiltinId::Upper: {
@@ -436,6 +429,14 @@ Value apply_builtin(BuiltinId id, std::vector<Value>& args, TypeKind result_kind
       if (regex == nullptr) return Value::null();
       return Value::boolean(re2::RE2::PartialMatch(x.s, *regex));
     }
+    default: return std::nullopt;
+  }
+}
+
+// Conversions and time functions.
+std::optional<Value> conversion_builtin(BuiltinId id, const std::vector<Value>& args, ArithmeticEvents* events) {
+  const Value& x = args[0];
+  switch (id) {
     case BuiltinId::ToInt: {
       if (x.kind == TypeKind::String) {
         int64_t v;
@@ -479,8 +480,35 @@ Value apply_builtin(BuiltinId id, std::vector<Value>& args, TypeKind result_kind
       }
       return Value::timestamp(truncated);
     }
-    default: return Value::null();
+    default: return std::nullopt;
   }
+}
+
+}  // namespace
+
+Value apply_builtin(BuiltinId id, std::vector<Value>& args, TypeKind result_kind,
+                    const re2::RE2* regex, ArithmeticEvents* events) {
+  // Functions that look at nulls themselves (NullPolicy::Internal and NullNever).
+  switch (id) {
+    case BuiltinId::If: {
+      const Value& c = args[0];
+      return unify_pick(c.kind == TypeKind::Bool && c.b ? args[1] : args[2], result_kind);
+    }
+    case BuiltinId::Coalesce:
+      for (const Value& a : args) {
+        if (!a.is_null()) return unify_pick(a, result_kind);
+      }
+      return Value::null();
+    case BuiltinId::ToString: return Value::string(value_to_text(args[0]));
+    default: break;
+  }
+  for (const Value& a : args) {
+    if (a.is_null()) return Value::null();
+  }
+  if (auto v = numeric_builtin(id, args, result_kind, events)) return *v;
+  if (auto v = string_builtin(id, args, regex)) return *v;
+  if (auto v = conversion_builtin(id, args, events)) return *v;
+  return Value::null();
 }
 
 }  // namespace alert

@@ -427,7 +427,6 @@ class UpdateBuilder {
     plan::AggregateOp op = spec.op;
     size_t arg = spec.arg >= 0 ? static_cast<size_t>(spec.arg) : 0;
     llvm::Type* i64 = b_.getInt64Ty();
-    llvm::Type* f64 = b_.getDoubleTy();
     if (!plan::updated_inline(op)) {
       llvm::FunctionType* add_ty = llvm::FunctionType::get(b_.getVoidTy(), {ptr(), i64, i64, b_.getInt32Ty(), i64}, false);
       b_.CreateCall(add_ty, add_, {runtime_, b_.getInt64(w), b_.getInt64(static_cast<int64_t>(a)), slot, j_});
@@ -454,102 +453,127 @@ class UpdateBuilder {
       c = b_.CreateAdd(b_.CreateLoad(i64, count), b_.getInt64(1));
       b_.CreateStore(c, count);
     }
-    TypeKind kind = value_kind_[arg];
-    auto arg_int = [&] { return b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, value_data_[arg], j_)); };
-    auto arg_double = [&]() -> llvm::Value* {
-      if (kind == TypeKind::Float) return b_.CreateLoad(f64, b_.CreateInBoundsGEP(f64, value_data_[arg], j_));
-      return b_.CreateSIToFP(arg_int(), f64);
-    };
-    bool is_max = spec.is_max, is_last = spec.is_last;
-    llvm::Value* first_value = c ? b_.CreateICmpEQ(c, b_.getInt64(1)) : nullptr;
+    AggregateUpdate u{w, a, s, arg, c, c ? b_.CreateICmpEQ(c, b_.getInt64(1)) : nullptr};
     switch (op) {
       case plan::AggregateOp::CountValues: break;
-      case plan::AggregateOp::SumInt: {
-        // Once overflowed, the sum is null: nothing more is added (the reference's order).
-        llvm::Value* overflow = b_.CreateInBoundsGEP(b_.getInt8Ty(), array(w, a, kOverflow), s);
-        llvm::BasicBlock* sum_block = block("sum");
-        b_.CreateCondBr(b_.CreateICmpEQ(b_.CreateLoad(b_.getInt8Ty(), overflow), b_.getInt8(0)), sum_block, added);
-        b_.SetInsertPoint(sum_block);
-        llvm::Value* sum = b_.CreateInBoundsGEP(i64, array(w, a, kI), s);
-        llvm::Function* sadd = llvm::Intrinsic::getDeclaration(&module_, llvm::Intrinsic::sadd_with_overflow, {i64});
-        llvm::Value* pair = b_.CreateCall(sadd, {b_.CreateLoad(i64, sum), arg_int()});
-        b_.CreateStore(b_.CreateExtractValue(pair, 0), sum);
-        b_.CreateStore(b_.CreateZExt(b_.CreateExtractValue(pair, 1), b_.getInt8Ty()), overflow);
-        break;
-      }
-      case plan::AggregateOp::SumFloat: {
-        llvm::Value* sum = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
-        b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f64, sum), arg_double()), sum);
-        break;
-      }
+      case plan::AggregateOp::SumInt: emit_sum_int(u, added); break;
+      case plan::AggregateOp::SumFloat: add_to(u, kF, arg_double(arg)); break;
       case plan::AggregateOp::Avg: {
         // The plain sum and the sum scaled by 2^-64 in kM2 (plan::mean_of_sums).
-        llvm::Value* x = arg_double();
-        llvm::Value* sum = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
-        b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f64, sum), x), sum);
-        llvm::Value* scaled = b_.CreateInBoundsGEP(f64, array(w, a, kM2), s);
-        llvm::Value* x_scaled = b_.CreateFMul(x, llvm::ConstantFP::get(f64, plan::kAvgScale));
-        b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f64, scaled), x_scaled), scaled);
+        llvm::Value* x = arg_double(arg);
+        add_to(u, kF, x);
+        add_to(u, kM2, b_.CreateFMul(x, llvm::ConstantFP::get(b_.getDoubleTy(), plan::kAvgScale)));
         break;
       }
-      case plan::AggregateOp::Stddev: {
-        // Welford: delta = x - mean; mean += delta / n; m2 += delta * (x - mean).
-        llvm::Value* x = arg_double();
-        llvm::Value* mean_at = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
-        llvm::Value* m2_at = b_.CreateInBoundsGEP(f64, array(w, a, kM2), s);
-        llvm::Value* delta = b_.CreateFSub(x, b_.CreateLoad(f64, mean_at));
-        llvm::Value* mean = b_.CreateFAdd(b_.CreateLoad(f64, mean_at), b_.CreateFDiv(delta, b_.CreateSIToFP(c, f64)));
-        b_.CreateStore(mean, mean_at);
-        b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f64, m2_at), b_.CreateFMul(delta, b_.CreateFSub(x, mean))), m2_at);
-        break;
-      }
-      case plan::AggregateOp::MinMaxInt: {
-        llvm::Value* held_at = b_.CreateInBoundsGEP(i64, array(w, a, kI), s);
-        llvm::Value* held = b_.CreateLoad(i64, held_at);
-        llvm::Value* v = arg_int();
-        llvm::Value* better = is_max ? b_.CreateICmpSGT(v, held) : b_.CreateICmpSLT(v, held);
-        b_.CreateStore(b_.CreateSelect(b_.CreateOr(first_value, better), v, held), held_at);
-        break;
-      }
-      case plan::AggregateOp::MinMaxFloat: {
-        // A NaN, once held, stays; a NaN arriving replaces a number.
-        llvm::Value* held_at = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
-        llvm::Value* held = b_.CreateLoad(f64, held_at);
-        llvm::Value* v = arg_double();
-        llvm::Value* better = is_max ? b_.CreateFCmpOGT(v, held) : b_.CreateFCmpOLT(v, held);
-        llvm::Value* take = b_.CreateAnd(b_.CreateFCmpORD(held, held), b_.CreateOr(b_.CreateFCmpUNO(v, v), better));
-        b_.CreateStore(b_.CreateSelect(b_.CreateOr(first_value, take), v, held), held_at);
-        break;
-      }
+      case plan::AggregateOp::Stddev: emit_welford(u); break;
+      case plan::AggregateOp::MinMaxInt: emit_min_max_int(u, spec.is_max); break;
+      case plan::AggregateOp::MinMaxFloat: emit_min_max_float(u, spec.is_max); break;
       case plan::AggregateOp::FirstLastInt:
-      case plan::AggregateOp::FirstLastFloat: {
-        // By event time; ties by input order (seq).
-        llvm::Value* time_at = b_.CreateInBoundsGEP(i64, array(w, a, kHeldTime), s);
-        llvm::Value* seq_at = b_.CreateInBoundsGEP(i64, array(w, a, kHeldSeq), s);
-        llvm::Value* ht = b_.CreateLoad(i64, time_at);
-        llvm::Value* hs = b_.CreateLoad(i64, seq_at);
-        llvm::Value* row = b_.CreateZExt(b_.CreateLoad(b_.getInt32Ty(), b_.CreateInBoundsGEP(b_.getInt32Ty(), rows_, j_)), i64);
-        llvm::Value* seq = b_.CreateAdd(seq_base_, row);
-        llvm::Value* same_time = b_.CreateICmpEQ(t_, ht);
-        llvm::Value* take = is_last ? b_.CreateOr(b_.CreateICmpSGT(t_, ht), b_.CreateAnd(same_time, b_.CreateICmpUGE(seq, hs)))
-                                    : b_.CreateOr(b_.CreateICmpSLT(t_, ht), b_.CreateAnd(same_time, b_.CreateICmpULT(seq, hs)));
-        take = b_.CreateOr(first_value, take);
-        b_.CreateStore(b_.CreateSelect(take, t_, ht), time_at);
-        b_.CreateStore(b_.CreateSelect(take, seq, hs), seq_at);
-        if (op == plan::AggregateOp::FirstLastFloat) {
-          llvm::Value* held_at = b_.CreateInBoundsGEP(f64, array(w, a, kF), s);
-          b_.CreateStore(b_.CreateSelect(take, arg_double(), b_.CreateLoad(f64, held_at)), held_at);
-        } else {
-          llvm::Value* held_at = b_.CreateInBoundsGEP(i64, array(w, a, kI), s);
-          b_.CreateStore(b_.CreateSelect(take, arg_int(), b_.CreateLoad(i64, held_at)), held_at);
-        }
-        break;
-      }
+      case plan::AggregateOp::FirstLastFloat: emit_first_last(u, spec.is_last, op == plan::AggregateOp::FirstLastFloat); break;
       default: break;  // CountRows above; the others through the runtime
     }
     b_.CreateBr(added);
     b_.SetInsertPoint(added);
     return llvm::Error::success();
+  }
+
+  // One row's update of one aggregate of window w for group slot s: its argument is window
+  // value `arg`, `count` the aggregate's count after this row (null for sums), `first_value`
+  // whether this is the group's first value in the window.
+  struct AggregateUpdate {
+    int64_t w;
+    size_t a;
+    llvm::Value* s;
+    size_t arg;
+    llvm::Value* count;
+    llvm::Value* first_value;
+  };
+
+  llvm::Value* arg_int(size_t arg) {
+    return b_.CreateLoad(b_.getInt64Ty(), b_.CreateInBoundsGEP(b_.getInt64Ty(), value_data_[arg], j_));
+  }
+  llvm::Value* arg_double(size_t arg) {
+    llvm::Type* f64 = b_.getDoubleTy();
+    if (value_kind_[arg] == TypeKind::Float) return b_.CreateLoad(f64, b_.CreateInBoundsGEP(f64, value_data_[arg], j_));
+    return b_.CreateSIToFP(arg_int(arg), f64);
+  }
+  // The slot's element of one of the aggregate's arrays (kernel_abi.h ALERT_WINDOW_FIELDS).
+  llvm::Value* state_at(const AggregateUpdate& u, AggregateArray which, llvm::Type* type) {
+    return b_.CreateInBoundsGEP(type, array(u.w, u.a, which), u.s);
+  }
+  void add_to(const AggregateUpdate& u, AggregateArray which, llvm::Value* x) {
+    llvm::Value* at = state_at(u, which, b_.getDoubleTy());
+    b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(b_.getDoubleTy(), at), x), at);
+  }
+
+  void emit_sum_int(const AggregateUpdate& u, llvm::BasicBlock* added) {
+    // Once overflowed, the sum is null: nothing more is added (the reference's order).
+    llvm::Type* i64 = b_.getInt64Ty();
+    llvm::Value* overflow = state_at(u, kOverflow, b_.getInt8Ty());
+    llvm::BasicBlock* sum_block = block("sum");
+    b_.CreateCondBr(b_.CreateICmpEQ(b_.CreateLoad(b_.getInt8Ty(), overflow), b_.getInt8(0)), sum_block, added);
+    b_.SetInsertPoint(sum_block);
+    llvm::Value* sum = state_at(u, kI, i64);
+    llvm::Function* sadd = llvm::Intrinsic::getDeclaration(&module_, llvm::Intrinsic::sadd_with_overflow, {i64});
+    llvm::Value* pair = b_.CreateCall(sadd, {b_.CreateLoad(i64, sum), arg_int(u.arg)});
+    b_.CreateStore(b_.CreateExtractValue(pair, 0), sum);
+    b_.CreateStore(b_.CreateZExt(b_.CreateExtractValue(pair, 1), b_.getInt8Ty()), overflow);
+  }
+
+  void emit_welford(const AggregateUpdate& u) {
+    // delta = x - mean; mean += delta / n; m2 += delta * (x - mean).
+    llvm::Type* f64 = b_.getDoubleTy();
+    llvm::Value* x = arg_double(u.arg);
+    llvm::Value* mean_at = state_at(u, kF, f64);
+    llvm::Value* m2_at = state_at(u, kM2, f64);
+    llvm::Value* delta = b_.CreateFSub(x, b_.CreateLoad(f64, mean_at));
+    llvm::Value* mean = b_.CreateFAdd(b_.CreateLoad(f64, mean_at), b_.CreateFDiv(delta, b_.CreateSIToFP(u.count, f64)));
+    b_.CreateStore(mean, mean_at);
+    b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f64, m2_at), b_.CreateFMul(delta, b_.CreateFSub(x, mean))), m2_at);
+  }
+
+  void emit_min_max_int(const AggregateUpdate& u, bool is_max) {
+    llvm::Type* i64 = b_.getInt64Ty();
+    llvm::Value* held_at = state_at(u, kI, i64);
+    llvm::Value* held = b_.CreateLoad(i64, held_at);
+    llvm::Value* v = arg_int(u.arg);
+    llvm::Value* better = is_max ? b_.CreateICmpSGT(v, held) : b_.CreateICmpSLT(v, held);
+    b_.CreateStore(b_.CreateSelect(b_.CreateOr(u.first_value, better), v, held), held_at);
+  }
+
+  void emit_min_max_float(const AggregateUpdate& u, bool is_max) {
+    // A NaN, once held, stays; a NaN arriving replaces a number.
+    llvm::Type* f64 = b_.getDoubleTy();
+    llvm::Value* held_at = state_at(u, kF, f64);
+    llvm::Value* held = b_.CreateLoad(f64, held_at);
+    llvm::Value* v = arg_double(u.arg);
+    llvm::Value* better = is_max ? b_.CreateFCmpOGT(v, held) : b_.CreateFCmpOLT(v, held);
+    llvm::Value* take = b_.CreateAnd(b_.CreateFCmpORD(held, held), b_.CreateOr(b_.CreateFCmpUNO(v, v), better));
+    b_.CreateStore(b_.CreateSelect(b_.CreateOr(u.first_value, take), v, held), held_at);
+  }
+
+  void emit_first_last(const AggregateUpdate& u, bool is_last, bool is_float) {
+    // By event time; ties by input order (seq).
+    llvm::Type* i64 = b_.getInt64Ty();
+    llvm::Value* time_at = state_at(u, kHeldTime, i64);
+    llvm::Value* seq_at = state_at(u, kHeldSeq, i64);
+    llvm::Value* ht = b_.CreateLoad(i64, time_at);
+    llvm::Value* hs = b_.CreateLoad(i64, seq_at);
+    llvm::Value* row = b_.CreateZExt(b_.CreateLoad(b_.getInt32Ty(), b_.CreateInBoundsGEP(b_.getInt32Ty(), rows_, j_)), i64);
+    llvm::Value* seq = b_.CreateAdd(seq_base_, row);
+    llvm::Value* same_time = b_.CreateICmpEQ(t_, ht);
+    llvm::Value* take = is_last ? b_.CreateOr(b_.CreateICmpSGT(t_, ht), b_.CreateAnd(same_time, b_.CreateICmpUGE(seq, hs)))
+                                : b_.CreateOr(b_.CreateICmpSLT(t_, ht), b_.CreateAnd(same_time, b_.CreateICmpULT(seq, hs)));
+    take = b_.CreateOr(u.first_value, take);
+    b_.CreateStore(b_.CreateSelect(take, t_, ht), time_at);
+    b_.CreateStore(b_.CreateSelect(take, seq, hs), seq_at);
+    if (is_float) {
+      llvm::Value* held_at = state_at(u, kF, b_.getDoubleTy());
+      b_.CreateStore(b_.CreateSelect(take, arg_double(u.arg), b_.CreateLoad(b_.getDoubleTy(), held_at)), held_at);
+    } else {
+      llvm::Value* held_at = state_at(u, kI, i64);
+      b_.CreateStore(b_.CreateSelect(take, arg_int(u.arg), b_.CreateLoad(i64, held_at)), held_at);
+    }
   }
 
   const plan::Program& program_;
