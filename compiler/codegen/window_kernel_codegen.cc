@@ -163,7 +163,53 @@ class UpdateBuilder {
     stop_ = block("stop");
     llvm::BasicBlock* done = block("done");
     b_.SetInsertPoint(entry);
-    // Everything the loop reads is loaded once: the runtime changes none of it during a call.
+    load_update_fields(u);
+    llvm::Value* j0 = fn_->getArg(1);
+    llvm::Value* j1 = fn_->getArg(2);
+    b_.CreateCondBr(b_.CreateICmpSLT(j0, j1), loop_, done);
+
+    b_.SetInsertPoint(loop_);
+    j_ = b_.CreatePHI(i64, 2, "j");
+    j_->addIncoming(j0, entry);
+    stop_j_ = llvm::PHINode::Create(i64, 4, "stopped_at", stop_);
+    // A row outside this call's windows goes back to the runtime.
+    t_ = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, times_, j_));
+    llvm::BasicBlock* in_windows = block("in_windows");
+    // from <= t < to as one unsigned compare (to > from always).
+    llvm::Value* width = b_.CreateSub(to_, from_);
+    exit_unless(b_.CreateICmpULT(b_.CreateSub(t_, from_), width), in_windows);
+    b_.SetInsertPoint(in_windows);
+    emit_prefetch_ahead(j1);
+    llvm::Value* slot = emit_lookup();
+    llvm::Value* slot64 = b_.CreateZExt(slot, i64);
+    emit_slot_times(slot64);
+    int64_t window_count = rule_.window.size_ns / rule_.window.step_ns;
+    for (int64_t w = 0; w < window_count; ++w) {
+      emit_mark(w, slot, slot64);
+      for (size_t a = 0; a < rule_.aggregates.size(); ++a) {
+        if (auto err = emit_aggregate(w, a, slot, slot64)) return err;
+      }
+    }
+    llvm::Value* next = b_.CreateAdd(j_, b_.getInt64(1));
+    j_->addIncoming(next, b_.GetInsertBlock());
+    b_.CreateCondBr(b_.CreateICmpSLT(next, j1), loop_, done);
+
+    b_.SetInsertPoint(done);
+    b_.CreateRet(j1);
+    b_.SetInsertPoint(stop_);
+    b_.CreateRet(stop_j_);
+    std::string problems;
+    llvm::raw_string_ostream os(problems);
+    if (llvm::verifyFunction(*fn_, &os)) {
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), "invalid window update IR: " + os.str());
+    }
+    return symbol;
+  }
+
+  // Everything the loop reads is loaded once, in the entry block: the runtime changes none of it
+  // during a call.
+  void load_update_fields(llvm::Value* u) {
+    llvm::Type* i64 = b_.getInt64Ty();
     auto field = [&](UpdateField f, llvm::Type* ty) {
       return b_.CreateLoad(ty, b_.CreateConstInBoundsGEP1_64(i64, u, static_cast<uint64_t>(f)));
     };
@@ -204,25 +250,11 @@ class UpdateBuilder {
       }
       window_fields_.push_back(std::move(fields));
     }
-    llvm::Value* j0 = fn_->getArg(1);
-    llvm::Value* j1 = fn_->getArg(2);
-    b_.CreateCondBr(b_.CreateICmpSLT(j0, j1), loop_, done);
+  }
 
-    b_.SetInsertPoint(loop_);
-    j_ = b_.CreatePHI(i64, 2, "j");
-    j_->addIncoming(j0, entry);
-    stop_j_ = llvm::PHINode::Create(i64, 4, "stopped_at", stop_);
-    // A row outside this call's windows goes back to the runtime.
-    t_ = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, times_, j_));
-    llvm::BasicBlock* in_windows = block("in_windows");
-    // from <= t < to as one unsigned compare (to > from always).
-    llvm::Value* width = b_.CreateSub(to_, from_);
-    exit_unless(b_.CreateICmpULT(b_.CreateSub(t_, from_), width), in_windows);
-    b_.SetInsertPoint(in_windows);
-    emit_prefetch_ahead(j1);
-    llvm::Value* slot = emit_lookup();
-    llvm::Value* slot64 = b_.CreateZExt(slot, i64);
-    // The group's last row time and first window, side by side in one 16-byte record.
+  // The group's last row time and first window, side by side in one 16-byte record.
+  void emit_slot_times(llvm::Value* slot64) {
+    llvm::Type* i64 = b_.getInt64Ty();
     llvm::Value* lrt = b_.CreateInBoundsGEP(i64, slot_times_, b_.CreateShl(slot64, 1));
     llvm::Value* old = b_.CreateLoad(i64, lrt);
     b_.CreateStore(b_.CreateSelect(b_.CreateICmpSGT(t_, old), t_, old), lrt);
@@ -235,26 +267,6 @@ class UpdateBuilder {
     b_.CreateStore(first_window_, fw);
     b_.CreateBr(first_kept);
     b_.SetInsertPoint(first_kept);
-    for (int64_t w = 0; w < window_count; ++w) {
-      emit_mark(w, slot, slot64);
-      for (size_t a = 0; a < rule_.aggregates.size(); ++a) {
-        if (auto err = emit_aggregate(w, a, slot, slot64)) return err;
-      }
-    }
-    llvm::Value* next = b_.CreateAdd(j_, b_.getInt64(1));
-    j_->addIncoming(next, b_.GetInsertBlock());
-    b_.CreateCondBr(b_.CreateICmpSLT(next, j1), loop_, done);
-
-    b_.SetInsertPoint(done);
-    b_.CreateRet(j1);
-    b_.SetInsertPoint(stop_);
-    b_.CreateRet(stop_j_);
-    std::string problems;
-    llvm::raw_string_ostream os(problems);
-    if (llvm::verifyFunction(*fn_, &os)) {
-      return llvm::createStringError(llvm::inconvertibleErrorCode(), "invalid window update IR: " + os.str());
-    }
-    return symbol;
   }
 
  private:
@@ -307,30 +319,55 @@ class UpdateBuilder {
 
   // The group slot of row j (i32), found or created.
   llvm::Value* emit_lookup() {
-    llvm::Type* i32 = b_.getInt32Ty();
-    llvm::Value* none = b_.getInt32(UINT32_MAX);
     llvm::BasicBlock* found = block("found");
     size_t keys = rule_.group_keys.size();
     TypeKind kind = keys == 1 ? value_kind_[0] : TypeKind::Null;
     bool scalar = keys == 1 && kind != TypeKind::Null && kind != TypeKind::String;
-    if (keys == 0 || !scalar) {
-      llvm::Value* slot = null_slot_;
-      if (keys > 0) {
-        llvm::FunctionType* find_ty = llvm::FunctionType::get(i32, {ptr(), b_.getInt64Ty()}, false);
-        slot = b_.CreateCall(find_ty, find_, {runtime_, j_});
-      }
-      llvm::BasicBlock* known = b_.GetInsertBlock();
-      llvm::BasicBlock* create = block("create");
-      b_.CreateCondBr(b_.CreateICmpNE(slot, none), found, create, likely());
-      b_.SetInsertPoint(create);
-      llvm::Value* created = emit_create(found);
-      b_.SetInsertPoint(found);
-      llvm::PHINode* phi = b_.CreatePHI(i32, 2, "slot");
-      phi->addIncoming(slot, known);
-      phi->addIncoming(created, create);
-      return phi;
+    if (keys == 0 || !scalar) return emit_runtime_lookup(found);
+    return emit_scalar_probe(kind, found);
+  }
+
+  // The key's 64 bits as the runtime's table keys them.
+  llvm::Value* scalar_key_bits(TypeKind kind) {
+    llvm::Value* key;
+    if (kind == TypeKind::Float) {
+      llvm::Value* d = b_.CreateLoad(b_.getDoubleTy(), b_.CreateInBoundsGEP(b_.getDoubleTy(), value_data_[0], j_));
+      // -0.0 is 0.0 and every NaN one NaN, as the runtime's table keys them.
+      d = b_.CreateSelect(b_.CreateFCmpOEQ(d, llvm::ConstantFP::get(b_.getDoubleTy(), 0.0)),
+                          llvm::ConstantFP::get(b_.getDoubleTy(), 0.0), d);
+      d = b_.CreateSelect(b_.CreateFCmpUNO(d, d), llvm::ConstantFP::getNaN(b_.getDoubleTy()), d);
+      key = b_.CreateBitCast(d, b_.getInt64Ty());
+    } else {
+      key = b_.CreateLoad(b_.getInt64Ty(), b_.CreateInBoundsGEP(b_.getInt64Ty(), value_data_[0], j_));
     }
-    // One scalar key: its canonical 64 bits probed in the open-addressing table, inline.
+    return key;
+  }
+
+  // No key (every row in the rule's one group), or keys the runtime hashes: its find callback.
+  llvm::Value* emit_runtime_lookup(llvm::BasicBlock* found) {
+    llvm::Type* i32 = b_.getInt32Ty();
+    llvm::Value* none = b_.getInt32(ALERT_NO_SLOT);
+    llvm::Value* slot = null_slot_;
+    if (!rule_.group_keys.empty()) {
+      llvm::FunctionType* find_ty = llvm::FunctionType::get(i32, {ptr(), b_.getInt64Ty()}, false);
+      slot = b_.CreateCall(find_ty, find_, {runtime_, j_});
+    }
+    llvm::BasicBlock* known = b_.GetInsertBlock();
+    llvm::BasicBlock* create = block("create");
+    b_.CreateCondBr(b_.CreateICmpNE(slot, none), found, create, likely());
+    b_.SetInsertPoint(create);
+    llvm::Value* created = emit_create(found);
+    b_.SetInsertPoint(found);
+    llvm::PHINode* phi = b_.CreatePHI(i32, 2, "slot");
+    phi->addIncoming(slot, known);
+    phi->addIncoming(created, create);
+    return phi;
+  }
+
+  // One scalar key: its canonical 64 bits probed in the open-addressing table, inline.
+  llvm::Value* emit_scalar_probe(TypeKind kind, llvm::BasicBlock* found) {
+    llvm::Type* i32 = b_.getInt32Ty();
+    llvm::Value* none = b_.getInt32(ALERT_NO_SLOT);
     llvm::BasicBlock* null_key = block("null_key");
     llvm::BasicBlock* probe_start = block("probe_start");
     llvm::BasicBlock* probe = block("probe");
@@ -350,17 +387,7 @@ class UpdateBuilder {
     llvm::BasicBlock* null_exit = null_key;
 
     b_.SetInsertPoint(probe_start);
-    llvm::Value* key;
-    if (kind == TypeKind::Float) {
-      llvm::Value* d = b_.CreateLoad(b_.getDoubleTy(), b_.CreateInBoundsGEP(b_.getDoubleTy(), value_data_[0], j_));
-      // -0.0 is 0.0 and every NaN one NaN, as the runtime's table keys them.
-      d = b_.CreateSelect(b_.CreateFCmpOEQ(d, llvm::ConstantFP::get(b_.getDoubleTy(), 0.0)),
-                          llvm::ConstantFP::get(b_.getDoubleTy(), 0.0), d);
-      d = b_.CreateSelect(b_.CreateFCmpUNO(d, d), llvm::ConstantFP::getNaN(b_.getDoubleTy()), d);
-      key = b_.CreateBitCast(d, b_.getInt64Ty());
-    } else {
-      key = b_.CreateLoad(b_.getInt64Ty(), b_.CreateInBoundsGEP(b_.getInt64Ty(), value_data_[0], j_));
-    }
+    llvm::Value* key = scalar_key_bits(kind);
     llvm::Value* home = group_home(key);
     b_.CreateBr(probe);
 
