@@ -105,6 +105,51 @@ struct JitCode {
   }
 };
 
+// An LLJIT that compiles in the calling thread with the process's one TargetMachine and
+// resolves nothing from the process.
+llvm::Expected<std::unique_ptr<llvm::orc::LLJIT>> make_jit(jit::NativeTarget* target) {
+  llvm::orc::JITTargetMachineBuilder machine_builder{llvm::Triple(target->triple)};
+  machine_builder.setCPU(target->cpu);
+  machine_builder.addFeatures({target->features});
+  return llvm::orc::LLJITBuilder()
+                 .setJITTargetMachineBuilder(std::move(machine_builder))
+                 .setLinkProcessSymbolsByDefault(false)
+                 .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
+                 .setNumCompileThreads(0)
+                 .setCompileFunctionCreator([target](llvm::orc::JITTargetMachineBuilder)
+                                                -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+                   return std::make_unique<SharedTargetCompiler>(*target);
+                 })
+                 .create();
+}
+
+// Looks up the row filters and window kernels of `filters` and fills the table with them.
+Result<bool> look_up_kernels(llvm::orc::LLJIT& jit, const plan::Program& program, const FilterModule& filters,
+                             KernelTable& table) {
+  using R = Result<bool>;
+  table.row_filters.assign(program.schemas.size(), nullptr);
+  for (const auto& [schema, symbol] : filters.symbols) {
+    auto address = jit.lookup(symbol);
+    if (!address) return R::failure("cannot compile kernel " + symbol + ": " + message_of(address.takeError()));
+    table.row_filters[schema] = address->toPtr<AlertRowFilterFn>();
+  }
+  table.window_values.assign(program.rules.size(), nullptr);
+  table.window_closes.assign(program.rules.size(), nullptr);
+  table.window_updates.assign(program.rules.size(), nullptr);
+  for (const auto& [rule, symbols] : filters.windows) {
+    auto values = jit.lookup(symbols.values);
+    if (!values) return R::failure("cannot compile kernel " + symbols.values + ": " + message_of(values.takeError()));
+    table.window_values[rule] = values->toPtr<AlertWindowValuesFn>();
+    auto close = jit.lookup(symbols.close);
+    if (!close) return R::failure("cannot compile kernel " + symbols.close + ": " + message_of(close.takeError()));
+    table.window_closes[rule] = close->toPtr<AlertWindowCloseFn>();
+    auto update = jit.lookup(symbols.update);
+    if (!update) return R::failure("cannot compile kernel " + symbols.update + ": " + message_of(update.takeError()));
+    table.window_updates[rule] = update->toPtr<AlertWindowUpdateFn>();
+  }
+  return true;
+}
+
 Result<std::shared_ptr<const KernelTable>> compile_kernels(const plan::Program& program) {
   using R = Result<std::shared_ptr<const KernelTable>>;
   auto started = std::chrono::steady_clock::now();
@@ -119,19 +164,7 @@ Result<std::shared_ptr<const KernelTable>> compile_kernels(const plan::Program& 
     jit::optimize_module(*filters.module, *target);
   }
 
-  llvm::orc::JITTargetMachineBuilder machine_builder{llvm::Triple(target->triple)};
-  machine_builder.setCPU(target->cpu);
-  machine_builder.addFeatures({target->features});
-  auto jit = llvm::orc::LLJITBuilder()
-                 .setJITTargetMachineBuilder(std::move(machine_builder))
-                 .setLinkProcessSymbolsByDefault(false)
-                 .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
-                 .setNumCompileThreads(0)
-                 .setCompileFunctionCreator([target](llvm::orc::JITTargetMachineBuilder)
-                                                -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
-                   return std::make_unique<SharedTargetCompiler>(*target);
-                 })
-                 .create();
+  auto jit = make_jit(target);
   if (!jit) return R::failure("cannot start the JIT: " + message_of(jit.takeError()));
   auto code = std::make_shared<JitCode>();
   auto table = std::make_shared<KernelTable>();
@@ -172,26 +205,7 @@ Result<std::shared_ptr<const KernelTable>> compile_kernels(const plan::Program& 
     }
   }
   impl->dispatchers.assign(program.rules.size(), nullptr);
-  table->row_filters.assign(program.schemas.size(), nullptr);
-  for (const auto& [schema, symbol] : filters.symbols) {
-    auto address = impl->jit->lookup(symbol);
-    if (!address) return R::failure("cannot compile kernel " + symbol + ": " + message_of(address.takeError()));
-    table->row_filters[schema] = address->toPtr<AlertRowFilterFn>();
-  }
-  table->window_values.assign(program.rules.size(), nullptr);
-  table->window_closes.assign(program.rules.size(), nullptr);
-  table->window_updates.assign(program.rules.size(), nullptr);
-  for (const auto& [rule, symbols] : filters.windows) {
-    auto values = impl->jit->lookup(symbols.values);
-    if (!values) return R::failure("cannot compile kernel " + symbols.values + ": " + message_of(values.takeError()));
-    table->window_values[rule] = values->toPtr<AlertWindowValuesFn>();
-    auto close = impl->jit->lookup(symbols.close);
-    if (!close) return R::failure("cannot compile kernel " + symbols.close + ": " + message_of(close.takeError()));
-    table->window_closes[rule] = close->toPtr<AlertWindowCloseFn>();
-    auto update = impl->jit->lookup(symbols.update);
-    if (!update) return R::failure("cannot compile kernel " + symbols.update + ": " + message_of(update.takeError()));
-    table->window_updates[rule] = update->toPtr<AlertWindowUpdateFn>();
-  }
+  if (auto found = look_up_kernels(*impl->jit, program, filters, *table); !found.ok()) return R::failure(found.error());
   table->compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   table->resolve_dispatch = &JitCode::resolve_dispatch;
   table->code = std::move(code);

@@ -543,6 +543,19 @@ EvalContext TypedWindowRule::context_of(Group& g, uint32_t slot, size_t row, con
 void TypedWindowRule::close_window(int64_t k) {
   int64_t start = rule_.window.start_of(k), end = rule_.window.end_of(k);
   Window* w = find_window(k);
+  select_groups_to_evaluate(k, w, start, end);
+  for (size_t begin = 0; begin < eval_.size(); begin += kCloseChunk) {
+    size_t stop = std::min(eval_.size(), begin + kCloseChunk);
+    evaluate(eval_, begin, stop, w, start, end);
+    apply_close_results(begin, stop, w, start, end);
+  }
+  if (w) release_window(k);
+  forget_expired_groups(start, end);
+}
+
+// The groups window k's close evaluates, into eval_: every known group the window reaches,
+// less the quiet ones whose result is known to be false (empty_result_shared).
+void TypedWindowRule::select_groups_to_evaluate(int64_t k, const Window* w, int64_t start, int64_t end) {
   bool skip_quiet = false;
   if (empty_shared_ && !order_.empty()) {
     eval_.assign(1, order_.front());
@@ -561,42 +574,45 @@ void TypedWindowRule::close_window(int64_t k) {
     if (skip_quiet && !(w && w->has_rows[s]) && !firing_[s] && consecutive_[s] == 0) continue;
     eval_.push_back(s);
   }
+}
+
+// The transitions of eval_[begin, stop) after their evaluation: fire, resolve, count a run,
+// and remember each history series' value.
+void TypedWindowRule::apply_close_results(size_t begin, size_t stop, Window* w, int64_t start, int64_t end) {
   const size_t per_group = close_layout_.values, lets = rule_.lets.size();
-  for (size_t begin = 0; begin < eval_.size(); begin += kCloseChunk) {
-    size_t stop = std::min(eval_.size(), begin + kCloseChunk);
-    evaluate(eval_, begin, stop, w, start, end);
-    for (size_t i = begin; i < stop; ++i) {
-      if (i + kPrefetchAhead < stop) {
-        __builtin_prefetch(&firing_[eval_[i + kPrefetchAhead]]);
-        __builtin_prefetch(&consecutive_[eval_[i + kPrefetchAhead]]);
-      }
-      uint32_t s = eval_[i];
-      size_t row = i - begin;
-      bool holds = having_[row] != 0;
-      bool changes = holds ? !firing_[s] && consecutive_[s] + 1 >= rule_.window.for_windows : firing_[s];
-      if (changes) {
-        Group& g = group(s);
-        EvalContext ctx = context_of(g, s, row, w && w->has_rows[s] ? w : nullptr, start, end);
-        g.life.consecutive = consecutive_[s];
-        g.life.firing = firing_[s];
-        apply_having(output_, g.life, holds, ctx, start, end);
-        consecutive_[s] = g.life.consecutive;
-        // kFiredAtClose: fired by this close, so not forgotten by it (expires_at_close).
-        firing_[s] = g.life.firing ? (holds ? kFiredAtClose : 1) : 0;
-      } else if (holds) {
-        ++consecutive_[s];
-      } else {
-        consecutive_[s] = 0;
-      }
-      // Remember this window's values for history functions.
-      for (size_t h = 0; h < rule_.history.size(); ++h) {
-        std::deque<Value>& past = group(s).history[h];
-        past.push_front(value_of(values_[row * per_group + lets + h]));
-        while (static_cast<int>(past.size()) > rule_.history[h].depth) past.pop_back();
-      }
+  for (size_t i = begin; i < stop; ++i) {
+    if (i + kPrefetchAhead < stop) {
+      __builtin_prefetch(&firing_[eval_[i + kPrefetchAhead]]);
+      __builtin_prefetch(&consecutive_[eval_[i + kPrefetchAhead]]);
+    }
+    uint32_t s = eval_[i];
+    size_t row = i - begin;
+    bool holds = having_[row] != 0;
+    bool changes = holds ? !firing_[s] && consecutive_[s] + 1 >= rule_.window.for_windows : firing_[s];
+    if (changes) {
+      Group& g = group(s);
+      EvalContext ctx = context_of(g, s, row, w && w->has_rows[s] ? w : nullptr, start, end);
+      g.life.consecutive = consecutive_[s];
+      g.life.firing = firing_[s];
+      apply_having(output_, g.life, holds, ctx, start, end);
+      consecutive_[s] = g.life.consecutive;
+      // kFiredAtClose: fired by this close, so not forgotten by it (expires_at_close).
+      firing_[s] = g.life.firing ? (holds ? kFiredAtClose : 1) : 0;
+    } else if (holds) {
+      ++consecutive_[s];
+    } else {
+      consecutive_[s] = 0;
+    }
+    // Remember this window's values for history functions.
+    for (size_t h = 0; h < rule_.history.size(); ++h) {
+      std::deque<Value>& past = group(s).history[h];
+      past.push_front(value_of(values_[row * per_group + lets + h]));
+      while (static_cast<int>(past.size()) > rule_.history[h].depth) past.pop_back();
     }
   }
-  if (w) release_window(k);
+}
+
+void TypedWindowRule::forget_expired_groups(int64_t start, int64_t end) {
   // Forget groups whose last row is more than `expire` before this window's end (compacting the
   // order in place; their slots are reused).
   size_t kept = 0;

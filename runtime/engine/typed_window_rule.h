@@ -90,6 +90,10 @@ class TypedWindowRule {
   template <typename Closable>
   void close_while(Closable closable);
   void close_window(int64_t k);
+  void select_groups_to_evaluate(int64_t k, const Window* w, int64_t start, int64_t end);
+  void apply_close_results(size_t begin, size_t stop, Window* w, int64_t start, int64_t end);
+  // Forgets groups whose last row is more than `expire` before this window's end.
+  void forget_expired_groups(int64_t start, int64_t end);
   // Evaluates the close function for `slots` (in order) over window `w` (null: empty
   // aggregates): fills having_ and values_, a row per slot.
   void evaluate(const std::vector<uint32_t>& slots, size_t begin, size_t end, const Window* w, int64_t start,
