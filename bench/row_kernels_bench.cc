@@ -16,6 +16,7 @@
 #include "alert/compiler.h"
 #include "alert/reader.h"
 #include "bench/hand_written.h"
+#include "compiler/jit/compiled_kernels.h"
 #include "compiler/plan/compiled_program.h"
 #include "runtime/engine/row_filter.h"
 

@@ -69,6 +69,10 @@ Result<std::vector<Tok>> lex(std::string_view text) {
   AlertLexer lexer(&input);
   lexer.removeErrorListeners();
   std::vector<std::unique_ptr<antlr4::Token>> tokens = lexer.getAllTokens();
+  // Still inside a block comment at the end: it is unterminated (the parser's unterminated_comment).
+  if (lexer.mode == AlertLexer::BLOCK_COMMENT) {
+    return Result<std::vector<Tok>>::failure("the file has lexical errors; run alertc check");
+  }
   // ANTLR counts code points; the gaps are cut from the UTF-8 bytes.
   std::vector<size_t> byte_of;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -209,7 +213,9 @@ class Formatter {
         starts_field()) {
       line_indent = 2;
     }
-    if (decl_ == Decl::Test && depth_ == 1 && (type == AlertLexer::GIVEN || type == AlertLexer::EXPECT)) line_indent = 2;
+    bool item_start = decl_ == Decl::Test && depth_ == 1 &&
+                      (type == AlertLexer::GIVEN || type == AlertLexer::EXPECT || starts_idle_item(tok));
+    if (item_start) line_indent = 2;
     if (decl_ == Decl::Test && depth_ == 2 && in_rows_ && type == AlertLexer::LBRACE) line_indent = 4;
     if (decl_ == Decl::Test && depth_ == 2 && in_rows_ && type == AlertLexer::RBRACK) line_indent = 2;
     if ((decl_ == Decl::Schema || decl_ == Decl::Test) && depth_ == 1 && type == AlertLexer::RBRACE) line_indent = 0;
@@ -235,9 +241,31 @@ class Formatter {
       return;  // commas between fields are optional: the canonical layout has none
     }
     p_.write(tok.text, wants_space(type));
+    if (decl_ == Decl::Test && depth_ == 1) {
+      if (item_start) {
+        item_ = type == AlertLexer::GIVEN ? Item::Given : type == AlertLexer::EXPECT ? Item::Expect : Item::Idle;
+        item_tokens_ = 0;
+      } else {
+        ++item_tokens_;
+      }
+    }
     track(type);
     prev2_ = prev_;
     prev_ = type;
+  }
+
+  // In a test body: does this token begin an `idle D` item? `idle` is a soft keyword (an IDENT),
+  // so it begins one where a name cannot go on the item before: at the start of the body or
+  // after a complete value, but not as the value that `idle`, `expect R resolved` or
+  // `expect rejects` still wait for.
+  bool starts_idle_item(const Tok& tok) const {
+    if (tok.type != AlertLexer::IDENT || tok.text != "idle") return false;
+    if (prev_ == AlertLexer::LBRACE) return true;
+    if (!ends_value(prev_)) return false;
+    bool prev_is_name = prev_ == AlertLexer::IDENT || prev_ == AlertLexer::QUOTED_IDENT;
+    if (prev_is_name && item_ == Item::Idle && item_tokens_ == 0) return false;   // `idle idle`
+    if (prev_is_name && item_ == Item::Expect && item_tokens_ <= 2) return false;  // `expect R resolved idle`
+    return true;
   }
 
   void start_declaration(size_t type) {
@@ -273,6 +301,8 @@ class Formatter {
     clause_indent_ = 0;
     open_indents_.clear();
     in_rows_ = false;
+    item_ = Item::None;
+    item_tokens_ = 0;
     p_.write(tok.text, false);
     track(type);
     prev2_ = prev_;
@@ -326,6 +356,11 @@ class Formatter {
   int clause_indent_ = 0;           // indent of the current clause or declaration line
   std::vector<int> open_indents_;  // per open bracket: the indent of the line that opened it
   bool in_rows_ = false;
+  // In a test body: the item being written, and how many of its tokens at the body's depth
+  // came after its first one (`given`, `expect` or `idle`).
+  enum class Item { None, Given, Expect, Idle };
+  Item item_ = Item::None;
+  size_t item_tokens_ = 0;
   bool unary_minus_before_ = false;
   size_t prev_ = 0, prev2_ = 0;
 };

@@ -147,31 +147,40 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
 };
 
 // The right duration text for a misspelt unit (10min -> 10m), or "" when there is no obvious one.
+// Digit groups are read as the lexer's DIGITS reads them (an '_' only between two digits), so a
+// '_' before a unit belongs to the unit: `5_min` has the unit '_min' and is offered `5m`. The
+// unit named in the message is the first one that is not valid; "" when every group has a valid
+// unit but the text ends in digits with none (`5m3`).
 std::string corrected_duration(std::string_view text, std::string* bad_unit) {
   static const std::pair<const char*, const char*> kUnits[] = {
       {"ms", "ms"}, {"msec", "ms"}, {"msecs", "ms"}, {"millis", "ms"}, {"s", "s"}, {"sec", "s"}, {"secs", "s"},
       {"second", "s"}, {"seconds", "s"}, {"m", "m"}, {"min", "m"}, {"mins", "m"}, {"minute", "m"},
       {"minutes", "m"}, {"h", "h"}, {"hr", "h"}, {"hrs", "h"}, {"hour", "h"}, {"hours", "h"}, {"d", "d"},
       {"day", "d"}, {"days", "d"}};
+  auto is_digit = [&](size_t at) { return at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])); };
   std::string out;
   bool all_known = true;
   size_t i = 0;
   while (i < text.size()) {
     size_t digits = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '_')) ++i;
+    while (is_digit(i) || (text[i] == '_' && i > digits && is_digit(i + 1))) ++i;
     size_t letters = i;
-    while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    while (i < text.size() && !is_digit(i)) ++i;
     std::string_view unit = text.substr(letters, i - letters);
+    // A stray '_' next to a unit (`5_min`, `5min_`) is dropped by the fix.
+    std::string_view key = unit;
+    while (!key.empty() && key.front() == '_') key.remove_prefix(1);
+    while (!key.empty() && key.back() == '_') key.remove_suffix(1);
     const char* known = nullptr;
     for (auto [spelling, canonical] : kUnits) {
-      if (unit == spelling) known = canonical;
+      if (!key.empty() && key == spelling) known = canonical;
     }
     bool valid = unit == "ms" || unit == "s" || unit == "m" || unit == "h" || unit == "d";
-    if (!valid && bad_unit->empty()) *bad_unit = std::string(unit);
+    if (!valid && !unit.empty() && bad_unit->empty()) *bad_unit = std::string(unit);
     if (!known) all_known = false;
     out += std::string(text.substr(digits, letters - digits)) + (known ? known : "s");
   }
-  // Offered only when it reads back as a duration (5_min has no simple fix).
+  // Offered only when it reads back as a duration (1__0min has no simple fix).
   return all_known && parse_duration(out) ? out : "";
 }
 
@@ -237,11 +246,17 @@ class AstBuilder {
   std::string string_value(antlr4::tree::TerminalNode* node) {
     std::string raw = node->getText();
     uint32_t base = map_.byte(node->getSymbol()->getStartIndex());
-    return unescape(raw, base, /*keep_braces=*/true);
+    return unescape(raw, base);
   }
 
-  std::string unescape(std::string_view raw, uint32_t base, bool) {
-    // raw includes the opening quote and, unless unterminated, the closing one.
+  // raw includes the opening quote and, unless unterminated, the closing one. A bad escape is
+  // reported at base + its index in raw, or, for a template's literal text (raw is then that
+  // text in quotes), at base + where `text` says its backslash is in the token.
+  std::string unescape(std::string_view raw, uint32_t base, const TemplateText* text = nullptr) {
+    auto escape_range = [&](size_t backslash) {
+      uint32_t at = base + (text ? text->source_offset(backslash - 1) : static_cast<uint32_t>(backslash));
+      return SourceRange{{file_, at}, {file_, at + 2}};
+    };
     size_t end = raw.size();
     if (end >= 2 && raw.back() == '"' && raw[end - 2] != '\\') --end;
     else if (end >= 2 && raw.back() == '"') {
@@ -276,8 +291,7 @@ class AstBuilder {
                  !(cp >= 0xD800 && cp <= 0xDFFF);
           }
           if (!ok) {
-            SourceRange r{{file_, base + static_cast<uint32_t>(i - 1)},
-                          {file_, base + static_cast<uint32_t>(i + 1)}};
+            SourceRange r = escape_range(i - 1);
             diags_.report(DiagId::invalid_escape, r, "\\u").note(r, "write a code point as \\u{1F600}");
             break;
           }
@@ -286,9 +300,7 @@ class AstBuilder {
           break;
         }
         default: {
-          SourceRange r{{file_, base + static_cast<uint32_t>(i - 1)},
-                        {file_, base + static_cast<uint32_t>(i + 1)}};
-          diags_.report(DiagId::invalid_escape, r, std::string("\\") + e);
+          diags_.report(DiagId::invalid_escape, escape_range(i - 1), std::string("\\") + e);
         }
       }
     }
@@ -903,7 +915,11 @@ std::unique_ptr<ParsedText> prepare(std::string_view text, uint32_t file, const 
       // Reported once here; the parser then sees a valid duration, so nothing else is reported.
       std::string bad_unit, text = t->getText();
       std::string fixed = corrected_duration(text, &bad_unit);
-      auto& d = diags.report(DiagId::unknown_duration_unit, token_range(t.get()), bad_unit, text);
+      auto& d = bad_unit.empty()
+                    ? diags.report(DiagId::syntax_error, token_range(t.get()),
+                                   fmt::format("duration '{}' ends in a number without a unit; the units are "
+                                               "ms, s, m, h and d", text))
+                    : diags.report(DiagId::unknown_duration_unit, token_range(t.get()), bad_unit, text);
       if (!fixed.empty()) d.fix(token_range(t.get()), fixed);
       t = std::make_unique<antlr4::CommonToken>(t.get());
       static_cast<antlr4::CommonToken*>(t.get())->setType(AlertLexer::DURATION);
@@ -980,7 +996,7 @@ ast::Template AstBuilder::template_of(antlr4::tree::TerminalNode* node) {
   for (const TemplateItem& item : scan_template(raw)) {
     if (const auto* text = std::get_if<TemplateText>(&item)) {
       ast::TemplatePiece piece;
-      piece.text = unescape("\"" + text->raw + "\"", base + text->offset - 1, false);
+      piece.text = unescape("\"" + text->raw + "\"", base, text);
       out.pieces.push_back(std::move(piece));
     } else if (const auto* e = std::get_if<TemplateExpr>(&item)) {
       out.pieces.push_back(template_expr_piece(*e, base));

@@ -87,12 +87,21 @@ TemplateExpr interpolation(std::string_view raw, size_t open, size_t close) {
 std::vector<TemplateItem> scan_template(std::string_view raw) {
   std::vector<TemplateItem> items;
   size_t end = raw.size() >= 2 && raw.back() == '"' ? raw.size() - 1 : raw.size();
-  std::string literal;
-  size_t literal_start = 1;
+  TemplateText literal;
+  // Appends `n` bytes of the source at `from` to the literal text as `chars`.
+  auto append = [&](size_t from, std::string_view chars) {
+    auto at = static_cast<uint32_t>(from);
+    auto index = static_cast<uint32_t>(literal.raw.size());
+    if (literal.runs.empty()) literal.offset = at;
+    if (literal.runs.empty() || literal.runs.back().offset + (index - literal.runs.back().index) != at) {
+      literal.runs.push_back({index, at});
+    }
+    literal.raw += chars;
+  };
   auto flush_literal = [&] {
-    if (literal.empty()) return;
-    items.push_back(TemplateText{literal, static_cast<uint32_t>(literal_start)});
-    literal.clear();
+    if (literal.raw.empty()) return;
+    items.push_back(std::move(literal));
+    literal = TemplateText{};
   };
   auto error = [&](TemplateError::Kind what, size_t from, size_t to) {
     items.emplace_back(std::in_place_type<TemplateError>, what, static_cast<uint32_t>(from), static_cast<uint32_t>(to));
@@ -100,12 +109,12 @@ std::vector<TemplateItem> scan_template(std::string_view raw) {
   for (size_t i = 1; i < end; ++i) {
     char c = raw[i];
     if (c == '\\' && i + 1 < end) {  // an escape stays whole, for the decoder
-      literal += c;
-      literal += raw[++i];
+      append(i, raw.substr(i, 2));
+      ++i;
       continue;
     }
     if ((c == '{' || c == '}') && i + 1 < end && raw[i + 1] == c) {
-      literal += c;
+      append(i, raw.substr(i, 1));
       ++i;
       continue;
     }
@@ -114,8 +123,7 @@ std::vector<TemplateItem> scan_template(std::string_view raw) {
       continue;
     }
     if (c != '{') {
-      if (literal.empty()) literal_start = i;
-      literal += c;
+      append(i, raw.substr(i, 1));
       continue;
     }
     flush_literal();
@@ -129,7 +137,6 @@ std::vector<TemplateItem> scan_template(std::string_view raw) {
     if (e.source.empty()) error(TemplateError::Empty, i, close + 1);
     items.push_back(std::move(e));
     i = close;
-    literal_start = close + 1;
   }
   flush_literal();
   return items;

@@ -19,11 +19,25 @@ namespace alert {
 // one brace each.
 struct TemplateText {
   std::string raw;
-  // Where `raw` starts. The parser places a bad escape at `offset` + its index in `raw`, which
-  // is early by one for each `{{`, `}}` or stray '}' before it in the text (shorter in `raw` than
-  // in the source, or not in it), and a text that begins with an escape or a doubled brace right
-  // after stray '}'s has `offset` at the first of those '}'s. Kept so: diagnostics are golden.
-  uint32_t offset = 0;
+  uint32_t offset = 0;  // where `raw[0]` is
+  // Where each byte of `raw` is: runs of bytes that stand in `raw` as in the source, each as the
+  // index in `raw` it starts at and its offset. A doubled brace (one byte in `raw`, two in the
+  // source) and a stray '}' (in the source, not in `raw`) start a new run.
+  struct Run {
+    uint32_t index = 0, offset = 0;
+  };
+  std::vector<Run> runs;
+
+  // Where `raw[index]` is, so a bad escape is placed at its backslash.
+  uint32_t source_offset(size_t index) const {
+    uint32_t i = static_cast<uint32_t>(index);
+    const Run* run = nullptr;
+    for (const Run& r : runs) {
+      if (r.index > i) break;
+      run = &r;
+    }
+    return run ? run->offset + (i - run->index) : offset + i;
+  }
 };
 
 // One interpolation.

@@ -1,7 +1,7 @@
 // Evaluates the `where` of every rule of a batch's schema, for the whole batch at once, into one
-// 0/1 byte per rule and row. The JIT engine runs the schema's fused kernel (compiler/jit) over
-// the columns; the reference interpreter walks the rows. Both give the same bytes: the
-// differential test holds them to it.
+// bit per rule and row (Selection). The JIT engine runs the schema's fused kernel (its
+// KernelTable) over the columns; the reference interpreter walks the rows. Both give the same
+// bits: the differential test holds them to it.
 #pragma once
 
 #include <memory>

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <string_view>
 #include <fmt/format.h>
 
 namespace alert {
@@ -21,14 +23,27 @@ Result<std::string> text_of(const ChannelConfig& c, const plan::OptionValue& v, 
   return v.value.s;
 }
 
-// "scheme://user:password@host" -> the password, so it can be redacted.
+// Where the password of the URL whose "://" is at `scheme` lies in `text`: in the authority
+// (up to the first '/', '?' or '#', or what no URL holds unencoded: white space, '"', '<' or
+// '>'), between the userinfo's first ':' and the authority's last '@'. {npos, 0} when it has none.
+std::pair<size_t, size_t> url_password(std::string_view text, size_t scheme) {
+  size_t begin = scheme + 3;
+  size_t end = begin;
+  while (end < text.size() && !std::strchr("/?# \t\r\n\"<>", text[end])) ++end;
+  std::string_view authority = text.substr(begin, end - begin);
+  size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return {std::string_view::npos, 0};
+  size_t colon = authority.substr(0, at).find(':');
+  if (colon == std::string_view::npos || colon + 1 == at) return {std::string_view::npos, 0};
+  return {begin + colon + 1, at - colon - 1};
+}
+
+// "scheme://user:password@host" -> the password, so it can be redacted wherever it stands.
 void add_url_password(const std::string& url, std::vector<std::string>* secrets) {
   size_t scheme = url.find("://");
-  size_t at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-  if (scheme == std::string::npos || at == std::string::npos) return;
-  std::string userinfo = url.substr(scheme + 3, at - scheme - 3);
-  size_t colon = userinfo.find(':');
-  if (colon != std::string::npos && colon + 1 < userinfo.size()) secrets->push_back(userinfo.substr(colon + 1));
+  if (scheme == std::string::npos) return;
+  auto [at, length] = url_password(url, scheme);
+  if (at != std::string_view::npos) secrets->push_back(url.substr(at, length));
 }
 
 // A map option: the channel's extra HTTP headers, each value possibly from the environment.
@@ -144,11 +159,30 @@ Result<ChannelConfig> resolve_channel(const plan::Channel& pc) {
 }  // namespace
 
 std::string ChannelConfig::redact(std::string text) const {
+  // Every occurrence of every secret, found in the text as it is: a secret that holds another
+  // (or overlaps one) is masked whole, whatever the order the secrets came in.
+  std::vector<std::pair<size_t, size_t>> found;  // [begin, end)
   for (const std::string& s : secrets) {
     if (s.empty()) continue;
-    for (size_t pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos + 3)) text.replace(pos, s.size(), "***");
+    for (size_t pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos + 1)) found.emplace_back(pos, pos + s.size());
   }
-  return text;
+  std::sort(found.begin(), found.end());
+  std::string out;
+  size_t done = 0;
+  for (size_t k = 0; k < found.size();) {
+    auto [begin, end] = found[k];
+    for (++k; k < found.size() && found[k].first < end; ++k) end = std::max(end, found[k].second);
+    out.append(text, done, begin - done);
+    out += "***";
+    done = end;
+  }
+  out.append(text, done, std::string::npos);
+  // Then any user:password in a URL's authority, a channel's or not (a redirect, a reply).
+  for (size_t scheme = out.find("://"); scheme != std::string::npos; scheme = out.find("://", scheme + 3)) {
+    auto [at, length] = url_password(out, scheme);
+    if (at != std::string_view::npos) out.replace(at, length, "***");
+  }
+  return out;
 }
 
 Result<std::vector<ChannelConfig>> resolve_channels(const plan::Program& program) {

@@ -153,9 +153,17 @@ bool ChannelWorker::paused_by_receiver(const std::vector<OutboxRow>& rows, const
 }
 
 // What became of each row of a request: sent (and, for Alertmanager, remembered while firing)
-// or failed (retried later or dead-lettered).
+// or failed (retried later or dead-lettered). The rows of a failed request are retried together,
+// all due at one time, so a bundle goes again with the same members, the same bytes and so the
+// same key, and its receiver can recognise the redelivery.
 void ChannelWorker::record_outcome(const std::vector<OutboxRow>& rows, const SendResult& result, int64_t now_ms,
                                    std::vector<int64_t>& delivered) {
+  int64_t retry_at = 0;
+  if (!result.ok) {
+    int attempts = 0;
+    for (const OutboxRow& row : rows) attempts = std::max(attempts, row.attempts + 1);
+    retry_at = now_ms + retry_delay_ms(attempts);
+  }
   for (const OutboxRow& row : rows) {
     if (result.ok && channel_.is_provider()) {
       // A text or a push cannot be taken back: it leaves the outbox at once, so a crash in a
@@ -172,28 +180,26 @@ void ChannelWorker::record_outcome(const std::vector<OutboxRow>& rows, const Sen
         else firing_.erase(row.fingerprint);
       }
     } else {
-      failed(row, result.error, result.permanent, now_ms);
+      failed(row, result.error, result.permanent, retry_at);
     }
   }
 }
 
 // A provider request: the envelope stored with the notification, completed with the channel's
-// credentials now (they are never written to the outbox).
+// credentials and its options from env() now (they are never written to the outbox).
 SendResult ChannelWorker::send_provider(const OutboxRow& row) {
   ProviderRequest req;
+  SendResult broken;
+  broken.permanent = true;
   if (!decode_envelope(row.body, &req)) {
-    SendResult broken;
-    broken.permanent = true;
     broken.error = "the stored request is not readable";
     return broken;
   }
   // Only the path's "{token}" is filled: alert text in the body may hold any characters (a row's
   // value could read "{token}"), and must never be able to pull a credential into a message.
-  std::string path = req.path;
-  if (size_t at = path.find("{token}"); at != std::string::npos) path.replace(at, 7, channel_.token);
-  if (size_t at = path.find("{credentials}"); at != std::string::npos) {  // Kannel's sendsms user
-    path.replace(at, 13, "username=" + url_escape(channel_.account) + "&password=" + url_escape(channel_.token));
-  }
+  // Options are filled only where alert text cannot stand (fill_channel_values).
+  if (!fill_channel_values(channel_, &req, &broken.error)) return broken;
+  const std::string& path = req.path;
   std::string body = channel_.kind == "pagerduty" ? with_routing_key(req.body, channel_.routing_key) : req.body;
   if (size_t at = body.find("&{app_token}"); at != std::string::npos && at + 12 == body.size()) {  // Pushover
     body.replace(at, 12, "&token=" + url_escape(channel_.token));
@@ -253,7 +259,17 @@ void ChannelWorker::take_tokens(size_t n) {
   refilled_at_ = std::chrono::steady_clock::now();
 }
 
-void ChannelWorker::failed(const OutboxRow& row, const std::string& reason, bool permanent, int64_t now_ms) {
+// Exponential backoff with jitter, so receivers coming back are not hit by every sender at once.
+int64_t ChannelWorker::retry_delay_ms(int attempts) const {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  int64_t delay = retry_base_ms_ << std::min(std::max(attempts, 1) - 1, 16);
+  delay = std::min<int64_t>(delay, 60'000);
+  return delay / 2 + static_cast<int64_t>(rng() % static_cast<uint64_t>(delay / 2 + 1));
+}
+
+// A failed row: dead-lettered when retrying cannot help or its retries are used up, else due
+// again at `retry_at` (one time for all the rows of a request).
+void ChannelWorker::failed(const OutboxRow& row, const std::string& reason, bool permanent, int64_t retry_at) {
   int attempts = row.attempts + 1;
   std::lock_guard<std::mutex> lock(mutex_);
   ++stats_.failed;
@@ -269,12 +285,7 @@ void ChannelWorker::failed(const OutboxRow& row, const std::string& reason, bool
       return;
     }
   }
-  // Exponential backoff with jitter, so receivers coming back are not hit by every sender at once.
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  int64_t delay = retry_base_ms_ << std::min(attempts - 1, 16);
-  delay = std::min<int64_t>(delay, 60'000);
-  delay = delay / 2 + static_cast<int64_t>(rng() % static_cast<uint64_t>(delay / 2 + 1));
-  outbox_.reschedule(row.id, attempts, now_ms + delay);
+  outbox_.reschedule(row.id, attempts, retry_at);
   ++stats_.retried;
 }
 

@@ -43,7 +43,8 @@ class ChannelWorker {
   bool paused_by_receiver(const std::vector<OutboxRow>& rows, const SendResult& result, int64_t now_ms);
   void record_outcome(const std::vector<OutboxRow>& rows, const SendResult& result, int64_t now_ms,
                       std::vector<int64_t>& delivered);
-  void failed(const OutboxRow& row, const std::string& reason, bool permanent, int64_t now_ms);
+  int64_t retry_delay_ms(int attempts) const;
+  void failed(const OutboxRow& row, const std::string& reason, bool permanent, int64_t retry_at);
   void resend_firing(int64_t now_ms);
   void take_tokens(size_t n);
   SendResult send_provider(const OutboxRow& row);

@@ -1,6 +1,8 @@
 #include "runtime/notify/provider_payloads.h"
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -51,10 +53,108 @@ std::string html_escape(const std::string& s) {
   return out;
 }
 
-std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
+// Options read from env() are secrets (channel_config), and the outbox file holds none: where
+// the envelope would carry one, it holds a placeholder that fill_channel_values() fills from the
+// channel when the request is sent, as it does the credentials. A placeholder stands only where
+// alert text cannot put one: in the path and in a form body, whose alert text is percent-encoded
+// (so has no '{'), as "{name}" (the value as it is) or "{name:url}" (percent-encoded); in JSON
+// bodies and headers at fixed places that hold only the option (kJsonFills, kHeaderFills). A
+// `title` from env() is rendered with the alert, so it cannot wait for the send: it is stored.
+bool is_secret(const ChannelConfig& c, const std::string& value) {
+  return !value.empty() && std::find(c.secrets.begin(), c.secrets.end(), value) != c.secrets.end();
+}
+
+// The value of option `name` for a path, a header or JSON, or its placeholder.
+std::string option_text(const ChannelConfig& c, const char* name, const std::string& value) {
+  return is_secret(c, value) ? fmt::format("{{{}}}", name) : value;
+}
+
+struct FormField {
+  std::string key, value;
+  const char* option = nullptr;  // the channel option `value` comes from, if any
+};
+
+std::string form_encode(const ChannelConfig& c, const std::vector<FormField>& fields) {
   std::string out;
-  for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + url_escape(k) + "=" + url_escape(v);
+  for (const FormField& f : fields) {
+    std::string value = f.option && is_secret(c, f.value) ? fmt::format("{{{}:url}}", f.option) : url_escape(f.value);
+    out += (out.empty() ? "" : "&") + url_escape(f.key) + "=" + value;
+  }
   return out;
+}
+
+// Where a provider's JSON body (a JSON pointer) or headers (a name) hold an option's placeholder.
+struct Fill {
+  const char* kind;  // the channel's kind, or its push provider
+  const char* where;
+  const char* option;
+};
+constexpr Fill kJsonFills[] = {
+    {"fcm", "/message/token", "device"}, {"fcm", "/message/topic", "topic"}, {"telegram", "/chat_id", "chat_id"}};
+constexpr Fill kHeaderFills[] = {
+    {"apns", "apns-topic", "topic"}, {"apns", "apns-priority", "priority"}, {"ntfy", "Priority", "priority"}};
+
+std::string fill_kind(const ChannelConfig& c) {
+  if (c.kind != "push") return c.kind;
+  return c.provider.empty() ? "ntfy" : c.provider;
+}
+
+// An option's value now, for a placeholder; null when the channel has none (any more).
+std::optional<std::string> option_value(const ChannelConfig& c, std::string_view name) {
+  const std::string* v = name == "topic"     ? &c.topic
+                         : name == "project" ? &c.project
+                         : name == "device"  ? &c.device
+                         : name == "account" ? &c.account
+                         : name == "from"    ? &c.from
+                         : name == "user"    ? &c.user
+                         : name == "chat_id" ? &c.chat_id
+                         : name == "priority" ? &c.priority
+                         : name == "to" && c.to.size() == 1 ? &c.to[0]  // from env(): one recipient
+                                                            : nullptr;
+  if (!v || v->empty()) return std::nullopt;
+  return *v;
+}
+
+// `text` with its placeholders filled in one pass (a filled value is not read for placeholders
+// again); in a path (`credentials`) also "{token}" and Kannel's "{credentials}". Other text in
+// braces stays. False, naming the option in `missing`, when the channel has no value for one.
+bool fill_placeholders(const ChannelConfig& c, std::string* text, bool credentials, std::string* missing) {
+  static constexpr std::string_view kOptions[] = {"topic", "project", "device", "account",
+                                                  "from",  "to",      "user",   "priority"};
+  std::string out;
+  size_t i = 0;
+  while (i < text->size()) {
+    size_t open = text->find('{', i);
+    size_t close = open == std::string::npos ? std::string::npos : text->find('}', open);
+    if (close == std::string::npos) break;
+    open = text->rfind('{', close);  // the innermost: "{a{topic}" holds "{topic}"
+    std::string_view inner = std::string_view(*text).substr(open + 1, close - open - 1);
+    bool url = inner.ends_with(":url");
+    std::string_view name = url ? inner.substr(0, inner.size() - 4) : inner;
+    std::optional<std::string> value;
+    if (credentials && inner == "token") {
+      value = c.token;
+    } else if (credentials && inner == "credentials") {
+      value = "username=" + url_escape(c.account) + "&password=" + url_escape(c.token);
+    } else if (std::find(std::begin(kOptions), std::end(kOptions), name) != std::end(kOptions)) {
+      value = option_value(c, name);
+      if (!value) {
+        *missing = std::string(name);
+        return false;
+      }
+      if (url) value = url_escape(*value);
+    }
+    out.append(*text, i, open - i);
+    if (value) {
+      out += *value;
+    } else {
+      out.append(*text, open, close + 1 - open);
+    }
+    i = close + 1;
+  }
+  out.append(*text, std::min(i, text->size()), std::string::npos);
+  *text = std::move(out);
+  return true;
 }
 
 // GSM 03.38: the basic set, and the extension set (an escape plus one: two septets).
@@ -171,14 +271,14 @@ namespace {
 // send time; android priority high for critical and warning.
 ProviderRequest fcm_request(const Alert& a, const ChannelConfig& c) {
   ProviderRequest r;
-  r.path = "/v1/projects/" + c.project + "/messages:send";
+  r.path = "/v1/projects/" + option_text(c, "project", c.project) + "/messages:send";
   r.content_type = "application/json";
   json message = {{"notification",
                    {{"title", cut_bytes(title_of(a, c), 250, "…", &r.cut)}, {"body", cut_bytes(a.message, 3000, "…", &r.cut)}}},
                   {"android", {{"priority", a.severity == "info" ? "normal" : "high"}}},
                   {"data", {{"rule", a.rule}, {"state", a.state}, {"fingerprint", a.fingerprint}}}};
-  if (!c.device.empty()) message["token"] = c.device;
-  else message["topic"] = c.topic;
+  if (!c.device.empty()) message["token"] = option_text(c, "device", c.device);
+  else message["topic"] = option_text(c, "topic", c.topic);
   r.body = dump({{"message", message}});
   return r;
 }
@@ -186,17 +286,17 @@ ProviderRequest fcm_request(const Alert& a, const ChannelConfig& c) {
 // APNs over HTTP/2: POST /3/device/{device}; the provider token is signed at send time.
 ProviderRequest apns_request(const Alert& a, const ChannelConfig& c) {
   ProviderRequest r;
-  r.path = "/3/device/" + c.device;
+  r.path = "/3/device/" + option_text(c, "device", c.device);
   r.content_type = "application/json";
   // APNs takes 4 KB of payload: the texts are cut by bytes so any script fits.
   json alert_text = {{"title", cut_bytes(title_of(a, c), 250, "…", &r.cut)}, {"body", cut_bytes(a.message, 3000, "…", &r.cut)}};
   json aps = {{"alert", alert_text}};
   if (a.state != "resolved") aps["sound"] = "default";
   r.body = dump({{"aps", aps}, {"rule", a.rule}, {"state", a.state}});
-  r.headers.emplace_back("apns-topic", c.topic);
+  r.headers.emplace_back("apns-topic", option_text(c, "topic", c.topic));
   r.headers.emplace_back("apns-push-type", "alert");
   // 10 = deliver now; 5 = when power allows: resolved notices and info can wait.
-  r.headers.emplace_back("apns-priority", !c.priority.empty() ? c.priority
+  r.headers.emplace_back("apns-priority", !c.priority.empty() ? option_text(c, "priority", c.priority)
                                           : a.state == "resolved" || a.severity == "info" ? "5" : "10");
   r.headers.emplace_back("apns-collapse-id", a.fingerprint);  // a later notice of the alert replaces the earlier
   return r;
@@ -211,8 +311,9 @@ ProviderRequest pushover_request(const Alert& a, const ChannelConfig& c) {
   std::string priority = !c.priority.empty()                             ? c.priority
                          : a.severity == "critical" && a.state != "resolved" ? "1"
                                                                              : "0";
-  r.body = form_encode({{"user", c.user}, {"title", cut_text(title_of(a, c), 250, "…", &r.cut)},
-                        {"message", cut_text(a.message, 1024, "…", &r.cut)}, {"priority", priority}}) +
+  r.body = form_encode(c, {{"user", c.user, "user"}, {"title", cut_text(title_of(a, c), 250, "…", &r.cut)},
+                           {"message", cut_text(a.message, 1024, "…", &r.cut)},
+                           {"priority", priority, c.priority.empty() ? nullptr : "priority"}}) +
            "&{app_token}";
   return r;
 }
@@ -220,11 +321,11 @@ ProviderRequest pushover_request(const Alert& a, const ChannelConfig& c) {
 // ntfy: POST {url}/{topic}, the text as the body, the rest as headers.
 ProviderRequest ntfy_request(const Alert& a, const ChannelConfig& c) {
   ProviderRequest r;
-  r.path = "/" + c.topic;
+  r.path = "/" + option_text(c, "topic", c.topic);
   r.content_type = "text/plain; charset=utf-8";
   r.body = cut_bytes(a.message, 4096, "…", &r.cut);  // ntfy's limit is in bytes
   r.headers.emplace_back("Title", header_text(cut_text(title_of(a, c), 250, "...", &r.cut)));
-  std::string priority = !c.priority.empty()      ? c.priority
+  std::string priority = !c.priority.empty()      ? option_text(c, "priority", c.priority)
                          : a.state == "resolved"  ? "default"  // good news is not urgent
                          : a.severity == "critical" ? "urgent"
                          : a.severity == "warning"  ? "high"
@@ -316,7 +417,7 @@ ProviderRequest telegram_request(const Alert& a, const ChannelConfig& c) {
   std::string title = cut_text(title_of(a, c), 256, "…", &r.cut);
   size_t room = 4096 - code_points(title).size() - 1;
   std::string text = fmt::format("<b>{}</b>\n{}", html_escape(title), html_escape(cut_text(a.message, room, "…", &r.cut)));
-  r.body = dump({{"chat_id", c.chat_id}, {"text", text}, {"parse_mode", "HTML"}});
+  r.body = dump({{"chat_id", option_text(c, "chat_id", c.chat_id)}, {"text", text}, {"parse_mode", "HTML"}});
   return r;
 }
 
@@ -342,8 +443,8 @@ std::vector<ProviderRequest> kannel_requests(const Alert& a, const ChannelConfig
   for (const std::string& to : c.to) {
     ProviderRequest m;
     m.method = "GET";
-    m.path = "/cgi-bin/sendsms?" + form_encode({{"to", to}, {"from", c.from}, {"text", text}, {"charset", "UTF-8"},
-                                                {"coding", ucs2 ? "2" : "0"}}) +
+    m.path = "/cgi-bin/sendsms?" + form_encode(c, {{"to", to, "to"}, {"from", c.from, "from"}, {"text", text},
+                                                   {"charset", "UTF-8"}, {"coding", ucs2 ? "2" : "0"}}) +
              "&{credentials}";
     m.cut = cut;
     out.push_back(std::move(m));
@@ -359,9 +460,9 @@ std::vector<ProviderRequest> twilio_requests(const Alert& a, const ChannelConfig
   std::string text = cut_sms(a.message, c.max_segments, &cut, &segments);
   for (const std::string& to : c.to) {
     ProviderRequest m;
-    m.path = "/2010-04-01/Accounts/" + c.account + "/Messages.json";
+    m.path = "/2010-04-01/Accounts/" + option_text(c, "account", c.account) + "/Messages.json";
     m.content_type = "application/x-www-form-urlencoded";
-    m.body = form_encode({{"To", to}, {"From", c.from}, {"Body", text}});
+    m.body = form_encode(c, {{"To", to, "to"}, {"From", c.from, "from"}, {"Body", text}});
     m.cut = cut;
     out.push_back(std::move(m));
   }
@@ -398,6 +499,38 @@ std::string with_routing_key(const std::string& event, const std::string& routin
   if (!j.is_object()) return event;
   j["routing_key"] = routing_key;
   return dump(j);
+}
+
+bool fill_channel_values(const ChannelConfig& c, ProviderRequest* req, std::string* error) {
+  std::string missing;
+  bool form = req->content_type == "application/x-www-form-urlencoded";
+  bool ok = fill_placeholders(c, &req->path, /*credentials=*/true, &missing) &&
+            (!form || fill_placeholders(c, &req->body, /*credentials=*/false, &missing));
+  std::string kind = fill_kind(c);
+  for (auto& [name, value] : req->headers) {
+    for (const Fill& f : kHeaderFills) {
+      if (!ok || kind != f.kind || name != f.where || value != fmt::format("{{{}}}", f.option)) continue;
+      auto v = option_value(c, f.option);
+      if (v) value = *v;
+      else missing = f.option, ok = false;
+    }
+  }
+  bool json_fills = std::any_of(std::begin(kJsonFills), std::end(kJsonFills), [&](const Fill& f) { return kind == f.kind; });
+  if (ok && json_fills && req->body.find("\"{") != std::string::npos) {
+    json j = json::parse(req->body, nullptr, false);
+    bool changed = false;
+    for (const Fill& f : kJsonFills) {
+      if (!ok || !j.is_object()) break;
+      json::json_pointer at(f.where);
+      if (kind != f.kind || !j.contains(at) || j[at] != fmt::format("{{{}}}", f.option)) continue;
+      auto v = option_value(c, f.option);
+      if (v) j[at] = *v, changed = true;
+      else missing = f.option, ok = false;
+    }
+    if (changed) req->body = dump(j);
+  }
+  if (!ok) *error = fmt::format("the stored request needs the channel's '{}', which it no longer has", missing);
+  return ok;
 }
 
 bool decode_fields(const nlohmann::json& j, ProviderRequest* out);

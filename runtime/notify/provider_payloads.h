@@ -2,8 +2,8 @@
 // sendMessage, Discord webhooks, and Twilio SMS. Each notification becomes a request envelope
 // stored in the outbox — the path under the channel's url, content type, per-alert headers and
 // body — built once when the alert is produced, so retries and restarts send the same bytes.
-// Credentials are not in it: the worker adds them from the channel at send time, so no token
-// is ever written to the outbox file.
+// Credentials are not in it, nor any option read from env(): the worker adds them from the
+// channel at send time (fill_channel_values), so no secret is ever written to the outbox file.
 #pragma once
 
 #include <string>
@@ -32,6 +32,11 @@ std::string url_escape(const std::string& s);
 std::vector<ProviderRequest> provider_requests(const Alert& alert, const ChannelConfig& channel);
 
 std::string encode_envelope(const ProviderRequest& request);
+// At send time: the stored request completed with what the outbox must not hold, from the
+// channel: the credentials in the path ("{token}", Kannel's "{credentials}") and the options that
+// came from env() (a placeholder in the path, a form body, a header or a JSON body where the
+// value would be). False, with `error`, when the channel no longer has a value the request needs.
+bool fill_channel_values(const ChannelConfig& channel, ProviderRequest* request, std::string* error);
 // A PagerDuty event with its routing_key set (stored without it, as the outbox holds no secret).
 std::string with_routing_key(const std::string& event, const std::string& routing_key);
 bool decode_envelope(const std::string& text, ProviderRequest* out);

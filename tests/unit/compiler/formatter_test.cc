@@ -155,10 +155,9 @@ TEST(Formatter, TestItemsWrittenOnOneLineGetALineEach) {
             "test \"t\" {\n  given S [\n    { x = 1 }\n  ]\n  expect R fires 1\n  expect rejects 0\n}\n");
 }
 
-// `idle D` is a test item like `given` and `expect`, but the formatter only breaks lines before
-// the GIVEN and EXPECT tokens (`idle` is a soft keyword, an IDENT), so an inline `idle` stays on
-// the line of the item before it: "  ] idle 5m". Disabled until fixed; see the report.
-TEST(Formatter, DISABLED_IdleGoesOnItsOwnLineLikeGivenAndExpect) {
+// `idle D` is a test item like `given` and `expect`; `idle` is a soft keyword (an IDENT), so the
+// formatter tells an item's `idle` from a name called idle by where it stands.
+TEST(Formatter, IdleGoesOnItsOwnLineLikeGivenAndExpect) {
   EXPECT_EQ(fmt_ok("test \"t\" { given S [ {x=1} ] idle 5m expect R fires 1 }\n"),
             "test \"t\" {\n  given S [\n    { x = 1 }\n  ]\n  idle 5m\n  expect R fires 1\n}\n");
 }
@@ -215,14 +214,24 @@ TEST(Formatter, SourceWithLexicalErrorsIsRefused) {
   }
 }
 
-// formatter.h: "Fails (and changes nothing) on source with lexical errors." Only stray
-// characters and unterminated strings are refused; an unterminated block comment (the lexical
-// error `unterminated_comment`) is formatted as if it were a comment. `alertc fmt` parses first,
-// so only direct callers of format_source() see this. Disabled until the code or the comment
-// changes; see the report.
-TEST(Formatter, DISABLED_AnUnterminatedBlockCommentIsRefusedLikeOtherLexicalErrors) {
+// formatter.h: "Fails (and changes nothing) on source with lexical errors", and an unterminated
+// block comment (`unterminated_comment`) is one, like a stray character or an open string.
+TEST(Formatter, AnUnterminatedBlockCommentIsRefusedLikeOtherLexicalErrors) {
   auto r = format_source("const A = 1 /* open\n");
   EXPECT_FALSE(r.ok()) << (r.ok() ? r.value() : "");
+}
+
+TEST(Formatter, AClosedBlockCommentIsKept) {
+  EXPECT_EQ(fmt_ok("const A = 1 /* closed */\n"), "const A = 1 /* closed */\n");
+}
+
+TEST(Formatter, ANameCalledIdleStaysWhereItIs) {
+  // Only an `idle` that begins an item gets a line; one that is a rule's name, a state's value
+  // or idle's own duration (a const called idle) stays on its item's line.
+  EXPECT_EQ(fmt_ok("test \"t\" { idle 5m expect idle fires 1 idle idle expect R resolved idle }\n"),
+            "test \"t\" {\n  idle 5m\n  expect idle fires 1\n  idle idle\n  expect R resolved idle\n}\n");
+  EXPECT_EQ(fmt_ok("test \"t\" { given S from \"a.csv\" idle 1m given S [ {x=1} ] idle 2m }\n"),
+            "test \"t\" {\n  given S from \"a.csv\"\n  idle 1m\n  given S [\n    { x = 1 }\n  ]\n  idle 2m\n}\n");
 }
 
 }  // namespace

@@ -571,12 +571,9 @@ TEST(ParserTemplate, ABadEscapeInTemplateTextIsReportedAtTheBackslash) {
   EXPECT_EQ(p->text(p->all()[0].range), "\\q");
 }
 
-// After a doubled brace the position is early by one per `{{`/`}}` before it (the literal text
-// is kept with the doubled braces already collapsed, and offsets are taken in that text):
-// `"{{a}} \q"` reports the escape two columns left of its backslash, under "}}". The new
-// template_scanner.h documents this and keeps it ("diagnostics are golden"). Disabled until
-// fixed; see the report.
-TEST(ParserTemplate, DISABLED_ABadEscapeAfterDoubledBracesIsReportedAtTheBackslash) {
+// The literal text keeps doubled braces collapsed; a bad escape after them is still placed at
+// its backslash (TemplateText::source_offset), not one column early per `{{`/`}}`.
+TEST(ParserTemplate, ABadEscapeAfterDoubledBracesIsReportedAtTheBackslash) {
   auto p = parse("rule R on S\n  message \"{{a}} \\q\"\n");
   ASSERT_EQ(p->all().size(), 1u) << p->list();
   EXPECT_EQ(p->at(p->all()[0].range).column, 18u);
@@ -757,11 +754,10 @@ TEST(ParserErrors, SeveralMisspeltUnitsInOneDurationAreAllFixed) {
   EXPECT_EQ(p->all()[0].fixit->replacement, "10m5s");
 }
 
-// Offered fix-its must themselves be valid source. For a digit group with an underscore right
-// before the unit the suggestion is not: `5_min` is offered `5_m`, which the lexer refuses
-// again (and then names an empty unit ''). parse_duration() accepts a trailing '_' in a digit
-// group, the lexer's DIGITS does not. Disabled until fixed; see the report.
-TEST(ParserErrors, DISABLED_ADurationFixItIsItselfAValidDuration) {
+// Offered fix-its must themselves be valid source: a digit group is read as the lexer's DIGITS
+// reads it, so `5_min` is offered `5m`, not `5_m` (which the lexer refuses again), and no
+// message names an empty unit ''.
+TEST(ParserErrors, ADurationFixItIsItselfAValidDuration) {
   for (const char* bad : {"10min", "5_min", "1_0min"}) {
     auto p = parse(std::string("const D = ") + bad + "\n");
     ASSERT_EQ(p->all().size(), 1u) << bad << "\n" << p->list();
@@ -771,6 +767,20 @@ TEST(ParserErrors, DISABLED_ADurationFixItIsItselfAValidDuration) {
     auto fixed = parse("const D = " + d.fixit->replacement + "\n");
     EXPECT_TRUE(fixed->all().empty()) << bad << " -> " << d.fixit->replacement << "\n" << fixed->list();
   }
+}
+
+TEST(ParserErrors, ADurationEndingInANumberSaysSoRatherThanNamingAnEmptyUnit) {
+  auto p = parse("const D = 5m3\n");
+  ASSERT_EQ(p->all().size(), 1u) << p->list();
+  const Diagnostic& d = p->all()[0];
+  EXPECT_EQ(d.message, "duration '5m3' ends in a number without a unit; the units are ms, s, m, h and d");
+  EXPECT_FALSE(d.fixit);
+  // An underscore before the unit is part of the unit, and the fix drops it.
+  auto q = parse("const D = 5_min\n");
+  ASSERT_EQ(q->all().size(), 1u) << q->list();
+  EXPECT_EQ(q->all()[0].message, "unknown duration unit '_min' in '5_min'; the units are ms, s, m, h and d");
+  ASSERT_TRUE(q->all()[0].fixit);
+  EXPECT_EQ(q->all()[0].fixit->replacement, "5m");
 }
 
 TEST(ParserErrors, AnUnterminatedStringIsReportedAtItsQuote) {

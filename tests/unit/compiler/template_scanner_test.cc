@@ -157,12 +157,37 @@ TEST(TemplateScannerErrors, ErrorsComeInSourceOrder) {
   EXPECT_EQ(scan(R"("{} } {y}")"), R"(empty@1-3 | expr@2"" | stray@4-5 | text@3"  " | expr@7"y")");
 }
 
-TEST(TemplateScannerText, TextOffsetIsWhereTheDecoderCountsFrom) {
-  // `offset` + an index in `raw` is where the parser places a bad escape: a doubled brace is one
-  // byte in `raw`, and a stray '}' none, so a later escape is placed early by those bytes (the
-  // parser's diagnostics have always been placed so). See TemplateText::offset.
-  EXPECT_EQ(scan(R"("{{\q")"), R"(text@1"{\q")");  // `\q` is at 4; 1 + 2 = 3
-  EXPECT_EQ(scan(R"("}\q")"), R"(stray@1-2 | text@1"\q")");  // `\q` is at 2; 1 + 0 = 1
+TEST(TemplateScannerText, EveryByteOfTheTextMapsBackToTheSource) {
+  // A doubled brace is one byte in `raw` and two in the source, and a stray '}' is in the source
+  // only; source_offset() still finds each byte of `raw` (the first brace of a doubled one), so
+  // the parser places a bad escape at its backslash wherever it is.
+  for (std::string_view token : {R"("{{\q")", R"("}\q")", R"("{{a}} \q")", R"("a }} b }}}} c {{\q")",
+                                 R"("x {y} {{ \q }} z")", R"("}} } {{ {a} \q")", "\"\xC3\xA9{{\\q\"",
+                                 R"("abc")"}) {
+    for (const TemplateItem& item : scan_template(token)) {
+      const auto* t = std::get_if<TemplateText>(&item);
+      if (!t) continue;
+      EXPECT_EQ(t->source_offset(0), t->offset) << token;
+      for (size_t k = 0; k < t->raw.size(); ++k) {
+        ASSERT_LT(t->source_offset(k), token.size()) << token << " at " << k;
+        EXPECT_EQ(token[t->source_offset(k)], t->raw[k]) << token << " at " << k;
+      }
+    }
+  }
+  auto backslash = [](std::string_view token) -> int {
+    for (const TemplateItem& item : scan_template(token)) {
+      const auto* t = std::get_if<TemplateText>(&item);
+      if (t && t->raw.find('\\') != std::string::npos) return static_cast<int>(t->source_offset(t->raw.find('\\')));
+    }
+    return -1;
+  };
+  EXPECT_EQ(backslash(R"("{{\q")"), 3);
+  EXPECT_EQ(backslash(R"("}\q")"), 2);
+  EXPECT_EQ(backslash(R"("{{a}} \q")"), 7);
+  EXPECT_EQ(backslash(R"("a }} b }}}} c {{\q")"), 17);
+  // The text after a stray '}' starts after it.
+  EXPECT_EQ(scan(R"("}\q")"), R"(stray@1-2 | text@2"\q")");
+  EXPECT_EQ(scan(R"("{{\q")"), R"(text@1"{\q")");
 }
 
 }  // namespace

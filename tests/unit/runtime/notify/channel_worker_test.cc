@@ -222,12 +222,10 @@ TEST_F(ChannelWorkerTest, MaxBatchBundlesRowsIntoOneJsonArray) {
 }
 
 // channel_worker.cc: "A bundle's key is derived from its members', so a retried bundle keeps its
-// key." But after a failed bundle each row gets its own jittered backoff (failed() draws the
-// jitter per row), so the retry usually finds only the earliest row due and sends a different
-// bundle: other members, other bytes, another key, and the receiver cannot recognise the
-// redelivery. With a 2 s base the rows' delays spread over a second, so this fails nearly
-// always. Disabled until fixed; see the report.
-TEST_F(ChannelWorkerTest, DISABLED_ARetriedBundleKeepsItsMembersAndItsKey) {
+// key." The rows of a failed bundle are due again at one time (one jittered backoff for the
+// request, not one per row), so the retry sends the same members, bytes and key. With a 2 s base
+// per-row jitter would spread the rows over a second and split the bundle.
+TEST_F(ChannelWorkerTest, ARetriedBundleKeepsItsMembersAndItsKey) {
   serve(replies({status(500)}));
   ChannelConfig c = webhook();
   c.max_batch = 2;
