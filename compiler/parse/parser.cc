@@ -877,105 +877,141 @@ struct ParsedText {
 
 // Lexes `text`, reports lexical problems, and prepares a parser over the usable tokens.
 // Returns null when the input is too deeply nested to parse safely.
+// Checks the lexed tokens before parsing, one at a time: reports lexical errors, repairs the
+// tokens that have an obvious meaning (an unterminated string, a bad duration, `=` in a
+// condition) so the parser reports nothing more about them, and tracks nesting so that
+// pathological input is refused before it can overflow the parser's stack.
+class TokenChecker {
+ public:
+  TokenChecker(uint32_t file, const OffsetMap& map, DiagnosticEngine& diags) : file_(file), map_(map), diags_(diags) {}
+
+  // False when the token is dropped (a comment start, an unknown character).
+  bool check(std::unique_ptr<antlr4::Token>& t) {
+    size_t type = t->getType();
+    if (type == AlertLexer::BLOCK_COMMENT_START) {
+      last_comment_ = t.get();
+      return false;
+    }
+    if (type == AlertLexer::UNKNOWN_CHAR) {
+      diags_.report(DiagId::unexpected_character, range(t.get()), t->getText());
+      return false;
+    }
+    if (type == AlertLexer::UNTERMINATED_STRING) {
+      diags_.report(DiagId::unterminated_string, range(t.get()));
+      retype(t, AlertLexer::STRING, nullptr);
+    }
+    if (type == AlertLexer::BAD_DURATION) type = repair_duration(t);
+    track_conditions(t, type);
+    if (type == AlertLexer::LPAREN) open_parens_.push_back(t.get());
+    // A declaration starts afresh: an unclosed '(' of an earlier one explains none of its errors.
+    if (type == AlertLexer::RULE || type == AlertLexer::SCHEMA || type == AlertLexer::CONST ||
+        type == AlertLexer::CHANNEL || type == AlertLexer::TEST || type == AlertLexer::IMPORT) {
+      declaration_starts_.push_back(t->getStartIndex());
+    }
+    prev_type_ = type;
+    if (type == AlertLexer::RPAREN && !open_parens_.empty()) open_parens_.pop_back();
+    track_nesting(t.get(), type);
+    return true;
+  }
+
+  // After the last token: an unterminated comment, nesting too deep. False when the text must
+  // not be parsed.
+  bool finish(const AlertLexer& lexer, SyntaxErrorListener& listener) {
+    // Still inside a block comment at the end of input: the last comment opened never closed.
+    if (lexer.mode == AlertLexer::BLOCK_COMMENT && last_comment_) {
+      diags_.report(DiagId::unterminated_comment, range(last_comment_))
+          .note(range(last_comment_), "the comment starts here and runs to the end of the file");
+    }
+    if (deepest_) {
+      diags_.report(DiagId::nesting_too_deep, range(deepest_), kMaxNesting);
+      return false;
+    }
+    listener.set_unclosed(std::move(open_parens_), std::move(declaration_starts_));
+    return true;
+  }
+
+ private:
+  SourceRange range(const antlr4::Token* t) const {
+    return SourceRange{{file_, map_.byte(t->getStartIndex())}, {file_, map_.byte(t->getStopIndex() + 1)}};
+  }
+
+  static void retype(std::unique_ptr<antlr4::Token>& t, size_t type, const char* text) {
+    t = std::make_unique<antlr4::CommonToken>(t.get());
+    static_cast<antlr4::CommonToken*>(t.get())->setType(type);
+    if (text) static_cast<antlr4::CommonToken*>(t.get())->setText(text);
+  }
+
+  // Reported once here; the parser then sees a valid duration, so nothing else is reported.
+  size_t repair_duration(std::unique_ptr<antlr4::Token>& t) {
+    std::string bad_unit, text = t->getText();
+    std::string fixed = corrected_duration(text, &bad_unit);
+    auto& d = bad_unit.empty()
+                  ? diags_.report(DiagId::syntax_error, range(t.get()),
+                                  fmt::format("duration '{}' ends in a number without a unit; the units are "
+                                              "ms, s, m, h and d", text))
+                  : diags_.report(DiagId::unknown_duration_unit, range(t.get()), bad_unit, text);
+    if (!fixed.empty()) d.fix(range(t.get()), fixed);
+    retype(t, AlertLexer::DURATION, fixed.empty() ? "1s" : fixed.c_str());
+    return AlertLexer::DURATION;
+  }
+
+  // `where region = "EU"`: the comparison meant; parsed as one, so no cascade follows.
+  void track_conditions(std::unique_ptr<antlr4::Token>& t, size_t type) {
+    // A keyword used as a name (`labels { where = "eu" }`) opens no condition.
+    bool as_name = prev_type_ == AlertLexer::LBRACE || prev_type_ == AlertLexer::COMMA;
+    if ((type == AlertLexer::WHERE || type == AlertLexer::HAVING) && !as_name) {
+      in_condition_ = true;
+    } else if ((type >= AlertLexer::IMPORT && type <= AlertLexer::FIRES && type != AlertLexer::BY &&
+                type != AlertLexer::ON && type != AlertLexer::FROM) || type == AlertLexer::RBRACE) {
+      in_condition_ = false;
+    }
+    if (type == AlertLexer::ASSIGN && in_condition_) {
+      diags_.report(DiagId::assignment_in_condition, range(t.get())).fix(range(t.get()), "==");
+      retype(t, AlertLexer::EQ, "==");
+    }
+  }
+
+  void track_nesting(antlr4::Token* t, size_t type) {
+    if (type == AlertLexer::LPAREN || type == AlertLexer::LBRACK) {
+      if (++depth_ > max_depth_) {
+        max_depth_ = depth_;
+        if (depth_ > kMaxNesting && !deepest_) deepest_ = t;
+      }
+    } else if (type == AlertLexer::RPAREN || type == AlertLexer::RBRACK) {
+      depth_ = std::max(0, depth_ - 1);
+    }
+    if (type == AlertLexer::MINUS || type == AlertLexer::NOT) {
+      if (++prefix_run_ > kMaxNesting && !deepest_) deepest_ = t;
+    } else {
+      prefix_run_ = 0;
+    }
+  }
+
+  uint32_t file_;
+  const OffsetMap& map_;
+  DiagnosticEngine& diags_;
+  int depth_ = 0, max_depth_ = 0, prefix_run_ = 0;
+  bool in_condition_ = false;  // after `where` or `having`, before the next clause
+  size_t prev_type_ = 0;
+  std::vector<size_t> declaration_starts_;
+  std::vector<const antlr4::Token*> open_parens_;
+  antlr4::Token* last_comment_ = nullptr;
+  antlr4::Token* deepest_ = nullptr;
+};
+
 std::unique_ptr<ParsedText> prepare(std::string_view text, uint32_t file, const OffsetMap& map,
                                     DiagnosticEngine& diags, SyntaxErrorListener& listener) {
   auto p = std::make_unique<ParsedText>();
   p->input = std::make_unique<antlr4::ANTLRInputStream>(text.data(), text.size());
   p->lexer = std::make_unique<AlertLexer>(p->input.get());
   p->lexer->removeErrorListeners();
+  TokenChecker checker(file, map, diags);
+  // Kept to the end: the checker points at dropped tokens (a comment's start) in its messages.
   auto all = lex_all(*p->lexer);
-
-  auto token_range = [&](antlr4::Token* t) {
-    return SourceRange{{file, map.byte(t->getStartIndex())}, {file, map.byte(t->getStopIndex() + 1)}};
-  };
-  int depth = 0, max_depth = 0, prefix_run = 0;
-  bool too_deep = false;
-  bool in_condition = false;  // after `where` or `having`, before the next clause
-  size_t prev_type = 0;
-  std::vector<size_t> declaration_starts;
-  std::vector<const antlr4::Token*> open_parens;
-  antlr4::Token* last_comment = nullptr;
-  antlr4::Token* deepest = nullptr;
   for (auto& t : all) {
-    size_t type = t->getType();
-    if (type == AlertLexer::BLOCK_COMMENT_START) {
-      last_comment = t.get();
-      continue;
-    }
-    if (type == AlertLexer::UNKNOWN_CHAR) {
-      diags.report(DiagId::unexpected_character, token_range(t.get()), t->getText());
-      continue;
-    }
-    if (type == AlertLexer::UNTERMINATED_STRING) {
-      diags.report(DiagId::unterminated_string, token_range(t.get()));
-      t = std::make_unique<antlr4::CommonToken>(t.get());
-      static_cast<antlr4::CommonToken*>(t.get())->setType(AlertLexer::STRING);
-    }
-    if (type == AlertLexer::BAD_DURATION) {
-      // Reported once here; the parser then sees a valid duration, so nothing else is reported.
-      std::string bad_unit, text = t->getText();
-      std::string fixed = corrected_duration(text, &bad_unit);
-      auto& d = bad_unit.empty()
-                    ? diags.report(DiagId::syntax_error, token_range(t.get()),
-                                   fmt::format("duration '{}' ends in a number without a unit; the units are "
-                                               "ms, s, m, h and d", text))
-                    : diags.report(DiagId::unknown_duration_unit, token_range(t.get()), bad_unit, text);
-      if (!fixed.empty()) d.fix(token_range(t.get()), fixed);
-      t = std::make_unique<antlr4::CommonToken>(t.get());
-      static_cast<antlr4::CommonToken*>(t.get())->setType(AlertLexer::DURATION);
-      static_cast<antlr4::CommonToken*>(t.get())->setText(fixed.empty() ? "1s" : fixed);
-      type = AlertLexer::DURATION;
-    }
-    // A keyword used as a name (`labels { where = "eu" }`) opens no condition.
-    bool as_name = prev_type == AlertLexer::LBRACE || prev_type == AlertLexer::COMMA;
-    if ((type == AlertLexer::WHERE || type == AlertLexer::HAVING) && !as_name) {
-      in_condition = true;
-    } else if ((type >= AlertLexer::IMPORT && type <= AlertLexer::FIRES && type != AlertLexer::BY &&
-                type != AlertLexer::ON && type != AlertLexer::FROM) || type == AlertLexer::RBRACE) {
-      in_condition = false;
-    }
-    if (type == AlertLexer::ASSIGN && in_condition) {
-      // `where region = "EU"`: the comparison meant; parsed as one, so no cascade follows.
-      diags.report(DiagId::assignment_in_condition, token_range(t.get())).fix(token_range(t.get()), "==");
-      t = std::make_unique<antlr4::CommonToken>(t.get());
-      static_cast<antlr4::CommonToken*>(t.get())->setType(AlertLexer::EQ);
-      static_cast<antlr4::CommonToken*>(t.get())->setText("==");
-    }
-    if (type == AlertLexer::LPAREN) open_parens.push_back(t.get());
-    // A declaration starts afresh: an unclosed '(' of an earlier one explains none of its errors.
-    if (type == AlertLexer::RULE || type == AlertLexer::SCHEMA || type == AlertLexer::CONST ||
-        type == AlertLexer::CHANNEL || type == AlertLexer::TEST || type == AlertLexer::IMPORT) {
-      declaration_starts.push_back(t->getStartIndex());
-    }
-    prev_type = type;
-    if (type == AlertLexer::RPAREN && !open_parens.empty()) open_parens.pop_back();
-    if (type == AlertLexer::LPAREN || type == AlertLexer::LBRACK) {
-      if (++depth > max_depth) {
-        max_depth = depth;
-        if (depth > kMaxNesting && !deepest) deepest = t.get();
-      }
-    } else if (type == AlertLexer::RPAREN || type == AlertLexer::RBRACK) {
-      depth = std::max(0, depth - 1);
-    }
-    if (type == AlertLexer::MINUS || type == AlertLexer::NOT) {
-      if (++prefix_run > kMaxNesting && !deepest) deepest = t.get();
-    } else {
-      prefix_run = 0;
-    }
-    p->tokens.push_back(std::move(t));
+    if (checker.check(t)) p->tokens.push_back(std::move(t));
   }
-  // Still inside a block comment at the end of input: the last comment opened never closed.
-  if (p->lexer->mode == AlertLexer::BLOCK_COMMENT && last_comment) {
-    diags.report(DiagId::unterminated_comment, token_range(last_comment))
-        .note(token_range(last_comment), "the comment starts here and runs to the end of the file");
-  }
-  if (deepest) {
-    diags.report(DiagId::nesting_too_deep, token_range(deepest), kMaxNesting);
-    too_deep = true;
-  }
-  if (too_deep) return nullptr;
-  listener.set_unclosed(std::move(open_parens), std::move(declaration_starts));
-
+  if (!checker.finish(*p->lexer, listener)) return nullptr;
   p->source = std::make_unique<antlr4::ListTokenSource>(std::move(p->tokens));
   p->stream = std::make_unique<antlr4::CommonTokenStream>(p->source.get());
   p->parser = std::make_unique<AlertParser>(p->stream.get());
