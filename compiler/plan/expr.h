@@ -8,6 +8,7 @@
 #include <deque>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "alert/value.h"
@@ -81,19 +82,16 @@ class ExprPool {
   std::unordered_map<std::string, const Expr*> index_;
 };
 
-// Visits e and every node below it, each node once per call.
+// Visits e and every node below it, each node once per call. The visited set is the subtree's,
+// not the pool's: a program of many rules visits each rule's nodes in time linear in them.
 template <typename Fn>
 void for_each_node(const Expr& e, Fn&& fn) {
   std::vector<const Expr*> stack{&e};
-  std::vector<bool> seen;
+  std::unordered_set<const Expr*> seen;
   while (!stack.empty()) {
     const Expr* n = stack.back();
     stack.pop_back();
-    if (static_cast<size_t>(n->id) < seen.size() && seen[n->id]) continue;
-    if (n->id >= 0) {
-      if (seen.size() <= static_cast<size_t>(n->id)) seen.resize(n->id + 1, false);
-      seen[n->id] = true;
-    }
+    if (!seen.insert(n).second) continue;
     fn(*n);
     for (const Expr* a : n->args) stack.push_back(a);
   }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "alert/alert.h"
@@ -60,6 +61,19 @@ class Engine {
   // True when some window closed: only such advances change alerts (and need recording).
   bool advance_clock(int schema, int64_t time);
   const RunStats& stats() const;
+
+  // The engine's state between batches (docs/language.md §12): every window rule's clock,
+  // groups, open windows and aggregates, history, `for` counts and firing state, and the
+  // throttle tables, as versioned bytes that either engine restores.
+  std::string save_state() const;
+  // Loads a saved state into this engine (fresh, before any batch). Rules are matched by name:
+  // one whose definition is unchanged takes its state; a changed one starts afresh. Fails on
+  // bytes that are not a state (truncated, damaged, another version) or another program's.
+  struct RestoreReport {
+    std::vector<std::string> kept, changed, removed, added;
+    size_t groups = 0;  // groups restored
+  };
+  Result<RestoreReport> restore_state(std::string_view bytes);
   // True once stop_at_late_row stopped evaluation; later pushes are ignored.
   bool stopped() const;
 

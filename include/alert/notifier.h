@@ -6,8 +6,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "alert/alert.h"
@@ -28,12 +30,34 @@ struct ChannelStats {
   int64_t pending = 0;         // still in the outbox when the run ended (sent on the next start)
 };
 
+// How far one input was read at a checkpoint (docs/language.md §12), and what it was: the
+// digest of its first bytes tells a file that changed from one that grew.
+struct InputProgress {
+  std::string name;
+  uint64_t offset = 0;  // where its next row starts
+  uint64_t line = 1;
+  uint64_t rows = 0;    // rows read up to there, over every run
+  std::string prefix_digest;
+};
+
+// What a checkpoint holds besides the outbox rows it commits with.
+struct Checkpoint {
+  std::string engine_state;  // Engine::save_state()
+  std::vector<InputProgress> inputs;
+  std::vector<std::pair<std::string, uint64_t>> files;  // file channels: path, length
+};
+
 struct NotifierOptions {
   bool dry_run = false;            // print each notification as one alert JSON line instead
   std::ostream* dry_run_out = nullptr;
   std::string state_dir;           // the outbox's folder (needed for networked channels)
   double drain_timeout_s = 10;     // how long close() waits for pending deliveries
   int64_t retry_base_ms = 250;     // first retry delay; doubles per attempt (capped at 60 s)
+  // docs/language.md §12: notifications commit only with a checkpoint (commit_checkpoint), and
+  // the state folder's outbox is opened whatever the channels. A checkpoint found at open is
+  // resumed(): file channels are first cut back to their length at that checkpoint.
+  bool checkpoints = false;
+  bool fresh = false;              // --fresh: forget the checkpoint found
 };
 
 class Notifier {
@@ -42,8 +66,14 @@ class Notifier {
                                                 NotifierOptions options);
   virtual ~Notifier() = default;
   virtual void deliver(const Alert& alert) = 0;
-  // Makes every notification delivered so far durable (one fsync for the batch).
+  // Makes every notification delivered so far durable (one fsync for the batch). With
+  // checkpoints, only stdout and files are flushed: the outbox commits with the next checkpoint.
   virtual Result<bool> flush() = 0;
+  // Commits the notifications delivered since the last checkpoint together with `checkpoint`
+  // (its file channel lengths are filled in here), in one transaction, fsynced.
+  virtual Result<bool> commit_checkpoint(Checkpoint checkpoint) = 0;
+  // The checkpoint the state folder held at open (none with --fresh or on a first run).
+  virtual const std::optional<Checkpoint>& resumed() const = 0;
   // Waits up to the drain timeout for pending deliveries, then stops the workers; whatever is
   // left stays in the outbox for the next start.
   virtual void close() = 0;

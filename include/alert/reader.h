@@ -52,6 +52,16 @@ class RowReader {
   // Why reading failed, when next() reported an error.
   virtual std::string read_error() const { return {}; }
 
+  // Where the next row starts: a byte offset and a line number (a checkpoint records it).
+  struct Position {
+    uint64_t offset = 0;
+    uint64_t line = 1;
+  };
+  virtual Position position() const { return {bytes_read_, 1}; }
+  // Continues from a recorded position, before the first next(): a CSV file still reads its
+  // header from the start. The next next() fails when the input cannot move there (a pipe).
+  virtual void resume_at(Position) {}
+
  protected:
   int64_t max_delay_ns_ = 10'000'000;
   bool stop_at_reject_ = false;

@@ -7,6 +7,7 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <deque>
@@ -15,6 +16,8 @@
 #include "compiler/plan/compiled_program.h"
 #include "compiler/plan/aggregate_ops.h"
 #include "runtime/engine/group_keys.h"
+#include "runtime/state/engine_snapshot.h"
+#include "runtime/state/rule_identity.h"
 #include "runtime/engine/row_filter.h"
 #include "runtime/engine/typed_window_rule.h"
 #include "runtime/engine/window_clock.h"
@@ -171,6 +174,8 @@ class OpenWindows {
     }
   }
   bool empty() const { return open_.empty(); }
+  // Every open window with rows, oldest first (checkpoints).
+  const std::vector<std::pair<int64_t, std::vector<Accumulator>>>& all() const { return open_; }
 
  private:
   std::vector<std::pair<int64_t, std::vector<Accumulator>>> open_;
@@ -187,6 +192,99 @@ struct GroupState {
   GroupLifecycle life;
   bool fired_at_close = false;  // the window being closed made it fire: not forgotten at this close
 };
+
+// An accumulator as the state both engines share (runtime/state/engine_snapshot.h), and back.
+// Which fields carry what follows the aggregate's classification (plan::aggregate_specs).
+state::AggregateSnapshot snapshot_of(const Accumulator& a, const plan::AggregateSpec& spec) {
+  state::AggregateSnapshot out;
+  // A sum's value never reads its count, and the JIT engine keeps none: neither does the state.
+  bool is_sum = spec.op == plan::AggregateOp::SumInt || spec.op == plan::AggregateOp::SumFloat;
+  out.count = is_sum ? 0 : a.count;
+  switch (spec.op) {
+    case plan::AggregateOp::SumInt:
+      out.i = a.isum;
+      out.overflow = a.overflow;
+      break;
+    case plan::AggregateOp::SumFloat: out.f = a.fsum; break;
+    case plan::AggregateOp::Avg:
+      out.f = a.fsum;
+      out.m2 = a.scaled_sum;
+      break;
+    case plan::AggregateOp::Stddev:
+      out.f = a.mean;
+      out.m2 = a.m2;
+      break;
+    case plan::AggregateOp::DistinctBits:
+    case plan::AggregateOp::DistinctString:
+      if (a.distinct) {
+        for (const std::string& key : *a.distinct) {
+          std::string_view in = key;
+          Value v;
+          if (read_key(in, &v)) out.distinct.push_back(std::move(v));
+        }
+        // Set order is the table's; sorted, a checkpoint of the same state is the same bytes.
+        std::sort(out.distinct.begin(), out.distinct.end(), [](const Value& x, const Value& y) {
+          std::string kx, ky;
+          append_key(kx, x);
+          append_key(ky, y);
+          return kx < ky;
+        });
+      }
+      break;
+    case plan::AggregateOp::CountRows:
+    case plan::AggregateOp::CountValues: break;
+    default:  // min, max, first, last
+      out.held = a.held;
+      out.held_time = a.held_time;
+      out.held_seq = a.held_seq;
+  }
+  return out;
+}
+
+void restore_accumulator(Accumulator& a, const state::AggregateSnapshot& in, const plan::AggregateSpec& spec) {
+  a = Accumulator{};
+  a.count = in.count;
+  switch (spec.op) {
+    case plan::AggregateOp::SumInt:
+      a.isum = in.i;
+      a.overflow = in.overflow;
+      break;
+    case plan::AggregateOp::SumFloat: a.fsum = in.f; break;
+    case plan::AggregateOp::Avg:
+      a.fsum = in.f;
+      a.scaled_sum = in.m2;
+      break;
+    case plan::AggregateOp::Stddev:
+      a.mean = in.f;
+      a.m2 = in.m2;
+      break;
+    case plan::AggregateOp::DistinctBits:
+    case plan::AggregateOp::DistinctString:
+      a.distinct = std::make_unique<absl::flat_hash_set<std::string>>();
+      for (const Value& v : in.distinct) {
+        std::string key;
+        append_key(key, v);
+        a.distinct->insert(std::move(key));
+      }
+      break;
+    case plan::AggregateOp::CountRows:
+    case plan::AggregateOp::CountValues: break;
+    default:
+      a.held = in.held;
+      a.held_time = in.held_time;
+      a.held_seq = in.held_seq;
+  }
+}
+
+void save_throttle(const ThrottleTable& table, std::vector<state::ThrottleSnapshot>& out) {
+  for (const auto& [key, entry] : table) out.push_back({key, entry});
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+}
+
+void restore_throttle(ThrottleTable& table, const std::vector<state::ThrottleSnapshot>& in) {
+  table.clear();
+  for (const auto& t : in) table[t.key] = t.entry;
+}
 
 }  // namespace
 
@@ -484,6 +582,150 @@ struct Engine::Impl {
     return WindowRuleOutput{&plan.rules[w.rule], &stats.rules[w.rule], &w.throttle, &sink};
   }
 
+  // ---- checkpoints (docs/language.md §12) ----------------------------------------------------
+
+  state::EngineSnapshot snapshot() const {
+    state::EngineSnapshot out;
+    out.rows_seen = seq;
+    for (size_t r = 0; r < plan.rules.size(); ++r) {
+      const plan::Rule& rule = plan.rules[r];
+      state::RuleSnapshot rs;
+      rs.rule = rule.name;
+      rs.definition = state::rule_definition_hash(plan, rule);
+      rs.is_window = rule.is_window;
+      if (!rule.is_window) {
+        save_throttle(row_throttle[r], rs.throttle);
+      } else if (const WindowRule* w = window_rule_of(static_cast<int>(r))) {
+        save_window(*w, rs);
+      } else if (const TypedWindowRule* t = typed_rule_of(static_cast<int>(r))) {
+        t->save(rs);
+      }
+      out.rules.push_back(std::move(rs));
+    }
+    return out;
+  }
+
+  Engine::RestoreReport restore(const state::EngineSnapshot& in) {
+    Engine::RestoreReport report;
+    for (size_t s = 0; s < seq.size(); ++s) {
+      // Per schema when the schemas are the same; else past every row seen, which keeps each
+      // schema's order (first/last break ties by it).
+      uint64_t most = 0;
+      for (uint64_t n : in.rows_seen) most = std::max(most, n);
+      seq[s] = in.rows_seen.size() == seq.size() ? in.rows_seen[s] : most;
+    }
+    std::vector<bool> restored(plan.rules.size(), false);
+    for (const state::RuleSnapshot& rs : in.rules) {
+      int r = plan.rule_index(rs.rule);
+      if (r < 0) {
+        report.removed.push_back(rs.rule);
+        continue;
+      }
+      const plan::Rule& rule = plan.rules[r];
+      if (rs.definition != state::rule_definition_hash(plan, rule) || rs.is_window != rule.is_window) {
+        report.changed.push_back(rs.rule);
+        continue;
+      }
+      restored[r] = true;
+      report.kept.push_back(rs.rule);
+      report.groups += rs.groups.size();
+      if (!rule.is_window) {
+        restore_throttle(row_throttle[r], rs.throttle);
+      } else if (WindowRule* w = window_rule_of(r)) {
+        restore_window(*w, rs);
+      } else if (TypedWindowRule* t = typed_rule_of(r)) {
+        t->restore(rs);
+      }
+    }
+    for (size_t r = 0; r < plan.rules.size(); ++r) {
+      if (!restored[r] && std::find(report.changed.begin(), report.changed.end(), plan.rules[r].name) == report.changed.end()) {
+        report.added.push_back(plan.rules[r].name);
+      }
+    }
+    return report;
+  }
+
+  WindowRule* window_rule_of(int rule) {
+    for (auto& per_schema : window_rules) {
+      for (WindowRule& w : per_schema) {
+        if (w.rule == rule) return &w;
+      }
+    }
+    return nullptr;
+  }
+  const WindowRule* window_rule_of(int rule) const { return const_cast<Impl*>(this)->window_rule_of(rule); }
+  TypedWindowRule* typed_rule_of(int rule) {
+    for (auto& per_schema : typed_rules) {
+      for (auto& t : per_schema) {
+        if (t->rule_index() == rule) return t.get();
+      }
+    }
+    return nullptr;
+  }
+  const TypedWindowRule* typed_rule_of(int rule) const { return const_cast<Impl*>(this)->typed_rule_of(rule); }
+
+  void save_window(const WindowRule& w, state::RuleSnapshot& out) const {
+    const plan::Rule& r = plan.rules[w.rule];
+    std::vector<plan::AggregateSpec> specs = plan::aggregate_specs(r);
+    out.started = w.started;
+    out.watermark = w.watermark;
+    out.next_close = w.next_close;
+    for (const auto& gp : w.groups) {
+      const GroupState& g = *gp;
+      state::GroupSnapshot gs;
+      gs.keys = g.keys;
+      gs.last_row_time = g.last_row_time;
+      gs.first_window = g.first_window;
+      gs.consecutive = g.life.consecutive;
+      gs.firing = g.life.firing;
+      gs.firing_sent = g.life.firing_sent;
+      gs.firing_labels = g.life.firing_labels;
+      gs.fingerprint = g.life.fingerprint;
+      for (const auto& series : g.history) gs.history.emplace_back(series.begin(), series.end());
+      for (const auto& [k, accs] : g.windows.all()) {
+        state::OpenWindowSnapshot o;
+        o.window = k;
+        for (size_t a = 0; a < accs.size(); ++a) o.aggregates.push_back(snapshot_of(accs[a], specs[a]));
+        gs.windows.push_back(std::move(o));
+      }
+      out.groups.push_back(std::move(gs));
+    }
+    save_throttle(w.throttle, out.throttle);
+  }
+
+  void restore_window(WindowRule& w, const state::RuleSnapshot& in) {
+    const plan::Rule& r = plan.rules[w.rule];
+    std::vector<plan::AggregateSpec> specs = plan::aggregate_specs(r);
+    w.groups.clear();
+    w.index.clear();
+    w.started = in.started;
+    w.watermark = in.watermark;
+    w.next_close = in.next_close;
+    for (const state::GroupSnapshot& gs : in.groups) {
+      auto g = std::make_unique<GroupState>();
+      g->keys = gs.keys;
+      for (const Value& v : g->keys) append_key(g->key_bytes, v);
+      g->last_row_time = gs.last_row_time;
+      g->first_window = gs.first_window;
+      g->life.consecutive = gs.consecutive;
+      g->life.firing = gs.firing;
+      g->life.firing_sent = gs.firing_sent;
+      g->life.firing_labels = gs.firing_labels;
+      g->life.fingerprint = gs.fingerprint;
+      g->history.resize(r.history.size());
+      for (size_t h = 0; h < gs.history.size() && h < g->history.size(); ++h) {
+        g->history[h].assign(gs.history[h].begin(), gs.history[h].end());
+      }
+      for (const state::OpenWindowSnapshot& o : gs.windows) {
+        auto& accs = g->windows.get(o.window, r.aggregates.size());
+        for (size_t a = 0; a < accs.size() && a < o.aggregates.size(); ++a) restore_accumulator(accs[a], o.aggregates[a], specs[a]);
+      }
+      w.index.emplace(g->key_bytes, g.get());
+      w.groups.push_back(std::move(g));
+    }
+    restore_throttle(w.throttle, in.throttle);
+  }
+
   // ---- batches ------------------------------------------------------------------------------
 
   // With stop_at_late_row: how many rows of the batch to evaluate, up to and including the
@@ -727,6 +969,19 @@ bool Engine::advance_clock(int schema, int64_t time) { return impl_->advance_clo
 void Engine::finish() { impl_->finish(); }
 const RunStats& Engine::stats() const { return impl_->stats; }
 bool Engine::stopped() const { return impl_->stopped; }
+
+std::string Engine::save_state() const { return state::encode(impl_->snapshot()); }
+
+Result<Engine::RestoreReport> Engine::restore_state(std::string_view bytes) {
+  auto decoded = state::decode(bytes);
+  if (!decoded.ok()) return Result<RestoreReport>::failure(decoded.error());
+  RestoreReport report = impl_->restore(decoded.value());
+  // A state that shares no rule with this program is another program's.
+  if (report.kept.empty() && report.changed.empty() && !report.removed.empty()) {
+    return Result<RestoreReport>::failure("the state is another program's: it has none of this program's rules");
+  }
+  return report;
+}
 
 int Engine::schema_index(const std::string& name) const { return impl_->plan.schema_index(name); }
 

@@ -34,6 +34,59 @@ void append_key(std::string& out, const Value& v) {
   }
 }
 
+bool read_key(std::string_view& in, Value* out) {
+  if (in.empty()) return false;
+  auto kind = static_cast<TypeKind>(in[0]);
+  in.remove_prefix(1);
+  auto take_int = [&](int64_t* v) {
+    if (in.size() < sizeof *v) return false;
+    std::memcpy(v, in.data(), sizeof *v);
+    in.remove_prefix(sizeof *v);
+    return true;
+  };
+  int64_t i = 0;
+  switch (kind) {
+    case TypeKind::Null: *out = Value::null(); return true;
+    case TypeKind::Bool:
+      if (in.empty()) return false;
+      *out = Value::boolean(in[0] == '1');
+      in.remove_prefix(1);
+      return true;
+    case TypeKind::Float: {
+      if (!take_int(&i)) return false;
+      double d;
+      std::memcpy(&d, &i, sizeof d);
+      *out = Value::floating(d);
+      return true;
+    }
+    case TypeKind::String: {
+      size_t colon = in.find(':');
+      if (colon == std::string_view::npos) return false;
+      size_t n = 0;
+      for (char c : in.substr(0, colon)) {
+        if (c < '0' || c > '9') return false;
+        n = n * 10 + static_cast<size_t>(c - '0');
+      }
+      in.remove_prefix(colon + 1);
+      if (n > in.size()) return false;
+      *out = Value::string(std::string(in.substr(0, n)));
+      in.remove_prefix(n);
+      return true;
+    }
+    case TypeKind::Int:
+    case TypeKind::Timestamp:
+    case TypeKind::Duration: {
+      if (!take_int(&i)) return false;
+      Value v;
+      v.kind = kind;
+      v.i = i;
+      *out = v;
+      return true;
+    }
+    default: return false;
+  }
+}
+
 std::string fingerprint_of(const std::string& rule, const std::vector<std::pair<std::string, Value>>& group,
                            const std::vector<std::pair<std::string, std::string>>& labels) {
   uint64_t h = 1469598103934665603ull;

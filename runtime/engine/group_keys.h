@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,6 +20,9 @@ int64_t canonical_double_bits(double d);
 
 // Appends a key part: kind tag + payload, floats canonical (canonical_double_bits).
 void append_key(std::string& out, const Value& v);
+// Reads back one part append_key wrote, from the front of `in` (advanced past it); false when
+// `in` does not start with one.
+bool read_key(std::string_view& in, Value* out);
 
 // A stable hash of rule + group + labels (docs/language.md §8), as 16 hex digits.
 std::string fingerprint_of(const std::string& rule, const std::vector<std::pair<std::string, Value>>& group,

@@ -317,6 +317,8 @@ uint32_t TypedWindowRule::new_group(size_t j, int64_t first_window) {
   }
   consecutive_[s] = 0;
   firing_[s] = 0;
+  // A reused slot's record may hold an earlier group's last firing: not this group's.
+  if (!group(s).life.fingerprint.empty()) group(s).life = GroupLifecycle{};
   slot_times_[s] = SlotTimes{INT64_MIN, first_window};
   open_windows_[s] = 0;
   order_.push_back(s);
@@ -647,6 +649,129 @@ void TypedWindowRule::forget_expired_groups(int64_t start, int64_t end) {
     free_.push_back(s);
   }
   order_.resize(kept);
+}
+
+}  // namespace alert
+
+namespace alert {
+
+// ---- checkpoints ----------------------------------------------------------------------------
+
+void TypedWindowRule::key_values_of(uint32_t slot, std::vector<Value>& out) const {
+  if (table_.keeps_keys()) {
+    table_.key_of(slot, out);
+    return;
+  }
+  if (!scalar_keys_) {
+    out = group_chunks_[slot / kGroupChunk][slot % kGroupChunk].keys;
+    return;
+  }
+  out.assign(1, Value::null());
+  if (slot == table_.null_slot()) return;
+  int64_t raw = key_raw_[slot];
+  switch (rule_.group_keys[0].expr->type.kind) {
+    case TypeKind::Float: out[0] = Value::floating(std::bit_cast<double>(raw)); break;
+    case TypeKind::Bool: out[0] = Value::boolean(raw != 0); break;
+    case TypeKind::Timestamp: out[0] = Value::timestamp(raw); break;
+    case TypeKind::Duration: out[0] = Value::duration(raw); break;
+    default: out[0] = Value::integer(raw);
+  }
+}
+
+void TypedWindowRule::save(state::RuleSnapshot& out) const {
+  out.started = started_;
+  out.watermark = watermark_;
+  out.next_close = next_close_;
+  std::vector<int32_t> group_of(used_, -1);  // slot -> position in out.groups
+  for (uint32_t s : order_) {
+    const Group& g = group_chunks_[s / kGroupChunk][s % kGroupChunk];
+    state::GroupSnapshot gs;
+    key_values_of(s, gs.keys);
+    gs.last_row_time = slot_times_[s].last_row_time;
+    gs.first_window = slot_times_[s].first_window;
+    gs.consecutive = consecutive_[s];
+    gs.firing = firing_[s] != 0;
+    gs.firing_sent = g.life.firing_sent;
+    gs.firing_labels = g.life.firing_labels;
+    gs.fingerprint = g.life.fingerprint;
+    for (size_t h = 0; h < rule_.history.size(); ++h) {
+      gs.history.emplace_back(h < g.history.size() ? std::vector<Value>(g.history[h].begin(), g.history[h].end())
+                                                   : std::vector<Value>{});
+    }
+    group_of[s] = static_cast<int32_t>(out.groups.size());
+    out.groups.push_back(std::move(gs));
+  }
+  for (const auto& w : windows_) {  // oldest first
+    for (int64_t t = 0; t < w->touched_count; ++t) {
+      uint32_t s = w->touched[static_cast<size_t>(t)];
+      if (s >= group_of.size() || group_of[s] < 0) continue;
+      state::OpenWindowSnapshot o;
+      o.window = w->k;
+      for (size_t a = 0; a < specs_.size(); ++a) o.aggregates.push_back(w->aggregates.snapshot(a, s));
+      out.groups[static_cast<size_t>(group_of[s])].windows.push_back(std::move(o));
+    }
+  }
+  for (const auto& [key, entry] : throttle_) out.throttle.push_back({key, entry});
+  std::sort(out.throttle.begin(), out.throttle.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+}
+
+uint32_t TypedWindowRule::restored_group(const std::vector<Value>& keys) {
+  // The key as one row of typed columns, as the group table takes a new key.
+  size_t n = rule_.group_keys.size();
+  std::vector<uint8_t> valid(n);
+  std::vector<int64_t> ints(n);
+  std::vector<double> floats(n);
+  std::vector<AlertString> strings(n);
+  std::vector<ValueColumn> columns(n);
+  std::vector<Value> given(keys);
+  given.resize(n);  // the strings below point into these until the table has copied them
+  for (size_t c = 0; c < n; ++c) {
+    const Value& v = given[c];
+    valid[c] = v.is_null() ? 0 : 1;
+    ints[c] = v.kind == TypeKind::Bool ? (v.b ? 1 : 0) : v.i;
+    floats[c] = v.f;
+    strings[c] = AlertString{v.s.data(), static_cast<int64_t>(v.s.size())};
+    columns[c] = ValueColumn{rule_.group_keys[c].expr->type.kind, &valid[c], &ints[c], &floats[c], &strings[c]};
+  }
+  uint32_t s = new_slot();
+  table_.insert(columns, 0, s);
+  if (scalar_keys_) {
+    key_raw_[s] = columns[0].kind == TypeKind::Float ? std::bit_cast<int64_t>(floats[0]) : ints[0];
+  } else if (!table_.keeps_keys()) {
+    group(s).keys = keys;
+  }
+  order_.push_back(s);
+  return s;
+}
+
+void TypedWindowRule::restore(const state::RuleSnapshot& in) {
+  started_ = in.started;
+  watermark_ = in.watermark;
+  next_close_ = in.next_close;
+  for (const state::GroupSnapshot& gs : in.groups) {
+    uint32_t s = restored_group(gs.keys);
+    Group& g = group(s);
+    slot_times_[s] = SlotTimes{gs.last_row_time, gs.first_window};
+    consecutive_[s] = gs.consecutive;
+    firing_[s] = gs.firing ? 1 : 0;
+    g.life.firing_sent = gs.firing_sent;
+    g.life.firing_labels = gs.firing_labels;
+    g.life.fingerprint = gs.fingerprint;
+    g.history.assign(rule_.history.size(), {});
+    for (size_t h = 0; h < gs.history.size() && h < g.history.size(); ++h) {
+      g.history[h].assign(gs.history[h].begin(), gs.history[h].end());
+    }
+    open_windows_[s] = 0;
+    for (const state::OpenWindowSnapshot& o : gs.windows) {
+      Window& w = window(o.window);
+      w.has_rows[s] = 1;
+      w.touched[static_cast<size_t>(w.touched_count++)] = s;
+      ++open_windows_[s];
+      for (size_t a = 0; a < specs_.size() && a < o.aggregates.size(); ++a) w.aggregates.restore(a, s, o.aggregates[a]);
+    }
+  }
+  throttle_.clear();
+  for (const auto& t : in.throttle) throttle_[t.key] = t.entry;
 }
 
 }  // namespace alert

@@ -26,6 +26,7 @@
 #include "runtime/engine/window_alerts.h"
 #include "runtime/state/aggregate_columns.h"
 #include "runtime/state/column_builder.h"
+#include "runtime/state/engine_snapshot.h"
 #include "runtime/state/group_table.h"
 #include "stdlib/string_arena.h"
 
@@ -58,6 +59,12 @@ class TypedWindowRule {
   // End of input: closes every window up to the last row's.
   void finish();
   WindowClock clock() const { return {started_, watermark_, next_close_}; }
+  int rule_index() const { return rule_index_; }
+
+  // The rule's state as both engines share it (runtime/state/engine_snapshot.h), and back into
+  // a fresh rule (before any batch).
+  void save(state::RuleSnapshot& out) const;
+  void restore(const state::RuleSnapshot& in);
   const plan::WindowSpec& shape() const { return rule_.window; }
   size_t slot() const { return slot_; }
 
@@ -74,6 +81,9 @@ class TypedWindowRule {
   Group& group(uint32_t slot) { return group_chunks_[slot / kGroupChunk][slot % kGroupChunk]; }
   // The group's key as values (for one scalar key, rebuilt into a scratch vector).
   const std::vector<Value>& keys_of(uint32_t slot);
+  void key_values_of(uint32_t slot, std::vector<Value>& out) const;
+  // A group restored from a checkpoint: its slot, with its key in the table.
+  uint32_t restored_group(const std::vector<Value>& keys);
 
   // A new group for row j's key (found missing), or GroupTable::kNone when max_groups refuses it.
   uint32_t new_group(size_t j, int64_t first_window);

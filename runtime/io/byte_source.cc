@@ -85,6 +85,9 @@ class FdSource : public ByteSource {
   bool bad() const override { return bad_; }
   std::string error() const override { return error_; }
   bool live() const override { return live_; }
+  bool seek(uint64_t offset) override {
+    return !live_ && ::lseek(fd_, static_cast<off_t>(offset), SEEK_SET) == static_cast<off_t>(offset);
+  }
 
  private:
   int fd_;
@@ -135,6 +138,12 @@ class FollowSource : public ByteSource {
   bool bad() const override { return bad_; }
   std::string error() const override { return error_; }
   bool live() const override { return true; }
+
+  bool seek(uint64_t offset) override {
+    if (::lseek(fd_, static_cast<off_t>(offset), SEEK_SET) != static_cast<off_t>(offset)) return false;
+    offset_ = offset;
+    return true;
+  }
 
  private:
   // Restart when the path names another file now (rotation; the old one was read to its end)

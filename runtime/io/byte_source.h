@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <istream>
 #include <memory>
 #include <string>
@@ -30,6 +31,8 @@ class ByteSource {
   virtual std::string error() const { return {}; }
   // Live inputs end only when closed; their batches are cut when they pause.
   virtual bool live() const { return false; }
+  // Moves to byte `offset` of a file (resuming from a checkpoint); false where it cannot.
+  virtual bool seek(uint64_t /*offset*/) { return false; }
 };
 
 std::unique_ptr<ByteSource> istream_source(std::unique_ptr<std::istream> in);

@@ -59,6 +59,14 @@ class InputBuffer {
   bool bad() const { return in_->bad(); }
   bool stopped() const { return stopped_; }
   uint64_t consumed() const { return total_ - (end - pos); }
+  // Continues at byte `offset` of the input (past what is consumed), dropping what is buffered.
+  bool skip_to(uint64_t offset) {
+    if (offset <= consumed()) return offset == consumed();
+    if (!in_->seek(offset)) return false;
+    pos = end = 0;
+    total_ = offset;
+    return true;
+  }
 
   enum class Line { Found, NotReady, End, Restart };
   // The index of the next '\n' from pos on, reading more input until one arrives. At the end
@@ -117,8 +125,26 @@ class ReaderBase : public RowReader {
   }
   bool live() const override { return live_; }
   std::string read_error() const override { return in_->error(); }
+  void resume_at(Position p) override { resume_ = p; }
 
  protected:
+  // Moves to the recorded position once (CSV: after its header). An input that is not the
+  // same file any more (shorter than the position) or cannot seek is an error naming it.
+  Result<bool> apply_resume() {
+    if (!resume_) return true;
+    Position p = *resume_;
+    resume_.reset();
+    if (!input_.skip_to(p.offset)) {
+      return Result<bool>::failure(fmt::format("{}: cannot continue at byte {} (the input cannot seek there)", name_,
+                                               p.offset));
+    }
+    bytes_read_ = p.offset;
+    set_next_line(p.line);
+    return true;
+  }
+  virtual void set_next_line(uint64_t line) = 0;
+  std::optional<Position> resume_;
+
   // How long a read may wait: a live input's batch is cut as soon as nothing more is ready
   // (docs/language.md §11); before its first row the reader waits for one.
   int wait_ms(const Batch& batch) const {
@@ -183,6 +209,7 @@ class CsvReader : public ReaderBase {
       if (!r.ok()) return Result<bool>::failure(r.error());
       if (!r.value()) return false;  // stopped before the header came
       header_done_ = true;
+      if (auto resumed = apply_resume(); !resumed.ok()) return resumed;
     }
     std::string reason;
     if (stopped_) return false;
@@ -233,7 +260,11 @@ class CsvReader : public ReaderBase {
     return batch.rows > 0 || !eof_;
   }
 
+  Position position() const override { return {bytes_read_, line_}; }
+
  private:
+  void set_next_line(uint64_t line) override { line_ = line; }
+
   Result<bool> read_header() {
     Record got = read_record(-1);
     while (got == Record::Restart) got = read_record(-1);
@@ -423,6 +454,7 @@ class JsonLinesReader : public ReaderBase {
     batch.source = name_;
     std::string reason;
     if (stopped_) return false;
+    if (auto resumed = apply_resume(); !resumed.ok()) return resumed;
     begin_batch();
     while (batch.rows < max_rows && !stopped_ && !past_deadline(batch)) {
       std::string_view line;
@@ -447,7 +479,11 @@ class JsonLinesReader : public ReaderBase {
     return batch.rows > 0 || !eof_;
   }
 
+  Position position() const override { return {bytes_read_, line_ + 1}; }
+
  private:
+  void set_next_line(uint64_t line) override { line_ = line - 1; }
+
   // The next line (without \n and a trailing \r), a view into the input buffer followed by at
   // least SIMDJSON_PADDING readable bytes.
   Record read_line(std::string_view* line, int wait_ms) {

@@ -2,6 +2,9 @@
 // workers (runtime/notify/channel_worker.h).
 #include "alert/notifier.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -35,13 +38,17 @@ class ChannelNotifier : public Notifier {
   Result<bool> start() {
     local_.resize(channels_.size());
     workers_.resize(channels_.size());
-    if (options_.dry_run) return true;  // nothing is delivered: no files, no outbox, no workers
+    if (options_.checkpoints) {
+      if (auto opened = open_checkpoint(); !opened.ok()) return opened;
+    }
+    if (options_.dry_run) return true;  // nothing is delivered: no files, no workers
     bool networked = false;
     for (size_t i = 0; i < channels_.size(); ++i) {
       const ChannelConfig& c = channels_[i];
       local_[i].stats.channel = c.name;
       local_[i].stats.kind = c.kind;
       if (c.kind == "file") {
+        if (auto cut = cut_to_checkpoint(c); !cut.ok()) return cut;
         local_[i].file = std::make_unique<std::ofstream>(c.path, std::ios::app);
         if (!*local_[i].file) {
           return Result<bool>::failure(fmt::format("channel '{}': cannot open '{}': {}", c.name, c.redact(c.path),
@@ -51,14 +58,47 @@ class ChannelNotifier : public Notifier {
       networked = networked || c.networked();
     }
     if (!networked) return true;
-    auto outbox = Outbox::open(options_.state_dir);
-    if (!outbox.ok()) return Result<bool>::failure(outbox.error());
-    outbox_ = outbox.take();
+    if (!outbox_) {
+      auto outbox = Outbox::open(options_.state_dir);
+      if (!outbox.ok()) return Result<bool>::failure(outbox.error());
+      outbox_ = outbox.take();
+    }
     std::string dead_letter = (std::filesystem::path(options_.state_dir) / "dead-letter.jsonl").string();
     // Workers start at once: what an earlier run left in the outbox goes out first.
     for (size_t i = 0; i < channels_.size(); ++i) {
       if (channels_[i].networked()) {
         workers_[i] = std::make_unique<ChannelWorker>(channels_[i], *outbox_, dead_letter, options_.retry_base_ms);
+      }
+    }
+    return true;
+  }
+
+  // The state folder's outbox, and the checkpoint it holds (forgotten with --fresh).
+  Result<bool> open_checkpoint() {
+    auto outbox = Outbox::open(options_.state_dir);
+    if (!outbox.ok()) return Result<bool>::failure(outbox.error());
+    outbox_ = outbox.take();
+    if (options_.fresh) return outbox_->drop_checkpoint();
+    auto found = outbox_->checkpoint();
+    if (!found.ok()) {
+      return Result<bool>::failure(fmt::format("cannot read the checkpoint in '{}': {}", options_.state_dir, found.error()));
+    }
+    resumed_ = found.take();
+    return true;
+  }
+
+  // A file channel holds exactly what the checkpoint counted: what a crashed run wrote after
+  // it is cut, and written again by the resumed run.
+  Result<bool> cut_to_checkpoint(const ChannelConfig& c) {
+    if (!resumed_) return true;
+    for (const auto& [path, length] : resumed_->files) {
+      if (path != c.path) continue;
+      std::error_code ec;
+      uintmax_t size = std::filesystem::file_size(path, ec);
+      if (!ec && size > length) {
+        std::filesystem::resize_file(path, length, ec);
+        if (ec) return Result<bool>::failure(fmt::format("channel '{}': cannot cut '{}' back to {} bytes: {}", c.name,
+                                                         c.redact(path), length, ec.message()));
       }
     }
     return true;
@@ -112,6 +152,33 @@ class ChannelNotifier : public Notifier {
     }
   }
 
+  Result<bool> commit_checkpoint(Checkpoint checkpoint) override {
+    if (auto flushed = flush(); !flushed.ok()) return flushed;
+    // File channels: on disk before the checkpoint that counts their bytes as written.
+    for (size_t i = 0; i < channels_.size(); ++i) {
+      if (!local_[i].file) continue;
+      const std::string& path = channels_[i].path;
+      int fd = ::open(path.c_str(), O_RDONLY);
+      if (fd < 0 || ::fsync(fd) != 0) {
+        if (fd >= 0) ::close(fd);
+        return Result<bool>::failure(fmt::format("cannot sync '{}': {}", channels_[i].redact(path), std::strerror(errno)));
+      }
+      ::close(fd);
+      std::error_code ec;
+      checkpoint.files.emplace_back(path, std::filesystem::file_size(path, ec));
+    }
+    if (auto put = outbox_->put_checkpoint(checkpoint); !put.ok()) return put;
+    auto committed = outbox_->commit();
+    if (!committed.ok()) return committed;
+    dirty_ = false;
+    for (auto& w : workers_) {
+      if (w) w->wake();
+    }
+    return true;
+  }
+
+  const std::optional<Checkpoint>& resumed() const override { return resumed_; }
+
   Result<bool> flush() override {
     if (options_.dry_run && options_.dry_run_out) options_.dry_run_out->flush();
     std::cout.flush();
@@ -119,6 +186,7 @@ class ChannelNotifier : public Notifier {
       if (l.file) l.file->flush();
     }
     if (!outbox_error_.empty()) return Result<bool>::failure(outbox_error_);
+    if (options_.checkpoints) return true;  // the outbox commits with the next checkpoint
     if (!outbox_ || !dirty_) return true;
     auto committed = outbox_->commit();
     if (!committed.ok()) return committed;
@@ -171,6 +239,7 @@ class ChannelNotifier : public Notifier {
   std::vector<ChannelConfig> channels_;
   std::vector<Local> local_;
   std::unique_ptr<Outbox> outbox_;
+  std::optional<Checkpoint> resumed_;
   std::vector<std::unique_ptr<ChannelWorker>> workers_;
   std::map<std::string, int64_t> started_;
   std::string outbox_error_;

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
 
@@ -52,7 +53,12 @@ Result<std::unique_ptr<Outbox>> Outbox::open(const std::string& dir) {
                       "CREATE TABLE IF NOT EXISTS outbox(id INTEGER PRIMARY KEY, channel TEXT NOT NULL, "
                       "key TEXT NOT NULL, body BLOB NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL, "
                       "attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL DEFAULT 0);"
-                      "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(channel, next_attempt_ms, id);");
+                      "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(channel, next_attempt_ms, id);"
+                      "CREATE TABLE IF NOT EXISTS checkpoint(id INTEGER PRIMARY KEY CHECK (id = 1), "
+                      "engine BLOB NOT NULL, written_ms INTEGER NOT NULL);"
+                      "CREATE TABLE IF NOT EXISTS checkpoint_inputs(name TEXT PRIMARY KEY, byte_offset INTEGER NOT NULL, "
+                      "line INTEGER NOT NULL, rows INTEGER NOT NULL, prefix_digest TEXT NOT NULL);"
+                      "CREATE TABLE IF NOT EXISTS checkpoint_files(path TEXT PRIMARY KEY, length INTEGER NOT NULL);");
   if (!created.ok()) return R::failure(fmt::format("outbox '{}': {}", path, created.error()));
   auto worker = connect(path, "NORMAL");
   if (!worker.ok()) return R::failure(worker.error());
@@ -92,6 +98,97 @@ Result<bool> Outbox::commit() {
   if (!in_transaction_) return true;
   in_transaction_ = false;
   return exec(producer_, "COMMIT");
+}
+
+namespace {
+
+// A prepared statement that finalizes itself.
+struct Statement {
+  sqlite3_stmt* q = nullptr;
+  Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &q, nullptr); }
+  ~Statement() { sqlite3_finalize(q); }
+  void text(int i, std::string_view s) { sqlite3_bind_text(q, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT); }
+  void blob(int i, std::string_view s) { sqlite3_bind_blob(q, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT); }
+  void integer(int i, uint64_t v) { sqlite3_bind_int64(q, i, static_cast<int64_t>(v)); }
+  std::string column_bytes(int i) {
+    const void* p = sqlite3_column_blob(q, i);
+    return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(q, i))) : std::string();
+  }
+};
+
+}  // namespace
+
+Result<bool> Outbox::put_checkpoint(const Checkpoint& cp) {
+  std::lock_guard<std::mutex> lock(producer_mutex_);
+  if (!in_transaction_) {
+    if (auto r = exec(producer_, "BEGIN IMMEDIATE"); !r.ok()) return r;
+    in_transaction_ = true;
+  }
+  auto fail = [&] { return Result<bool>::failure(sqlite3_errmsg(producer_)); };
+  {
+    Statement q(producer_, "INSERT OR REPLACE INTO checkpoint(id, engine, written_ms) VALUES(1, ?, ?)");
+    q.blob(1, cp.engine_state);
+    q.integer(2, static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count()));
+    if (sqlite3_step(q.q) != SQLITE_DONE) return fail();
+  }
+  if (auto r = exec(producer_, "DELETE FROM checkpoint_inputs; DELETE FROM checkpoint_files"); !r.ok()) return r;
+  for (const InputProgress& in : cp.inputs) {
+    Statement q(producer_, "INSERT INTO checkpoint_inputs(name, byte_offset, line, rows, prefix_digest) VALUES(?, ?, ?, ?, ?)");
+    q.text(1, in.name);
+    q.integer(2, in.offset);
+    q.integer(3, in.line);
+    q.integer(4, in.rows);
+    q.text(5, in.prefix_digest);
+    if (sqlite3_step(q.q) != SQLITE_DONE) return fail();
+  }
+  for (const auto& [path, length] : cp.files) {
+    Statement q(producer_, "INSERT INTO checkpoint_files(path, length) VALUES(?, ?)");
+    q.text(1, path);
+    q.integer(2, length);
+    if (sqlite3_step(q.q) != SQLITE_DONE) return fail();
+  }
+  return true;
+}
+
+Result<std::optional<Checkpoint>> Outbox::checkpoint() {
+  using R = Result<std::optional<Checkpoint>>;
+  std::lock_guard<std::mutex> lock(producer_mutex_);
+  Checkpoint cp;
+  {
+    Statement q(producer_, "SELECT engine FROM checkpoint WHERE id = 1");
+    if (!q.q) return R::failure(sqlite3_errmsg(producer_));
+    int step = sqlite3_step(q.q);
+    if (step == SQLITE_DONE) return std::optional<Checkpoint>();
+    if (step != SQLITE_ROW) return R::failure(sqlite3_errmsg(producer_));
+    cp.engine_state = q.column_bytes(0);
+  }
+  {
+    Statement q(producer_, "SELECT name, byte_offset, line, rows, prefix_digest FROM checkpoint_inputs ORDER BY name");
+    while (sqlite3_step(q.q) == SQLITE_ROW) {
+      InputProgress in;
+      in.name = reinterpret_cast<const char*>(sqlite3_column_text(q.q, 0));
+      in.offset = static_cast<uint64_t>(sqlite3_column_int64(q.q, 1));
+      in.line = static_cast<uint64_t>(sqlite3_column_int64(q.q, 2));
+      in.rows = static_cast<uint64_t>(sqlite3_column_int64(q.q, 3));
+      in.prefix_digest = reinterpret_cast<const char*>(sqlite3_column_text(q.q, 4));
+      cp.inputs.push_back(std::move(in));
+    }
+  }
+  {
+    Statement q(producer_, "SELECT path, length FROM checkpoint_files ORDER BY path");
+    while (sqlite3_step(q.q) == SQLITE_ROW) {
+      cp.files.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q.q, 0)),
+                            static_cast<uint64_t>(sqlite3_column_int64(q.q, 1)));
+    }
+  }
+  return std::optional<Checkpoint>(std::move(cp));
+}
+
+Result<bool> Outbox::drop_checkpoint() {
+  std::lock_guard<std::mutex> lock(producer_mutex_);
+  return exec(producer_, "DELETE FROM checkpoint; DELETE FROM checkpoint_inputs; DELETE FROM checkpoint_files");
 }
 
 std::vector<OutboxRow> Outbox::due(const std::string& channel, int64_t now_ms, int limit) {

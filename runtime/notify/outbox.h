@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "alert/notifier.h"
 #include "alert/result.h"
 
 struct sqlite3;
@@ -40,6 +42,14 @@ class Outbox {
   // Producer side: rows are kept in a transaction until commit().
   Result<bool> add(const OutboxRow& row);
   Result<bool> commit();
+
+  // Writes a checkpoint into the producer's transaction: commit() makes it durable together with
+  // the rows added since the last one, or neither.
+  Result<bool> put_checkpoint(const Checkpoint& checkpoint);
+  // The last committed checkpoint, if any; an unreadable one is an error.
+  Result<std::optional<Checkpoint>> checkpoint();
+  // Forgets the checkpoint (--fresh); the outbox rows, notifications already produced, stay.
+  Result<bool> drop_checkpoint();
 
   // Worker side.
   std::vector<OutboxRow> due(const std::string& channel, int64_t now_ms, int limit);

@@ -76,6 +76,7 @@ struct InputSet::Impl {
     if (reader.ok()) {
       in.reader = reader.take();
       in.reader->set_stop_at_reject(in.spec.stop_at_reject);
+      if (in.spec.resume) in.reader->resume_at(*in.spec.resume);
       in.opening = false;
       return true;
     }
@@ -113,6 +114,7 @@ struct InputSet::Impl {
       out.rejects = std::move(in.rejects);
       in.rejects.clear();
       out.bytes_read = in.reader->bytes_read();
+      out.position = in.reader->position();
       if (!more.ok()) {
         out.error = more.error();
         std::string detail = in.reader->read_error();
@@ -166,6 +168,7 @@ Result<std::unique_ptr<InputSet>> InputSet::open(std::vector<InputSpec> specs, s
     if (!reader.ok()) return R::failure(reader.error());
     in->reader = reader.take();
     in->reader->set_stop_at_reject(in->spec.stop_at_reject);
+    if (in->spec.resume) in->reader->resume_at(*in->spec.resume);
     in->live = in->reader->live();
     impl->inputs.push_back(std::move(in));
   }

@@ -23,6 +23,7 @@ struct InputSpec {
   std::vector<FieldSpec> fields;
   ReaderOptions options;  // stop_fd is the set's own
   bool stop_at_reject = false;
+  std::optional<RowReader::Position> resume;  // continue where a checkpoint left this input
 };
 
 struct InputBatch {
@@ -32,6 +33,7 @@ struct InputBatch {
   bool ended = false;                // the input has nothing more after this batch
   std::string error;                 // set when the input failed; it then ends
   uint64_t bytes_read = 0;           // by the input so far
+  RowReader::Position position;      // where the input's next row starts, after this batch
   std::chrono::steady_clock::time_point arrived;  // when the batch was cut
 };
 

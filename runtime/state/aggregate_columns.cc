@@ -1,6 +1,8 @@
 #include "runtime/state/aggregate_columns.h"
 
 #include <cassert>
+#include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include <absl/strings/string_view.h>
@@ -211,5 +213,131 @@ Value empty_aggregate(const AggregateSpec& spec) {
 }
 
 void append_empty_aggregate(const AggregateSpec& spec, ColumnBuilder& column) { column.push(empty_aggregate(spec)); }
+
+}  // namespace alert
+
+namespace alert {
+namespace {
+
+Value held_value(TypeKind kind, int64_t i, double f, const std::string& s) {
+  switch (kind) {
+    case TypeKind::Float: return Value::floating(f);
+    case TypeKind::String: return Value::string(s);
+    default: return int_value(kind, i);
+  }
+}
+
+// count_distinct's bits as the value the reference engine keys (numbers as floats).
+Value distinct_value(TypeKind kind, uint64_t bits) {
+  switch (kind) {
+    case TypeKind::Int:
+    case TypeKind::Float: return Value::floating(std::bit_cast<double>(bits));
+    default: return int_value(kind, static_cast<int64_t>(bits));
+  }
+}
+
+uint64_t bits_of_distinct(TypeKind kind, const Value& v) {
+  if (kind == TypeKind::Int || kind == TypeKind::Float) {
+    double d = v.kind == TypeKind::Float ? v.f : static_cast<double>(v.i);
+    return static_cast<uint64_t>(canonical_double_bits(d));
+  }
+  return v.kind == TypeKind::Bool ? (v.b ? 1u : 0u) : static_cast<uint64_t>(v.i);
+}
+
+void sort_by_key(std::vector<Value>& values) {
+  std::vector<std::pair<std::string, Value>> keyed;
+  for (Value& v : values) {
+    std::string k;
+    append_key(k, v);
+    keyed.emplace_back(std::move(k), std::move(v));
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  values.clear();
+  for (auto& [k, v] : keyed) values.push_back(std::move(v));
+}
+
+}  // namespace
+
+state::AggregateSnapshot AggregateColumns::snapshot(size_t n, uint32_t slot) const {
+  const AggregateSpec& spec = (*specs_)[n];
+  const Arrays& a = arrays_[n];
+  state::AggregateSnapshot out;
+  out.count = a.count[slot];
+  switch (spec.op) {
+    case AggregateOp::CountRows:
+    case AggregateOp::CountValues: break;
+    case AggregateOp::SumInt:
+      out.i = a.i[slot];
+      out.overflow = a.overflow[slot] != 0;
+      break;
+    case AggregateOp::SumFloat: out.f = a.f[slot]; break;
+    case AggregateOp::Avg:
+    case AggregateOp::Stddev:
+      out.f = a.f[slot];
+      out.m2 = a.m2[slot];
+      break;
+    case AggregateOp::MinMaxInt:
+    case AggregateOp::MinMaxFloat:
+    case AggregateOp::MinMaxString:
+    case AggregateOp::FirstLastInt:
+    case AggregateOp::FirstLastFloat:
+    case AggregateOp::FirstLastString: {
+      bool is_first_last = spec.op == AggregateOp::FirstLastInt || spec.op == AggregateOp::FirstLastFloat ||
+                           spec.op == AggregateOp::FirstLastString;
+      if (out.count > 0) {
+        out.held = held_value(spec.arg_kind, a.i.empty() ? 0 : a.i[slot], a.f.empty() ? 0 : a.f[slot],
+                              a.s.empty() ? std::string() : a.s[slot]);
+      }
+      if (is_first_last) {
+        out.held_time = a.held_time[slot];
+        out.held_seq = a.held_seq[slot];
+      }
+      break;
+    }
+    case AggregateOp::DistinctBits:
+      for (uint64_t bits : a.distinct_bits[slot]) out.distinct.push_back(distinct_value(spec.arg_kind, bits));
+      sort_by_key(out.distinct);
+      break;
+    case AggregateOp::DistinctString:
+      for (const std::string& s : a.distinct_strings[slot]) out.distinct.push_back(Value::string(s));
+      sort_by_key(out.distinct);
+      break;
+  }
+  return out;
+}
+
+void AggregateColumns::restore(size_t n, uint32_t slot, const state::AggregateSnapshot& in) {
+  const AggregateSpec& spec = (*specs_)[n];
+  Arrays& a = arrays_[n];
+  a.count[slot] = in.count;
+  switch (spec.op) {
+    case AggregateOp::CountRows:
+    case AggregateOp::CountValues: break;
+    case AggregateOp::SumInt:
+      a.i[slot] = in.i;
+      a.overflow[slot] = in.overflow ? 1 : 0;
+      break;
+    case AggregateOp::SumFloat: a.f[slot] = in.f; break;
+    case AggregateOp::Avg:
+    case AggregateOp::Stddev:
+      a.f[slot] = in.f;
+      a.m2[slot] = in.m2;
+      break;
+    case AggregateOp::DistinctBits:
+      for (const Value& v : in.distinct) a.distinct_bits[slot].insert(bits_of_distinct(spec.arg_kind, v));
+      break;
+    case AggregateOp::DistinctString:
+      for (const Value& v : in.distinct) a.distinct_strings[slot].insert(v.s);
+      break;
+    default: {  // min, max, first, last
+      const Value& held = in.held;
+      if (!a.i.empty()) a.i[slot] = held.kind == TypeKind::Bool ? (held.b ? 1 : 0) : held.i;
+      if (!a.f.empty()) a.f[slot] = held.kind == TypeKind::Float ? held.f : static_cast<double>(held.i);
+      if (!a.s.empty()) a.s[slot] = held.s;
+      if (!a.held_time.empty()) a.held_time[slot] = in.held_time;
+      if (!a.held_seq.empty()) a.held_seq[slot] = in.held_seq;
+    }
+  }
+}
 
 }  // namespace alert

@@ -18,6 +18,7 @@
 #include "compiler/plan/aggregate_ops.h"
 #include "compiler/plan/program_plan.h"
 #include "runtime/state/column_builder.h"
+#include "runtime/state/engine_snapshot.h"
 #include "runtime/state/value_column.h"
 #include "stdlib/scalar_ops.h"
 
@@ -48,6 +49,11 @@ class AggregateColumns {
                const uint32_t* rows, uint64_t seq_base);
   // Per aggregate, the seven array pointers of kernel_abi.h ALERT_WINDOW_FIELDS (null if unused).
   void export_arrays(void** out);
+
+  // Slot's running state of aggregate a as both engines share it, and back
+  // (runtime/state/engine_snapshot.h).
+  state::AggregateSnapshot snapshot(size_t a, uint32_t slot) const;
+  void restore(size_t a, uint32_t slot, const state::AggregateSnapshot& in);
 
   // Slot's value of aggregate a (counting a sum's overflow in `events` when given).
   Value value(size_t a, uint32_t slot, ArithmeticEvents* events) const;

@@ -29,6 +29,8 @@ struct RunOptions {
   int64_t idle_timeout_ns = 0;    // 0: off; else quiet live schemas' clocks follow the wall clock
   std::string clock_log;          // write the idle clock advances here
   std::string clock_replay;       // apply recorded advances instead of the wall clock
+  int64_t checkpoint_interval_ns = 1'000'000'000;  // state and notifications committed at least this often
+  bool fresh = false;             // forget the state folder's checkpoint
 };
 
 struct TestOptions {

@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--strict", run.strict, "Stop at the first rejected or late row (exit 1); nothing after it is evaluated");
   run_cmd->add_option("--max-groups", run.max_groups, "Groups per window rule before new ones are refused");
   run_cmd->add_option("--state-dir", run.state_dir,
-                      "Folder of the durable outbox (default: .alertc-state beside the first rules file)");
+                      "Folder of the outbox and the checkpoint, which a restart resumes from (default: .alertc-state beside the first rules file; --dry-run keeps no state)");
   run_cmd->add_option("--drain-timeout", run.drain_timeout_s,
                       "Seconds to wait for pending deliveries at the end or on SIGINT/SIGTERM (default 10)");
   run_cmd->add_option("--format", run.input_format, "Input format: csv or jsonl (default: by extension)")
@@ -63,6 +63,12 @@ int main(int argc, char** argv) {
   run_cmd->add_option_function<std::string>(
          "--idle-timeout", [&](const std::string& d) { run.idle_timeout_ns = parse_duration_option("--idle-timeout", d); },
          "Live inputs: after this long without rows, a schema's event clock follows the wall clock (default: off)");
+  run_cmd->add_option_function<std::string>(
+         "--checkpoint-interval",
+         [&](const std::string& d) { run.checkpoint_interval_ns = parse_duration_option("--checkpoint-interval", d); },
+         "Commit the state with the notifications it produced at least this often (default 1s)");
+  run_cmd->add_flag("--fresh", run.fresh,
+                    "Start afresh: forget the state folder's checkpoint (windows, clocks, input positions)");
   run_cmd->add_option("--clock-log", run.clock_log, "Write the --idle-timeout clock advances to this file");
   run_cmd->add_option("--clock-replay", run.clock_replay,
                       "Apply the clock advances of a --clock-log at the same rows, instead of the wall clock");

@@ -22,6 +22,7 @@
 #include "runtime/source/input_set.h"
 #include "stdlib/time_format.h"
 #include "commands.h"
+#include "input_identity.h"
 
 namespace alert::cli {
 namespace {
@@ -184,8 +185,10 @@ class RunSession {
       notifier_->deliver(a);
     }, [this](const RejectedRow& r) { rejects_.add(r); }, engine_options);
     schemas_ = engine_->schema_names().size();
+    if (auto failed = restore_state()) return *failed;
     std::vector<InputSpec> specs;
     if (!resolve_inputs(options_, *engine_, &specs)) return 2;
+    if (auto failed = resume_inputs(specs)) return *failed;
     if (!options_.clock_replay.empty() && !read_clock_replay(options_.clock_replay, *engine_, &replay_)) return 2;
     if (!options_.clock_log.empty()) {
       clock_log_ = std::make_unique<std::ofstream>(options_.clock_log, std::ios::trunc);
@@ -224,13 +227,13 @@ class RunSession {
     progress_interval_ = std::chrono::milliseconds(interval_env ? std::atoi(interval_env) : 500);
     if (auto status = read_inputs()) return *status;
     if (strict_stop_) {
-      (void)notifier_->flush();
+      if (!commit(true)) return 3;
       notifier_->close();
       return 1;
     }
-    // Stopped by a signal, open windows stay unevaluated: their input did not end.
+    // Stopped by a signal, open windows stay unevaluated (and in the state): their input did not end.
     if (!g_stop) engine_->finish();
-    if (!flush_outbox()) return 3;
+    if (!commit(true)) return 3;
     progress(true);
     notifier_->close();
     if (g_stop) std::cerr << "alertc: stopped by a signal: input not read to its end, open windows not closed\n";
@@ -249,6 +252,10 @@ class RunSession {
       notifier_options.state_dir = (std::filesystem::path(options_.files[0]).parent_path() / ".alertc-state").string();
     }
     if (const char* base = std::getenv("ALERTC_RETRY_BASE_MS")) notifier_options.retry_base_ms = std::atoll(base);
+    // --dry-run sends nothing and keeps no state: the same command always shows the same alerts.
+    checkpoints_ = !options_.dry_run;
+    notifier_options.checkpoints = checkpoints_;
+    notifier_options.fresh = options_.fresh;
     state_dir_ = notifier_options.state_dir;
     auto notifier = Notifier::open(program_, notifier_options);
     if (!notifier.ok()) {
@@ -292,8 +299,9 @@ class RunSession {
           if (auto clock = idle_->advance(static_cast<int>(s), now)) advance(static_cast<int>(s), *clock);
         }
       }
-      // One fsync per batch: its notifications are durable before more input is taken.
-      if (!flush_outbox()) return 3;
+      // Without a state: one fsync per batch, its notifications durable before more input is
+      // taken. With one: the notifications commit with the state at least every interval.
+      if (!commit(false)) return 3;
       progress(false);
     }
   }
@@ -308,6 +316,7 @@ class RunSession {
       if (last) clock_of_[in.batch.schema] = std::max(clock_of_[in.batch.schema].value_or(INT64_MIN), *last);
       push(in.batch);
     }
+    if (!(strict_stop_ && options_.strict)) note_progress(in);
     if (rejects_.write()) strict_stop_ = true;
     if (in.ended) {
       idle_->input_ended(inputs_->schema(in.input), inputs_->live(in.input));
@@ -319,6 +328,91 @@ class RunSession {
       }
     }
     inputs_->recycle(std::move(in.batch));
+  }
+
+  // The checkpoint found, into the engine: the rules it keeps, changes and drops are said.
+  std::optional<int> restore_state() {
+    const std::optional<Checkpoint>& found = notifier_->resumed();
+    if (!checkpoints_ || !found) return std::nullopt;
+    auto restored = engine_->restore_state(found->engine_state);
+    if (!restored.ok()) {
+      std::cerr << "alertc: error: the state in '" << state_dir_ << "' cannot be used: " << restored.error()
+                << " (--fresh starts over)\n";
+      return 3;
+    }
+    const Engine::RestoreReport& r = restored.value();
+    groups_restored_ = r.groups;
+    auto list = [](const std::vector<std::string>& names) {
+      std::string out;
+      for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+      return out;
+    };
+    if (!r.changed.empty()) std::cerr << "alertc: rules changed since the checkpoint, starting afresh: " << list(r.changed) << '\n';
+    if (!r.removed.empty()) std::cerr << "alertc: rules gone since the checkpoint, their state dropped: " << list(r.removed) << '\n';
+    if (!r.added.empty()) std::cerr << "alertc: new rules since the checkpoint: " << list(r.added) << '\n';
+    return std::nullopt;
+  }
+
+  // Files the checkpoint read continue where it left them; one that changed is an error naming
+  // it. Pipes and standard input are new data every time.
+  std::optional<int> resume_inputs(std::vector<InputSpec>& specs) {
+    progress_.assign(specs.size(), InputProgress{});
+    for (size_t i = 0; i < specs.size(); ++i) {
+      progress_[i].name = specs[i].path;
+      std::error_code ec;
+      seekable_.push_back(specs[i].path != "-" && std::filesystem::is_regular_file(specs[i].path, ec));
+    }
+    const std::optional<Checkpoint>& found = notifier_->resumed();
+    if (!checkpoints_ || !found) return std::nullopt;
+    for (size_t i = 0; i < specs.size(); ++i) {
+      if (!seekable_[i]) continue;
+      for (const InputProgress& p : found->inputs) {
+        if (p.name != specs[i].path) continue;
+        std::string change = identity_change(specs[i].path, p.offset, p.prefix_digest);
+        if (!change.empty()) {
+          std::cerr << "alertc: error: input " << specs[i].path << " is not the file the checkpoint in '" << state_dir_
+                    << "' read: " << change << " (--fresh starts over)\n";
+          return 2;
+        }
+        specs[i].resume = RowReader::Position{p.offset, p.line};
+        progress_[i] = p;
+        resumed_rows_ += p.rows;
+        resumed_inputs_ += (resumed_inputs_.empty() ? "" : ", ") + specs[i].path;
+      }
+    }
+    return std::nullopt;
+  }
+
+  void note_progress(const InputBatch& in) {
+    if (in.input >= progress_.size()) return;
+    InputProgress& p = progress_[in.input];
+    p.rows += in.batch.rows + in.rejects.size();
+    p.offset = in.position.offset;
+    p.line = in.position.line;
+  }
+
+  // Commits what the batches so far produced: with a state, the state too (every interval, or
+  // `last`); without, the outbox after every batch.
+  bool commit(bool last) {
+    if (!checkpoints_) return flush_outbox();
+    auto now = Clock::now();
+    if (!last && now - last_checkpoint_ < std::chrono::nanoseconds(options_.checkpoint_interval_ns)) {
+      return flush_outbox();  // stdout and files flushed; the outbox waits for the checkpoint
+    }
+    last_checkpoint_ = now;
+    Checkpoint cp;
+    cp.engine_state = engine_->save_state();
+    for (size_t i = 0; i < progress_.size(); ++i) {
+      if (!seekable_[i]) continue;
+      InputProgress p = progress_[i];
+      p.prefix_digest = prefix_digest(p.name, p.offset);
+      cp.inputs.push_back(std::move(p));
+    }
+    if (auto committed = notifier_->commit_checkpoint(std::move(cp)); !committed.ok()) {
+      std::cerr << "alertc: error: cannot write the state in '" << state_dir_ << "': " << committed.error() << '\n';
+      return false;
+    }
+    return true;
   }
 
   bool flush_outbox() {
@@ -399,6 +493,10 @@ class RunSession {
   int summarize() {
     const RunStats& stats = engine_->stats();
     uint64_t rejected = rejects_.count();
+    if (notifier_->resumed()) {
+      std::cerr << fmt::format("alertc: resumed from {}: {} rows already read{}, {} groups restored\n", state_dir_,
+                               resumed_rows_, resumed_inputs_.empty() ? "" : " of " + resumed_inputs_, groups_restored_);
+    }
     double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
     std::cerr << fmt::format("alertc: {} rows read, {} rejected ({} late), {:.1f} MB in {:.3f}s\n",
                              stats.rows + rejected - stats.late_rows, rejected, stats.late_rows,
@@ -445,6 +543,13 @@ class RunSession {
   const RunOptions& options_;
   std::shared_ptr<const CompiledProgram> program_;
   std::string state_dir_;
+  bool checkpoints_ = false;
+  Clock::time_point last_checkpoint_ = Clock::now();
+  std::vector<InputProgress> progress_;  // per input: where its next row starts
+  std::vector<bool> seekable_;           // per input: a regular file, which a restart resumes
+  uint64_t resumed_rows_ = 0;
+  std::string resumed_inputs_;
+  size_t groups_restored_ = 0;
   std::unique_ptr<Notifier> notifier_;
   RejectsWriter rejects_;
   std::unique_ptr<Engine> engine_;
