@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -168,6 +170,12 @@ class ChannelNotifier : public Notifier {
       checkpoint.files.emplace_back(path, std::filesystem::file_size(path, ec));
     }
     if (auto put = outbox_->put_checkpoint(checkpoint); !put.ok()) return put;
+    // Test hook (tests/e2e/test_state.py): die inside the N-th commit, after the checkpoint was
+    // written into the transaction and before it commits.
+    ++checkpoints_written_;
+    if (const char* n = std::getenv("ALERTC_TEST_KILL_IN_COMMIT"); n && std::atoll(n) == checkpoints_written_) {
+      std::raise(SIGKILL);
+    }
     auto committed = outbox_->commit();
     if (!committed.ok()) return committed;
     dirty_ = false;
@@ -240,6 +248,7 @@ class ChannelNotifier : public Notifier {
   std::vector<Local> local_;
   std::unique_ptr<Outbox> outbox_;
   std::optional<Checkpoint> resumed_;
+  int64_t checkpoints_written_ = 0;
   std::vector<std::unique_ptr<ChannelWorker>> workers_;
   std::map<std::string, int64_t> started_;
   std::string outbox_error_;

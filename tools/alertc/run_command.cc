@@ -189,6 +189,9 @@ class RunSession {
     std::vector<InputSpec> specs;
     if (!resolve_inputs(options_, *engine_, &specs)) return 2;
     if (auto failed = resume_inputs(specs)) return *failed;
+    // A first checkpoint before any input: a run killed before its next one resumes from here,
+    // with its file channels cut back to where they were (nothing of it written twice).
+    if (checkpoints_ && !notifier_->resumed() && !commit(true)) return 3;
     if (!options_.clock_replay.empty() && !read_clock_replay(options_.clock_replay, *engine_, &replay_)) return 2;
     if (!options_.clock_log.empty()) {
       clock_log_ = std::make_unique<std::ofstream>(options_.clock_log, std::ios::trunc);
@@ -320,7 +323,7 @@ class RunSession {
     if (rejects_.write()) strict_stop_ = true;
     if (in.ended) {
       idle_->input_ended(inputs_->schema(in.input), inputs_->live(in.input));
-      bytes_ += in.bytes_read;
+      bytes_ += in.bytes_read - std::min(in.bytes_read, resumed_offset_[in.input]);  // this run's bytes
       if (!in.error.empty()) {
         // One input failing does not stop the others; the run then ends with 2.
         std::cerr << "alertc: error: input " << inputs_->name(in.input) << ": " << in.error << '\n';
@@ -357,6 +360,7 @@ class RunSession {
   // it. Pipes and standard input are new data every time.
   std::optional<int> resume_inputs(std::vector<InputSpec>& specs) {
     progress_.assign(specs.size(), InputProgress{});
+    resumed_offset_.assign(specs.size(), 0);
     for (size_t i = 0; i < specs.size(); ++i) {
       progress_[i].name = specs[i].path;
       std::error_code ec;
@@ -367,7 +371,7 @@ class RunSession {
     for (size_t i = 0; i < specs.size(); ++i) {
       if (!seekable_[i]) continue;
       for (const InputProgress& p : found->inputs) {
-        if (p.name != specs[i].path) continue;
+        if (p.name != specs[i].path || p.offset == 0) continue;
         std::string change = identity_change(specs[i].path, p.offset, p.prefix_digest);
         if (!change.empty()) {
           std::cerr << "alertc: error: input " << specs[i].path << " is not the file the checkpoint in '" << state_dir_
@@ -375,6 +379,7 @@ class RunSession {
           return 2;
         }
         specs[i].resume = RowReader::Position{p.offset, p.line};
+        resumed_offset_[i] = p.offset;
         progress_[i] = p;
         resumed_rows_ += p.rows;
         resumed_inputs_ += (resumed_inputs_.empty() ? "" : ", ") + specs[i].path;
@@ -547,6 +552,7 @@ class RunSession {
   Clock::time_point last_checkpoint_ = Clock::now();
   std::vector<InputProgress> progress_;  // per input: where its next row starts
   std::vector<bool> seekable_;           // per input: a regular file, which a restart resumes
+  std::vector<uint64_t> resumed_offset_;  // per input: where this run started reading it
   uint64_t resumed_rows_ = 0;
   std::string resumed_inputs_;
   size_t groups_restored_ = 0;
