@@ -584,59 +584,82 @@ struct Engine::Impl {
 
   // ---- checkpoints (docs/language.md §12) ----------------------------------------------------
 
-  state::EngineSnapshot snapshot() const {
-    state::EngineSnapshot out;
-    out.rows_seen = seq;
+  // The state in the format of runtime/state/engine_snapshot.h, written as it is gathered.
+  std::string save() const {
+    state::SnapshotWriter w;
+    w.program(0, seq, plan.rules.size());
     for (size_t r = 0; r < plan.rules.size(); ++r) {
       const plan::Rule& rule = plan.rules[r];
       state::RuleSnapshot rs;
       rs.rule = rule.name;
       rs.definition = state::rule_definition_hash(plan, rule);
       rs.is_window = rule.is_window;
+      if (const TypedWindowRule* t = rule.is_window ? typed_rule_of(static_cast<int>(r)) : nullptr) {
+        t->save(w, std::move(rs));
+        continue;
+      }
       if (!rule.is_window) {
         save_throttle(row_throttle[r], rs.throttle);
-      } else if (const WindowRule* w = window_rule_of(static_cast<int>(r))) {
-        save_window(*w, rs);
-      } else if (const TypedWindowRule* t = typed_rule_of(static_cast<int>(r))) {
-        t->save(rs);
+      } else if (const WindowRule* wr = window_rule_of(static_cast<int>(r))) {
+        save_window(*wr, rs);
       }
-      out.rules.push_back(std::move(rs));
+      w.rule(rs);
     }
-    return out;
+    return w.finish();
   }
 
-  Engine::RestoreReport restore(const state::EngineSnapshot& in) {
+  // Reads a state written by save(), rule by rule; a JIT engine's kept rules take their groups
+  // one at a time from the reader.
+  Result<Engine::RestoreReport> restore(state::SnapshotReader& in) {
+    using R = Result<Engine::RestoreReport>;
     Engine::RestoreReport report;
+    uint64_t program = 0;
+    std::vector<uint64_t> rows_seen;
+    size_t rules = 0;
+    in.program(&program, &rows_seen, &rules);
     for (size_t s = 0; s < seq.size(); ++s) {
       // Per schema when the schemas are the same; else past every row seen, which keeps each
       // schema's order (first/last break ties by it).
       uint64_t most = 0;
-      for (uint64_t n : in.rows_seen) most = std::max(most, n);
-      seq[s] = in.rows_seen.size() == seq.size() ? in.rows_seen[s] : most;
+      for (uint64_t n : rows_seen) most = std::max(most, n);
+      seq[s] = rows_seen.size() == seq.size() ? rows_seen[s] : most;
     }
     std::vector<bool> restored(plan.rules.size(), false);
-    for (const state::RuleSnapshot& rs : in.rules) {
+    state::GroupSnapshot scratch;
+    for (size_t k = 0; k < rules && in.ok(); ++k) {
+      state::RuleSnapshot rs;
+      in.rule_header(&rs);
       int r = plan.rule_index(rs.rule);
-      if (r < 0) {
-        report.removed.push_back(rs.rule);
-        continue;
+      bool kept = r >= 0 && rs.definition == state::rule_definition_hash(plan, plan.rules[r]) &&
+                  rs.is_window == plan.rules[r].is_window;
+      if (r < 0) report.removed.push_back(rs.rule);
+      if (r >= 0 && !kept) report.changed.push_back(rs.rule);
+      size_t groups = in.count();
+      TypedWindowRule* typed_rule = kept && rs.is_window ? typed_rule_of(r) : nullptr;
+      if (typed_rule) {
+        typed_rule->restore_clock(rs);
+        for (size_t g = 0; g < groups && in.ok(); ++g) {
+          in.group(&scratch);
+          typed_rule->restore_group(scratch);
+        }
+      } else {
+        rs.groups.resize(groups);
+        for (size_t g = 0; g < groups && in.ok(); ++g) in.group(&rs.groups[g]);
       }
-      const plan::Rule& rule = plan.rules[r];
-      if (rs.definition != state::rule_definition_hash(plan, rule) || rs.is_window != rule.is_window) {
-        report.changed.push_back(rs.rule);
-        continue;
-      }
+      in.throttle(&rs.throttle);
+      if (!kept) continue;
       restored[r] = true;
       report.kept.push_back(rs.rule);
-      report.groups += rs.groups.size();
-      if (!rule.is_window) {
+      report.groups += groups;
+      if (typed_rule) {
+        typed_rule->restore_throttle(rs.throttle);
+      } else if (!rs.is_window) {
         restore_throttle(row_throttle[r], rs.throttle);
       } else if (WindowRule* w = window_rule_of(r)) {
         restore_window(*w, rs);
-      } else if (TypedWindowRule* t = typed_rule_of(r)) {
-        t->restore(rs);
       }
     }
+    if (!in.ok() || !in.at_end()) return R::failure("the checkpoint is damaged (it does not parse)");
     for (size_t r = 0; r < plan.rules.size(); ++r) {
       if (!restored[r] && std::find(report.changed.begin(), report.changed.end(), plan.rules[r].name) == report.changed.end()) {
         report.added.push_back(plan.rules[r].name);
@@ -970,17 +993,19 @@ void Engine::finish() { impl_->finish(); }
 const RunStats& Engine::stats() const { return impl_->stats; }
 bool Engine::stopped() const { return impl_->stopped; }
 
-std::string Engine::save_state() const { return state::encode(impl_->snapshot()); }
+std::string Engine::save_state() const { return impl_->save(); }
 
 Result<Engine::RestoreReport> Engine::restore_state(std::string_view bytes) {
-  auto decoded = state::decode(bytes);
-  if (!decoded.ok()) return Result<RestoreReport>::failure(decoded.error());
-  RestoreReport report = impl_->restore(decoded.value());
+  auto reader = state::SnapshotReader::open(bytes);
+  if (!reader.ok()) return Result<RestoreReport>::failure(reader.error());
+  auto restored = impl_->restore(reader.value());
+  if (!restored.ok()) return restored;
+  const RestoreReport& report = restored.value();
   // A state that shares no rule with this program is another program's.
   if (report.kept.empty() && report.changed.empty() && !report.removed.empty()) {
     return Result<RestoreReport>::failure("the state is another program's: it has none of this program's rules");
   }
-  return report;
+  return restored;
 }
 
 int Engine::schema_index(const std::string& name) const { return impl_->plan.schema_index(name); }

@@ -678,41 +678,52 @@ void TypedWindowRule::key_values_of(uint32_t slot, std::vector<Value>& out) cons
   }
 }
 
-void TypedWindowRule::save(state::RuleSnapshot& out) const {
-  out.started = started_;
-  out.watermark = watermark_;
-  out.next_close = next_close_;
-  std::vector<int32_t> group_of(used_, -1);  // slot -> position in out.groups
+void TypedWindowRule::save(state::SnapshotWriter& w, state::RuleSnapshot header) const {
+  // Streamed from the arrays (state::SnapshotWriter): no record per group is built.
+  header.started = started_;
+  header.watermark = watermark_;
+  header.next_close = next_close_;
+  w.rule_header(header);
+  w.u64(order_.size());
+  std::vector<Value> keys;
+  std::vector<const Window*> open;
   for (uint32_t s : order_) {
     const Group& g = group_chunks_[s / kGroupChunk][s % kGroupChunk];
-    state::GroupSnapshot gs;
-    key_values_of(s, gs.keys);
-    gs.last_row_time = slot_times_[s].last_row_time;
-    gs.first_window = slot_times_[s].first_window;
-    gs.consecutive = consecutive_[s];
-    gs.firing = firing_[s] != 0;
-    gs.firing_sent = g.life.firing_sent;
-    gs.firing_labels = g.life.firing_labels;
-    gs.fingerprint = g.life.fingerprint;
+    key_values_of(s, keys);
+    w.list(keys, [&](const Value& v) { w.value(v); });
+    w.i64(slot_times_[s].last_row_time);
+    w.i64(slot_times_[s].first_window);
+    w.i64(consecutive_[s]);
+    w.boolean(firing_[s] != 0);
+    w.boolean(g.life.firing_sent);
+    w.list(g.life.firing_labels, [&](const auto& l) {
+      w.str(l.first);
+      w.str(l.second);
+    });
+    w.str(g.life.fingerprint);
+    w.u64(rule_.history.size());
     for (size_t h = 0; h < rule_.history.size(); ++h) {
-      gs.history.emplace_back(h < g.history.size() ? std::vector<Value>(g.history[h].begin(), g.history[h].end())
-                                                   : std::vector<Value>{});
+      if (h < g.history.size()) {
+        w.list(g.history[h], [&](const Value& v) { w.value(v); });
+      } else {
+        w.u64(0);
+      }
     }
-    group_of[s] = static_cast<int32_t>(out.groups.size());
-    out.groups.push_back(std::move(gs));
-  }
-  for (const auto& w : windows_) {  // oldest first
-    for (int64_t t = 0; t < w->touched_count; ++t) {
-      uint32_t s = w->touched[static_cast<size_t>(t)];
-      if (s >= group_of.size() || group_of[s] < 0) continue;
-      state::OpenWindowSnapshot o;
-      o.window = w->k;
-      for (size_t a = 0; a < specs_.size(); ++a) o.aggregates.push_back(w->aggregates.snapshot(a, s));
-      out.groups[static_cast<size_t>(group_of[s])].windows.push_back(std::move(o));
+    open.clear();
+    for (const auto& win : windows_) {  // oldest first
+      if (win->has_rows[s]) open.push_back(win.get());
+    }
+    w.u64(open.size());
+    for (const Window* win : open) {
+      w.i64(win->k);
+      w.u64(specs_.size());
+      for (size_t a = 0; a < specs_.size(); ++a) w.aggregate(win->aggregates.snapshot(a, s));
     }
   }
-  for (const auto& [key, entry] : throttle_) out.throttle.push_back({key, entry});
-  std::sort(out.throttle.begin(), out.throttle.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  std::vector<state::ThrottleSnapshot> throttle;
+  for (const auto& [key, entry] : throttle_) throttle.push_back({key, entry});
+  std::sort(throttle.begin(), throttle.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  w.throttle(throttle);
 }
 
 uint32_t TypedWindowRule::restored_group(const std::vector<Value>& keys) {
@@ -745,33 +756,44 @@ uint32_t TypedWindowRule::restored_group(const std::vector<Value>& keys) {
 }
 
 void TypedWindowRule::restore(const state::RuleSnapshot& in) {
+  restore_clock(in);
+  for (const state::GroupSnapshot& gs : in.groups) restore_group(gs);
+  restore_throttle(in.throttle);
+}
+
+void TypedWindowRule::restore_clock(const state::RuleSnapshot& in) {
   started_ = in.started;
   watermark_ = in.watermark;
   next_close_ = in.next_close;
-  for (const state::GroupSnapshot& gs : in.groups) {
-    uint32_t s = restored_group(gs.keys);
-    Group& g = group(s);
-    slot_times_[s] = SlotTimes{gs.last_row_time, gs.first_window};
-    consecutive_[s] = gs.consecutive;
-    firing_[s] = gs.firing ? 1 : 0;
-    g.life.firing_sent = gs.firing_sent;
-    g.life.firing_labels = gs.firing_labels;
-    g.life.fingerprint = gs.fingerprint;
-    g.history.assign(rule_.history.size(), {});
-    for (size_t h = 0; h < gs.history.size() && h < g.history.size(); ++h) {
-      g.history[h].assign(gs.history[h].begin(), gs.history[h].end());
-    }
-    open_windows_[s] = 0;
-    for (const state::OpenWindowSnapshot& o : gs.windows) {
-      Window& w = window(o.window);
-      w.has_rows[s] = 1;
-      w.touched[static_cast<size_t>(w.touched_count++)] = s;
-      ++open_windows_[s];
-      for (size_t a = 0; a < specs_.size() && a < o.aggregates.size(); ++a) w.aggregates.restore(a, s, o.aggregates[a]);
-    }
+}
+
+void TypedWindowRule::restore_group(const state::GroupSnapshot& gs) {
+  uint32_t s = restored_group(gs.keys);
+  Group& g = group(s);
+  slot_times_[s] = SlotTimes{gs.last_row_time, gs.first_window};
+  consecutive_[s] = gs.consecutive;
+  firing_[s] = gs.firing ? 1 : 0;
+  g.life.firing_sent = gs.firing_sent;
+  g.life.firing_labels = gs.firing_labels;
+  g.life.fingerprint = gs.fingerprint;
+  g.history.assign(rule_.history.size(), {});
+  for (size_t h = 0; h < gs.history.size() && h < g.history.size(); ++h) {
+    g.history[h].assign(gs.history[h].begin(), gs.history[h].end());
   }
+  open_windows_[s] = 0;
+  for (const state::OpenWindowSnapshot& o : gs.windows) {
+    Window& w = window(o.window);
+    if (w.has_rows[s]) continue;  // listed twice: a damaged state, read as once
+    w.has_rows[s] = 1;
+    w.touched[static_cast<size_t>(w.touched_count++)] = s;
+    ++open_windows_[s];
+    for (size_t a = 0; a < specs_.size() && a < o.aggregates.size(); ++a) w.aggregates.restore(a, s, o.aggregates[a]);
+  }
+}
+
+void TypedWindowRule::restore_throttle(const std::vector<state::ThrottleSnapshot>& in) {
   throttle_.clear();
-  for (const auto& t : in.throttle) throttle_[t.key] = t.entry;
+  for (const auto& t : in) throttle_[t.key] = t.entry;
 }
 
 }  // namespace alert

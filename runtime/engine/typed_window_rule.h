@@ -61,10 +61,14 @@ class TypedWindowRule {
   WindowClock clock() const { return {started_, watermark_, next_close_}; }
   int rule_index() const { return rule_index_; }
 
-  // The rule's state as both engines share it (runtime/state/engine_snapshot.h), and back into
-  // a fresh rule (before any batch).
-  void save(state::RuleSnapshot& out) const;
+  // The rule's state as both engines share it (runtime/state/engine_snapshot.h), written after
+  // `header` (its name and definition), and read back into a fresh rule (before any batch).
+  void save(state::SnapshotWriter& out, state::RuleSnapshot header) const;
   void restore(const state::RuleSnapshot& in);
+  // The same in pieces, for a reader that streams the groups (state::SnapshotReader).
+  void restore_clock(const state::RuleSnapshot& header);
+  void restore_group(const state::GroupSnapshot& group);
+  void restore_throttle(const std::vector<state::ThrottleSnapshot>& table);
   const plan::WindowSpec& shape() const { return rule_.window; }
   size_t slot() const { return slot_; }
 

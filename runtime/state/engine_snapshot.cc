@@ -17,141 +17,7 @@ uint64_t checksum(std::string_view bytes) {
   return h;
 }
 
-class Writer {
- public:
-  void u64(uint64_t v) {
-    while (v >= 0x80) {
-      out_ += static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    out_ += static_cast<char>(v);
-  }
-  void i64(int64_t v) { u64((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }  // zigzag
-  void f64(double d) {
-    uint64_t bits;
-    std::memcpy(&bits, &d, sizeof bits);
-    out_.append(reinterpret_cast<const char*>(&bits), sizeof bits);
-  }
-  void boolean(bool b) { out_ += b ? '\1' : '\0'; }
-  void str(std::string_view s) {
-    u64(s.size());
-    out_.append(s);
-  }
-  void value(const Value& v) {
-    out_ += static_cast<char>(v.kind);
-    switch (v.kind) {
-      case TypeKind::Null: break;
-      case TypeKind::Bool: boolean(v.b); break;
-      case TypeKind::Float: f64(v.f); break;
-      case TypeKind::String: str(v.s); break;
-      case TypeKind::List:
-        u64(v.list.size());
-        for (const Value& item : v.list) value(item);
-        break;
-      default: i64(v.i);
-    }
-  }
-  template <typename T, typename Fn>
-  void list(const std::vector<T>& items, Fn&& each) {
-    u64(items.size());
-    for (const T& item : items) each(item);
-  }
-  std::string& bytes() { return out_; }
-
- private:
-  std::string out_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool ok() const { return ok_; }
-  bool at_end() const { return pos_ == in_.size(); }
-
-  uint64_t u64() {
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= in_.size()) return fail();
-      auto byte = static_cast<unsigned char>(in_[pos_++]);
-      v |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if (!(byte & 0x80)) return v;
-    }
-    return fail();
-  }
-  int64_t i64() {
-    uint64_t z = u64();
-    return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
-  }
-  double f64() {
-    if (in_.size() - pos_ < 8) return static_cast<double>(fail());
-    uint64_t bits;
-    std::memcpy(&bits, in_.data() + pos_, sizeof bits);
-    pos_ += 8;
-    double d;
-    std::memcpy(&d, &bits, sizeof d);
-    return d;
-  }
-  bool boolean() {
-    if (pos_ >= in_.size()) return fail() != 0;
-    return in_[pos_++] != 0;
-  }
-  std::string str() {
-    uint64_t n = u64();
-    if (!ok_ || n > in_.size() - pos_) {
-      fail();
-      return {};
-    }
-    std::string s(in_.substr(pos_, n));
-    pos_ += n;
-    return s;
-  }
-  Value value(int depth = 0) {
-    if (pos_ >= in_.size() || depth > 2) return fail(), Value::null();
-    auto kind = static_cast<TypeKind>(in_[pos_++]);
-    switch (kind) {
-      case TypeKind::Null: return Value::null();
-      case TypeKind::Bool: return Value::boolean(boolean());
-      case TypeKind::Float: return Value::floating(f64());
-      case TypeKind::String: return Value::string(str());
-      case TypeKind::Int: return Value::integer(i64());
-      case TypeKind::Timestamp: return Value::timestamp(i64());
-      case TypeKind::Duration: return Value::duration(i64());
-      case TypeKind::List: {
-        Value v;
-        v.kind = TypeKind::List;
-        size_t n = count();
-        for (size_t i = 0; i < n && ok_; ++i) v.list.push_back(value(depth + 1));
-        return v;
-      }
-    }
-    fail();
-    return Value::null();
-  }
-  // A list's length, refused when it could not fit in what is left (each item is a byte at least).
-  size_t count() {
-    uint64_t n = u64();
-    if (n > in_.size() - pos_) return static_cast<size_t>(fail());
-    return static_cast<size_t>(n);
-  }
-  template <typename T, typename Fn>
-  void list(std::vector<T>& items, Fn&& each) {
-    size_t n = count();
-    items.clear();
-    for (size_t i = 0; i < n && ok_; ++i) items.push_back(each());
-  }
-
- private:
-  uint64_t fail() {
-    ok_ = false;
-    pos_ = in_.size();
-    return 0;
-  }
-  std::string_view in_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-};
-
-void write_aggregate(Writer& w, const AggregateSnapshot& a) {
+void write_aggregate_record(SnapshotWriter& w, const AggregateSnapshot& a) {
   w.i64(a.count);
   w.i64(a.i);
   w.boolean(a.overflow);
@@ -163,21 +29,7 @@ void write_aggregate(Writer& w, const AggregateSnapshot& a) {
   w.list(a.distinct, [&](const Value& v) { w.value(v); });
 }
 
-AggregateSnapshot read_aggregate(Reader& r) {
-  AggregateSnapshot a;
-  a.count = r.i64();
-  a.i = r.i64();
-  a.overflow = r.boolean();
-  a.f = r.f64();
-  a.m2 = r.f64();
-  a.held = r.value();
-  a.held_time = r.i64();
-  a.held_seq = r.u64();
-  r.list(a.distinct, [&] { return r.value(); });
-  return a;
-}
-
-void write_group(Writer& w, const GroupSnapshot& g) {
+void write_group_record(SnapshotWriter& w, const GroupSnapshot& g) {
   w.list(g.keys, [&](const Value& v) { w.value(v); });
   w.i64(g.last_row_time);
   w.i64(g.first_window);
@@ -192,74 +44,145 @@ void write_group(Writer& w, const GroupSnapshot& g) {
   w.list(g.history, [&](const std::vector<Value>& series) { w.list(series, [&](const Value& v) { w.value(v); }); });
   w.list(g.windows, [&](const OpenWindowSnapshot& o) {
     w.i64(o.window);
-    w.list(o.aggregates, [&](const AggregateSnapshot& a) { write_aggregate(w, a); });
+    w.list(o.aggregates, [&](const AggregateSnapshot& a) { write_aggregate_record(w, a); });
   });
-}
-
-GroupSnapshot read_group(Reader& r) {
-  GroupSnapshot g;
-  r.list(g.keys, [&] { return r.value(); });
-  g.last_row_time = r.i64();
-  g.first_window = r.i64();
-  g.consecutive = static_cast<int32_t>(r.i64());
-  g.firing = r.boolean();
-  g.firing_sent = r.boolean();
-  r.list(g.firing_labels, [&] {
-    std::string k = r.str();
-    return std::make_pair(std::move(k), r.str());
-  });
-  g.fingerprint = r.str();
-  r.list(g.history, [&] {
-    std::vector<Value> series;
-    r.list(series, [&] { return r.value(); });
-    return series;
-  });
-  r.list(g.windows, [&] {
-    OpenWindowSnapshot o;
-    o.window = r.i64();
-    r.list(o.aggregates, [&] { return read_aggregate(r); });
-    return o;
-  });
-  return g;
 }
 
 }  // namespace
 
-std::string encode(const EngineSnapshot& s) {
-  Writer w;
-  w.u64(s.program);
-  w.list(s.rows_seen, [&](uint64_t n) { w.u64(n); });
-  w.list(s.rules, [&](const RuleSnapshot& rule) {
-    w.str(rule.rule);
-    w.u64(rule.definition);
-    w.boolean(rule.is_window);
-    w.boolean(rule.started);
-    w.i64(rule.watermark);
-    w.i64(rule.next_close);
-    w.list(rule.groups, [&](const GroupSnapshot& g) { write_group(w, g); });
-    w.list(rule.throttle, [&](const ThrottleSnapshot& t) {
-      w.str(t.key);
-      w.i64(t.entry.last_sent);
-      w.i64(t.entry.suppressed);
-    });
+void SnapshotWriter::aggregate(const AggregateSnapshot& a) { write_aggregate_record(*this, a); }
+void SnapshotWriter::group(const GroupSnapshot& g) { write_group_record(*this, g); }
+
+void SnapshotWriter::rule_header(const RuleSnapshot& rule) {
+  str(rule.rule);
+  u64(rule.definition);
+  boolean(rule.is_window);
+  boolean(rule.started);
+  i64(rule.watermark);
+  i64(rule.next_close);
+}
+
+void SnapshotWriter::throttle(const std::vector<ThrottleSnapshot>& table) {
+  list(table, [&](const ThrottleSnapshot& t) {
+    str(t.key);
+    i64(t.entry.last_sent);
+    i64(t.entry.suppressed);
   });
-  std::string body = std::move(w.bytes());
+}
+
+void SnapshotWriter::rule(const RuleSnapshot& r) {
+  rule_header(r);
+  list(r.groups, [&](const GroupSnapshot& g) { group(g); });
+  throttle(r.throttle);
+}
+
+void SnapshotWriter::program(uint64_t program, const std::vector<uint64_t>& rows_seen, size_t rules) {
+  u64(program);
+  list(rows_seen, [&](uint64_t n) { u64(n); });
+  u64(rules);
+}
+
+std::string SnapshotWriter::finish() {
   std::string out(kMagic, sizeof kMagic);
-  Writer header;
-  header.u64(kSnapshotVersion);
-  uint64_t sum = checksum(body);
-  out += header.bytes();
+  out += static_cast<char>(kSnapshotVersion);  // one varint byte while the version is below 128
+  uint64_t sum = checksum(out_);
   out.append(reinterpret_cast<const char*>(&sum), sizeof sum);
-  out += body;
+  out += out_;
+  out_.clear();
   return out;
 }
 
-Result<EngineSnapshot> decode(std::string_view bytes) {
-  using R = Result<EngineSnapshot>;
+std::string encode(const EngineSnapshot& s) {
+  SnapshotWriter w;
+  w.program(s.program, s.rows_seen, s.rules.size());
+  for (const RuleSnapshot& rule : s.rules) w.rule(rule);
+  return w.finish();
+}
+
+
+void SnapshotReader::aggregate(AggregateSnapshot* a) {
+  a->count = i64();
+  a->i = i64();
+  a->overflow = boolean();
+  a->f = f64();
+  a->m2 = f64();
+  a->held = value();
+  a->held_time = i64();
+  a->held_seq = u64();
+  size_t n = count();
+  a->distinct.clear();
+  for (size_t k = 0; k < n && ok_; ++k) a->distinct.push_back(value());
+}
+
+void SnapshotReader::group(GroupSnapshot* g) {
+  size_t n = count();
+  g->keys.resize(n);
+  for (size_t k = 0; k < n && ok_; ++k) g->keys[k] = value();
+  g->last_row_time = i64();
+  g->first_window = i64();
+  g->consecutive = static_cast<int32_t>(i64());
+  g->firing = boolean();
+  g->firing_sent = boolean();
+  n = count();
+  g->firing_labels.resize(n);
+  for (size_t k = 0; k < n && ok_; ++k) {
+    g->firing_labels[k].first = str();
+    g->firing_labels[k].second = str();
+  }
+  g->fingerprint = str();
+  n = count();
+  g->history.resize(n);
+  for (size_t h = 0; h < n && ok_; ++h) {
+    size_t m = count();
+    g->history[h].resize(m);
+    for (size_t k = 0; k < m && ok_; ++k) g->history[h][k] = value();
+  }
+  n = count();
+  g->windows.resize(n);
+  for (size_t w = 0; w < n && ok_; ++w) {
+    OpenWindowSnapshot& o = g->windows[w];
+    o.window = i64();
+    size_t m = count();
+    o.aggregates.resize(m);
+    for (size_t a = 0; a < m && ok_; ++a) aggregate(&o.aggregates[a]);
+  }
+}
+
+void SnapshotReader::rule_header(RuleSnapshot* rule) {
+  rule->rule = str();
+  rule->definition = u64();
+  rule->is_window = boolean();
+  rule->started = boolean();
+  rule->watermark = i64();
+  rule->next_close = i64();
+}
+
+void SnapshotReader::throttle(std::vector<ThrottleSnapshot>* table) {
+  size_t n = count();
+  table->clear();
+  for (size_t k = 0; k < n && ok_; ++k) {
+    ThrottleSnapshot t;
+    t.key = str();
+    t.entry.last_sent = i64();
+    t.entry.suppressed = i64();
+    table->push_back(std::move(t));
+  }
+}
+
+void SnapshotReader::program(uint64_t* program, std::vector<uint64_t>* rows_seen, size_t* rules) {
+  *program = u64();
+  size_t n = count();
+  rows_seen->clear();
+  for (size_t k = 0; k < n && ok_; ++k) rows_seen->push_back(u64());
+  *rules = count();
+}
+
+Result<SnapshotReader> SnapshotReader::open(std::string_view bytes) {
+  using R = Result<SnapshotReader>;
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     return R::failure("not an alertc checkpoint (no ALCK header)");
   }
-  Reader header(bytes.substr(sizeof kMagic));
+  SnapshotReader header(bytes.substr(sizeof kMagic));
   uint64_t version = header.u64();
   if (!header.ok()) return R::failure("the checkpoint is truncated");
   if (version != kSnapshotVersion) {
@@ -272,28 +195,26 @@ Result<EngineSnapshot> decode(std::string_view bytes) {
   std::memcpy(&sum, bytes.data() + at, sizeof sum);
   std::string_view body = bytes.substr(at + 8);
   if (checksum(body) != sum) return R::failure("the checkpoint is damaged (its checksum does not match)");
-  Reader r(body);
+  return SnapshotReader(body);
+}
+
+Result<EngineSnapshot> decode(std::string_view bytes) {
+  using R = Result<EngineSnapshot>;
+  auto opened = SnapshotReader::open(bytes);
+  if (!opened.ok()) return R::failure(opened.error());
+  SnapshotReader& r = opened.value();
   EngineSnapshot s;
-  s.program = r.u64();
-  r.list(s.rows_seen, [&] { return r.u64(); });
-  r.list(s.rules, [&] {
+  size_t rules = 0;
+  r.program(&s.program, &s.rows_seen, &rules);
+  for (size_t k = 0; k < rules && r.ok(); ++k) {
     RuleSnapshot rule;
-    rule.rule = r.str();
-    rule.definition = r.u64();
-    rule.is_window = r.boolean();
-    rule.started = r.boolean();
-    rule.watermark = r.i64();
-    rule.next_close = r.i64();
-    r.list(rule.groups, [&] { return read_group(r); });
-    r.list(rule.throttle, [&] {
-      ThrottleSnapshot t;
-      t.key = r.str();
-      t.entry.last_sent = r.i64();
-      t.entry.suppressed = r.i64();
-      return t;
-    });
-    return rule;
-  });
+    r.rule_header(&rule);
+    size_t groups = r.count();
+    rule.groups.resize(groups);
+    for (size_t g = 0; g < groups && r.ok(); ++g) r.group(&rule.groups[g]);
+    r.throttle(&rule.throttle);
+    s.rules.push_back(std::move(rule));
+  }
   if (!r.ok() || !r.at_end()) return R::failure("the checkpoint is damaged (it does not parse)");
   return s;
 }

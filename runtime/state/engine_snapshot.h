@@ -76,6 +76,163 @@ struct EngineSnapshot {
 
 // "ALCK", the format version, a checksum of what follows, then the snapshot.
 constexpr uint32_t kSnapshotVersion = 1;
+
+// Writes the format as it goes, so that an engine with many groups can stream them from its
+// own arrays instead of building an EngineSnapshot first (a million groups are ~10M records).
+// The order is encode()'s: program(), then per rule rule_header(), the group count and each
+// group's record, then throttle() (or rule() for a whole RuleSnapshot); finish() adds the header.
+class SnapshotWriter {
+ public:
+  void u64(uint64_t v) {
+    while (v >= 0x80) {
+      out_ += static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    out_ += static_cast<char>(v);
+  }
+  void i64(int64_t v) { u64((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }  // zigzag
+  void f64(double d) {
+    char bytes[sizeof d];
+    __builtin_memcpy(bytes, &d, sizeof d);
+    out_.append(bytes, sizeof d);
+  }
+  void boolean(bool b) { out_ += b ? '\1' : '\0'; }
+  void str(std::string_view s) {
+    u64(s.size());
+    out_.append(s);
+  }
+  void value(const Value& v) {
+    out_ += static_cast<char>(v.kind);
+    switch (v.kind) {
+      case TypeKind::Null: break;
+      case TypeKind::Bool: boolean(v.b); break;
+      case TypeKind::Float: f64(v.f); break;
+      case TypeKind::String: str(v.s); break;
+      case TypeKind::List:
+        u64(v.list.size());
+        for (const Value& item : v.list) value(item);
+        break;
+      default: i64(v.i);
+    }
+  }
+  template <typename T, typename Fn>
+  void list(const T& items, Fn&& each) {
+    u64(items.size());
+    for (const auto& item : items) each(item);
+  }
+
+  void program(uint64_t program, const std::vector<uint64_t>& rows_seen, size_t rules);
+  void rule_header(const RuleSnapshot& rule);  // its name, definition, kind and clock
+  void group(const GroupSnapshot& group);
+  void aggregate(const AggregateSnapshot& aggregate);
+  void throttle(const std::vector<ThrottleSnapshot>& table);
+  void rule(const RuleSnapshot& rule);
+  std::string finish();
+
+ private:
+  std::string out_;
+};
+// Reads the format back piece by piece, in SnapshotWriter's order: an engine restoring many groups
+// reads them one at a time into one reused GroupSnapshot. A malformed body sets !ok() (never
+// reads past its end); open() refuses a wrong header, version or checksum.
+class SnapshotReader {
+ public:
+  static Result<SnapshotReader> open(std::string_view bytes);  // `bytes` must outlive the reader
+  void program(uint64_t* program, std::vector<uint64_t>* rows_seen, size_t* rules);
+  void rule_header(RuleSnapshot* rule);
+  void group(GroupSnapshot* group);  // reuses *group's storage
+  void aggregate(AggregateSnapshot* aggregate);
+  void throttle(std::vector<ThrottleSnapshot>* table);
+
+  SnapshotReader() = default;
+  explicit SnapshotReader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  bool at_end() const { return pos_ == in_.size(); }
+
+  uint64_t u64() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= in_.size()) return fail();
+      auto byte = static_cast<unsigned char>(in_[pos_++]);
+      v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) return v;
+    }
+    return fail();
+  }
+  int64_t i64() {
+    uint64_t z = u64();
+    return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
+  }
+  double f64() {
+    if (in_.size() - pos_ < 8) return static_cast<double>(fail());
+    uint64_t bits;
+    __builtin_memcpy(&bits, in_.data() + pos_, sizeof bits);
+    pos_ += 8;
+    double d;
+    __builtin_memcpy(&d, &bits, sizeof d);
+    return d;
+  }
+  bool boolean() {
+    if (pos_ >= in_.size()) return fail() != 0;
+    return in_[pos_++] != 0;
+  }
+  std::string str() {
+    uint64_t n = u64();
+    if (!ok_ || n > in_.size() - pos_) {
+      fail();
+      return {};
+    }
+    std::string s(in_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  Value value(int depth = 0) {
+    if (pos_ >= in_.size() || depth > 2) return fail(), Value::null();
+    auto kind = static_cast<TypeKind>(in_[pos_++]);
+    switch (kind) {
+      case TypeKind::Null: return Value::null();
+      case TypeKind::Bool: return Value::boolean(boolean());
+      case TypeKind::Float: return Value::floating(f64());
+      case TypeKind::String: return Value::string(str());
+      case TypeKind::Int: return Value::integer(i64());
+      case TypeKind::Timestamp: return Value::timestamp(i64());
+      case TypeKind::Duration: return Value::duration(i64());
+      case TypeKind::List: {
+        Value v;
+        v.kind = TypeKind::List;
+        size_t n = count();
+        for (size_t i = 0; i < n && ok_; ++i) v.list.push_back(value(depth + 1));
+        return v;
+      }
+    }
+    fail();
+    return Value::null();
+  }
+  // A list's length, refused when it could not fit in what is left (each item is a byte at least).
+  size_t count() {
+    uint64_t n = u64();
+    if (n > in_.size() - pos_) return static_cast<size_t>(fail());
+    return static_cast<size_t>(n);
+  }
+  template <typename T, typename Fn>
+  void list(std::vector<T>& items, Fn&& each) {
+    size_t n = count();
+    items.clear();
+    for (size_t i = 0; i < n && ok_; ++i) items.push_back(each());
+  }
+
+ private:
+  uint64_t fail() {
+    ok_ = false;
+    pos_ = in_.size();
+    return 0;
+  }
+  std::string_view in_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+
 std::string encode(const EngineSnapshot& snapshot);
 // A clear message for bytes that are not a snapshot of this version (truncated, damaged,
 // another format).
