@@ -104,6 +104,13 @@ struct WindowSpec {
   int64_t end_of(int64_t window) const { return window * step_ns + size_ns; }
   // Whether a window has closed once the clock reads `watermark`.
   bool closed_by(int64_t window, int64_t watermark) const { return end_of(window) + lateness_ns <= watermark; }
+  // Whether window `k` is one event times can reach: its start, end and closing time are int64s.
+  // (Only a damaged checkpoint holds others.)
+  bool reachable(int64_t window) const {
+    int64_t start, end, closing;
+    return !__builtin_mul_overflow(window, step_ns, &start) && !__builtin_add_overflow(start, size_ns, &end) &&
+           !__builtin_add_overflow(end, lateness_ns, &closing);
+  }
 };
 
 enum class Severity { Info, Warning, Critical };

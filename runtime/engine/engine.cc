@@ -608,6 +608,15 @@ struct Engine::Impl {
     return w.finish();
   }
 
+  static constexpr const char* kOutOfRange = "the checkpoint is damaged (a window no event time can reach)";
+  static bool reachable(const plan::WindowSpec& spec, const state::GroupSnapshot& g) {
+    if (!spec.reachable(g.first_window)) return false;
+    for (const state::OpenWindowSnapshot& o : g.windows) {
+      if (!spec.reachable(o.window)) return false;
+    }
+    return true;
+  }
+
   // Reads a state written by save(), rule by rule; a JIT engine's kept rules take their groups
   // one at a time from the reader.
   Result<Engine::RestoreReport> restore(state::SnapshotReader& in) {
@@ -636,15 +645,21 @@ struct Engine::Impl {
       if (r >= 0 && !kept) report.changed.push_back(rs.rule);
       size_t groups = in.count();
       TypedWindowRule* typed_rule = kept && rs.is_window ? typed_rule_of(r) : nullptr;
+      const plan::WindowSpec* spec = kept && rs.is_window ? &plan.rules[r].window : nullptr;
+      if (spec && !spec->reachable(rs.next_close)) return R::failure(kOutOfRange);
       if (typed_rule) {
         typed_rule->restore_clock(rs);
         for (size_t g = 0; g < groups && in.ok(); ++g) {
           in.group(&scratch);
+          if (!reachable(*spec, scratch)) return R::failure(kOutOfRange);
           typed_rule->restore_group(scratch);
         }
       } else {
         rs.groups.resize(groups);
-        for (size_t g = 0; g < groups && in.ok(); ++g) in.group(&rs.groups[g]);
+        for (size_t g = 0; g < groups && in.ok(); ++g) {
+          in.group(&rs.groups[g]);
+          if (spec && !reachable(*spec, rs.groups[g])) return R::failure(kOutOfRange);
+        }
       }
       in.throttle(&rs.throttle);
       if (!kept) continue;
