@@ -608,11 +608,27 @@ struct Engine::Impl {
     return w.finish();
   }
 
-  static constexpr const char* kOutOfRange = "the checkpoint is damaged (a window no event time can reach)";
-  static bool reachable(const plan::WindowSpec& spec, const state::GroupSnapshot& g) {
+  static constexpr const char* kOutOfRange =
+      "the checkpoint is damaged (a window clock that rows could not have left it at)";
+  // What every clock a run leaves satisfies (window_clock.h): the next window to close is at
+  // least the first one the watermark leaves open and at most one past the watermark's own; a rule
+  // that has seen no row has no group. A damaged state could make a close walk billions of
+  // windows, or overflow computing one.
+  static bool clock_consistent(const plan::WindowSpec& spec, const state::RuleSnapshot& rs, size_t groups) {
+    if (!rs.started) return groups == 0;
+    int64_t low, high;
+    if (__builtin_sub_overflow(rs.watermark, spec.size_ns, &low) || __builtin_sub_overflow(low, spec.lateness_ns, &low)) {
+      return false;
+    }
+    int64_t first_open = spec.first_open_window(rs.watermark);
+    if (__builtin_add_overflow(spec.last_window(rs.watermark), 1, &high)) return false;
+    return first_open <= rs.next_close && rs.next_close <= high && spec.reachable(high);
+  }
+  // A group's windows: still open (not closed by the clock, not past its watermark).
+  static bool reachable(const plan::WindowSpec& spec, const state::RuleSnapshot& rs, const state::GroupSnapshot& g) {
     if (!spec.reachable(g.first_window)) return false;
     for (const state::OpenWindowSnapshot& o : g.windows) {
-      if (!spec.reachable(o.window)) return false;
+      if (o.window < rs.next_close || o.window > spec.last_window(rs.watermark)) return false;
     }
     return true;
   }
@@ -646,19 +662,19 @@ struct Engine::Impl {
       size_t groups = in.count();
       TypedWindowRule* typed_rule = kept && rs.is_window ? typed_rule_of(r) : nullptr;
       const plan::WindowSpec* spec = kept && rs.is_window ? &plan.rules[r].window : nullptr;
-      if (spec && !spec->reachable(rs.next_close)) return R::failure(kOutOfRange);
+      if (spec && !clock_consistent(*spec, rs, groups)) return R::failure(kOutOfRange);
       if (typed_rule) {
         typed_rule->restore_clock(rs);
         for (size_t g = 0; g < groups && in.ok(); ++g) {
           in.group(&scratch);
-          if (!reachable(*spec, scratch)) return R::failure(kOutOfRange);
+          if (!reachable(*spec, rs, scratch)) return R::failure(kOutOfRange);
           typed_rule->restore_group(scratch);
         }
       } else {
         rs.groups.resize(groups);
         for (size_t g = 0; g < groups && in.ok(); ++g) {
           in.group(&rs.groups[g]);
-          if (spec && !reachable(*spec, rs.groups[g])) return R::failure(kOutOfRange);
+          if (spec && !reachable(*spec, rs, rs.groups[g])) return R::failure(kOutOfRange);
         }
       }
       in.throttle(&rs.throttle);
