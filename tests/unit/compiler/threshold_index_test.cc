@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 #include "alert/compiler.h"
 #include "compiler/plan/compiled_program.h"
@@ -19,7 +20,10 @@ namespace alert::codegen {
 namespace {
 
 std::shared_ptr<const CompiledProgram> compile(const std::string& rules) {
-  auto path = std::filesystem::temp_directory_path() / "alertc_threshold_index_test.alert";
+  // A file of this process's own: ctest runs each test as its own process, in parallel.
+  static int counter = 0;
+  auto path = std::filesystem::temp_directory_path() /
+              ("alertc_threshold_index_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++) + ".alert");
   std::ofstream(path) << "schema Order {\n  time ts: timestamp\n  price: float\n  qty: int\n}\n"
                          "channel out = stdout {}\n"
                       << rules;
@@ -27,6 +31,7 @@ std::shared_ptr<const CompiledProgram> compile(const std::string& rules) {
   options.engine = EngineKind::Interp;
   Compilation c = Compilation::compile({path.string()}, options);
   EXPECT_TRUE(c.ok());
+  std::filesystem::remove(path);
   return c.program();
 }
 
@@ -83,6 +88,7 @@ TEST(ThresholdIndex, BelowTheMinimumThereIsNoFamily) {
       "rule A on Order\n  where price > 1.0\n  notify out\n"
       "rule B on Order\n  where price > 2.0\n  notify out\n"
       "rule C on Order\n  where price > 3.0\n  notify out\n");
+  ASSERT_TRUE(program);
   ThresholdPlan t = plan_thresholds(program->plan, program->plan.rules_of_schema(0));
   EXPECT_TRUE(t.families.empty());
   for (const RuleAtoms& r : t.rules) EXPECT_EQ(r.rest.size(), 1u);
@@ -95,6 +101,7 @@ TEST(ThresholdIndex, IntSubjectsCompareAsIntsAndNanConstantsStayOut) {
       "rule B on Order\n  where qty <= 7\n  notify out\n"
       "rule C on Order\n  where price > sqrt(-1.0)\n  notify out\n"
       "rule D on Order\n  where price < 2.0\n  notify out\n");
+  ASSERT_TRUE(program);
   ThresholdPlan t = plan_thresholds(program->plan, program->plan.rules_of_schema(0));
   ASSERT_EQ(t.families.size(), 1u);  // qty; price has one usable atom (the NaN one is left out)
   EXPECT_FALSE(t.families[0].is_float);
