@@ -89,15 +89,8 @@ bool read_key(std::string_view& in, Value* out) {
 
 std::string fingerprint_of(const std::string& rule, const std::vector<std::pair<std::string, Value>>& group,
                            const std::vector<std::pair<std::string, std::string>>& labels) {
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    h ^= 0xff;
-    h *= 1099511628211ull;
-  };
+  uint64_t h = kFnvOffset;
+  auto mix = [&](std::string_view s) { h = fnv1a("\xff", fnv1a(s, h)); };
   mix(rule);
   for (auto& [k, v] : group) {
     mix(k);

@@ -15,6 +15,17 @@
 
 namespace alert {
 
+// FNV-1a over `s`, from `h`: the one hash of fingerprints, idempotency keys, checkpoints and rule
+// identities. Fast and stable across builds; it tells data apart, it does not resist an adversary.
+constexpr uint64_t kFnvOffset = 1469598103934665603ull;
+inline uint64_t fnv1a(std::string_view s, uint64_t h = kFnvOffset) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
 // A float as `==` and grouping see it: -0.0 is 0.0 and every NaN is one NaN; its 64 bits.
 int64_t canonical_double_bits(double d);
 

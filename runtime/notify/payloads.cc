@@ -5,6 +5,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "runtime/engine/group_keys.h"
 #include "stdlib/time_format.h"
 
 namespace alert {
@@ -14,14 +15,6 @@ using nlohmann::json;
 
 // Invalid UTF-8 in a field must not stop a notification: it is replaced, not thrown about.
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-uint64_t fnv1a(std::string_view s, uint64_t h = 1469598103934665603ull) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 std::string time_text(const Alert& a) { return a.time ? format_rfc3339(*a.time) : "null"; }
 

@@ -8,14 +8,7 @@ namespace {
 
 constexpr char kMagic[4] = {'A', 'L', 'C', 'K'};
 
-uint64_t checksum(std::string_view bytes) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a: catches a damaged file, not an adversary
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+uint64_t checksum(std::string_view bytes) { return fnv1a(bytes); }  // a damaged file, not an adversary
 
 void write_aggregate_record(SnapshotWriter& w, const AggregateSnapshot& a) {
   w.i64(a.count);

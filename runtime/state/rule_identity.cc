@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "compiler/plan/plan_printer.h"
+#include "runtime/engine/group_keys.h"
 
 namespace alert::state {
 
@@ -27,12 +28,7 @@ uint64_t rule_definition_hash(const plan::Program& program, const plan::Rule& r)
   for (const auto& h : r.history) text += fmt::format("history {} {}\n", h.depth, plan::print_expr(*h.expr));
   text += fmt::format("throttle {}\n", r.throttle_ns);
   for (const plan::Expr* e : r.throttle_by) text += "by " + plan::print_expr(*e) + "\n";
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
+  return fnv1a(text);
 }
 
 }  // namespace alert::state

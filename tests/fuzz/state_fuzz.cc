@@ -10,6 +10,7 @@
 
 #include "alert/compiler.h"
 #include "alert/engine.h"
+#include "runtime/engine/group_keys.h"
 
 namespace {
 
@@ -51,14 +52,6 @@ std::shared_ptr<const alert::CompiledProgram> program(alert::EngineKind kind) {
   return c.program();
 }
 
-uint64_t checksum(std::string_view bytes) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 }  // namespace
 
@@ -68,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                                                      program(alert::EngineKind::Interp)};
   std::string body(reinterpret_cast<const char*>(data), size);
   std::string state = "ALCK\x01";
-  uint64_t sum = checksum(body);
+  uint64_t sum = alert::fnv1a(body);  // the format's checksum
   state.append(reinterpret_cast<const char*>(&sum), sizeof sum);
   state += body;
   for (const auto& p : programs) {

@@ -1,5 +1,7 @@
 #include "input_identity.h"
 
+#include "runtime/engine/group_keys.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
@@ -15,12 +17,7 @@ std::string prefix_digest(const std::string& path, uint64_t limit) {
   std::vector<char> bytes(static_cast<size_t>(std::min(limit, kPrefix)));
   in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   bytes.resize(static_cast<size_t>(in.gcount()));
-  uint64_t h = 1469598103934665603ull;  // FNV-1a: tells files apart, not an adversary's
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return fmt::format("{}:{:016x}", bytes.size(), h);
+  return fmt::format("{}:{:016x}", bytes.size(), fnv1a(std::string_view(bytes.data(), bytes.size())));
 }
 
 std::string identity_change(const std::string& path, uint64_t offset, const std::string& digest) {
