@@ -222,13 +222,7 @@ state::AggregateSnapshot snapshot_of(const Accumulator& a, const plan::Aggregate
           Value v;
           if (read_key(in, &v)) out.distinct.push_back(std::move(v));
         }
-        // Set order is the table's; sorted, a checkpoint of the same state is the same bytes.
-        std::sort(out.distinct.begin(), out.distinct.end(), [](const Value& x, const Value& y) {
-          std::string kx, ky;
-          append_key(kx, x);
-          append_key(ky, y);
-          return kx < ky;
-        });
+        state::sort_distinct(out.distinct);  // the set's order is its table's
       }
       break;
     case plan::AggregateOp::CountRows:
@@ -276,15 +270,6 @@ void restore_accumulator(Accumulator& a, const state::AggregateSnapshot& in, con
   }
 }
 
-void save_throttle(const ThrottleTable& table, std::vector<state::ThrottleSnapshot>& out) {
-  for (const auto& [key, entry] : table) out.push_back({key, entry});
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
-}
-
-void restore_throttle(ThrottleTable& table, const std::vector<state::ThrottleSnapshot>& in) {
-  table.clear();
-  for (const auto& t : in) table[t.key] = t.entry;
-}
 
 }  // namespace
 
@@ -599,7 +584,7 @@ struct Engine::Impl {
         continue;
       }
       if (!rule.is_window) {
-        save_throttle(row_throttle[r], rs.throttle);
+        rs.throttle = state::throttle_rows(row_throttle[r]);
       } else if (const WindowRule* wr = window_rule_of(static_cast<int>(r))) {
         save_window(*wr, rs);
       }
@@ -685,7 +670,7 @@ struct Engine::Impl {
       if (typed_rule) {
         typed_rule->restore_throttle(rs.throttle);
       } else if (!rs.is_window) {
-        restore_throttle(row_throttle[r], rs.throttle);
+        state::load_throttle(row_throttle[r], rs.throttle);
       } else if (WindowRule* w = window_rule_of(r)) {
         restore_window(*w, rs);
       }
@@ -744,7 +729,7 @@ struct Engine::Impl {
       }
       out.groups.push_back(std::move(gs));
     }
-    save_throttle(w.throttle, out.throttle);
+    out.throttle = state::throttle_rows(w.throttle);
   }
 
   void restore_window(WindowRule& w, const state::RuleSnapshot& in) {
@@ -777,7 +762,7 @@ struct Engine::Impl {
       w.index.emplace(g->key_bytes, g.get());
       w.groups.push_back(std::move(g));
     }
-    restore_throttle(w.throttle, in.throttle);
+    state::load_throttle(w.throttle, in.throttle);
   }
 
   // ---- batches ------------------------------------------------------------------------------

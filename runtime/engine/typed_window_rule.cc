@@ -326,24 +326,8 @@ uint32_t TypedWindowRule::new_group(size_t j, int64_t first_window) {
 }
 
 const std::vector<Value>& TypedWindowRule::keys_of(uint32_t slot) {
-  if (table_.keeps_keys()) {
-    table_.key_of(slot, key_scratch_);
-    return key_scratch_;
-  }
-  if (!scalar_keys_) return group(slot).keys;
-  Value& v = key_scratch_[0];
-  int64_t raw = key_raw_[slot];
-  if (slot == table_.null_slot()) {
-    v = Value::null();
-    return key_scratch_;
-  }
-  switch (rule_.group_keys[0].expr->type.kind) {
-    case TypeKind::Float: v = Value::floating(std::bit_cast<double>(raw)); break;
-    case TypeKind::Bool: v = Value::boolean(raw != 0); break;
-    case TypeKind::Timestamp: v = Value::timestamp(raw); break;
-    case TypeKind::Duration: v = Value::duration(raw); break;
-    default: v = Value::integer(raw);
-  }
+  if (!table_.keeps_keys() && !scalar_keys_) return group(slot).keys;  // no copy
+  key_values_of(slot, key_scratch_);
   return key_scratch_;
 }
 
@@ -720,10 +704,7 @@ void TypedWindowRule::save(state::SnapshotWriter& w, state::RuleSnapshot header)
       for (size_t a = 0; a < specs_.size(); ++a) w.aggregate(win->aggregates.snapshot(a, s));
     }
   }
-  std::vector<state::ThrottleSnapshot> throttle;
-  for (const auto& [key, entry] : throttle_) throttle.push_back({key, entry});
-  std::sort(throttle.begin(), throttle.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
-  w.throttle(throttle);
+  w.throttle(state::throttle_rows(throttle_));
 }
 
 uint32_t TypedWindowRule::restored_group(const std::vector<Value>& keys) {
@@ -753,12 +734,6 @@ uint32_t TypedWindowRule::restored_group(const std::vector<Value>& keys) {
   }
   order_.push_back(s);
   return s;
-}
-
-void TypedWindowRule::restore(const state::RuleSnapshot& in) {
-  restore_clock(in);
-  for (const state::GroupSnapshot& gs : in.groups) restore_group(gs);
-  restore_throttle(in.throttle);
 }
 
 void TypedWindowRule::restore_clock(const state::RuleSnapshot& in) {
@@ -792,8 +767,7 @@ void TypedWindowRule::restore_group(const state::GroupSnapshot& gs) {
 }
 
 void TypedWindowRule::restore_throttle(const std::vector<state::ThrottleSnapshot>& in) {
-  throttle_.clear();
-  for (const auto& t : in) throttle_[t.key] = t.entry;
+  state::load_throttle(throttle_, in);
 }
 
 }  // namespace alert

@@ -62,10 +62,9 @@ class TypedWindowRule {
   int rule_index() const { return rule_index_; }
 
   // The rule's state as both engines share it (runtime/state/engine_snapshot.h), written after
-  // `header` (its name and definition), and read back into a fresh rule (before any batch).
+  // `header` (its name and definition), and read back into a fresh rule (before any batch), a
+  // group at a time as state::SnapshotReader streams them.
   void save(state::SnapshotWriter& out, state::RuleSnapshot header) const;
-  void restore(const state::RuleSnapshot& in);
-  // The same in pieces, for a reader that streams the groups (state::SnapshotReader).
   void restore_clock(const state::RuleSnapshot& header);
   void restore_group(const state::GroupSnapshot& group);
   void restore_throttle(const std::vector<state::ThrottleSnapshot>& table);

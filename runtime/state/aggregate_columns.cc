@@ -244,17 +244,6 @@ uint64_t bits_of_distinct(TypeKind kind, const Value& v) {
   return v.kind == TypeKind::Bool ? (v.b ? 1u : 0u) : static_cast<uint64_t>(v.i);
 }
 
-void sort_by_key(std::vector<Value>& values) {
-  std::vector<std::pair<std::string, Value>> keyed;
-  for (Value& v : values) {
-    std::string k;
-    append_key(k, v);
-    keyed.emplace_back(std::move(k), std::move(v));
-  }
-  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  values.clear();
-  for (auto& [k, v] : keyed) values.push_back(std::move(v));
-}
 
 }  // namespace
 
@@ -296,11 +285,11 @@ state::AggregateSnapshot AggregateColumns::snapshot(size_t n, uint32_t slot) con
     }
     case AggregateOp::DistinctBits:
       for (uint64_t bits : a.distinct_bits[slot]) out.distinct.push_back(distinct_value(spec.arg_kind, bits));
-      sort_by_key(out.distinct);
+      state::sort_distinct(out.distinct);
       break;
     case AggregateOp::DistinctString:
       for (const std::string& s : a.distinct_strings[slot]) out.distinct.push_back(Value::string(s));
-      sort_by_key(out.distinct);
+      state::sort_distinct(out.distinct);
       break;
   }
   return out;

@@ -1,5 +1,6 @@
 #include "runtime/state/engine_snapshot.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -85,12 +86,6 @@ std::string SnapshotWriter::finish() {
   return out;
 }
 
-std::string encode(const EngineSnapshot& s) {
-  SnapshotWriter w;
-  w.program(s.program, s.rows_seen, s.rules.size());
-  for (const RuleSnapshot& rule : s.rules) w.rule(rule);
-  return w.finish();
-}
 
 
 void SnapshotReader::aggregate(AggregateSnapshot* a) {
@@ -191,25 +186,28 @@ Result<SnapshotReader> SnapshotReader::open(std::string_view bytes) {
   return SnapshotReader(body);
 }
 
-Result<EngineSnapshot> decode(std::string_view bytes) {
-  using R = Result<EngineSnapshot>;
-  auto opened = SnapshotReader::open(bytes);
-  if (!opened.ok()) return R::failure(opened.error());
-  SnapshotReader& r = opened.value();
-  EngineSnapshot s;
-  size_t rules = 0;
-  r.program(&s.program, &s.rows_seen, &rules);
-  for (size_t k = 0; k < rules && r.ok(); ++k) {
-    RuleSnapshot rule;
-    r.rule_header(&rule);
-    size_t groups = r.count();
-    rule.groups.resize(groups);
-    for (size_t g = 0; g < groups && r.ok(); ++g) r.group(&rule.groups[g]);
-    r.throttle(&rule.throttle);
-    s.rules.push_back(std::move(rule));
+std::vector<ThrottleSnapshot> throttle_rows(const ThrottleTable& table) {
+  std::vector<ThrottleSnapshot> rows;
+  for (const auto& [key, entry] : table) rows.push_back({key, entry});
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  return rows;
+}
+
+void load_throttle(ThrottleTable& table, const std::vector<ThrottleSnapshot>& rows) {
+  table.clear();
+  for (const ThrottleSnapshot& t : rows) table[t.key] = t.entry;
+}
+
+void sort_distinct(std::vector<Value>& values) {
+  std::vector<std::pair<std::string, Value>> keyed;
+  for (Value& v : values) {
+    std::string k;
+    append_key(k, v);
+    keyed.emplace_back(std::move(k), std::move(v));
   }
-  if (!r.ok() || !r.at_end()) return R::failure("the checkpoint is damaged (it does not parse)");
-  return s;
+  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  values.clear();
+  for (auto& [k, v] : keyed) values.push_back(std::move(v));
 }
 
 }  // namespace alert::state

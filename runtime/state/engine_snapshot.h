@@ -3,7 +3,7 @@
 // aggregates, history, `for` count and firing state, and the throttle tables. The reference
 // engine and the JIT engine keep this state in different shapes (values per group; typed
 // arrays per slot) and convert to and from this one, so a checkpoint taken by one restores in
-// the other. encode/decode give it a versioned, checksummed byte form.
+// the other. SnapshotWriter and SnapshotReader give it a versioned, checksummed byte form.
 #pragma once
 
 #include <cstdint>
@@ -68,18 +68,18 @@ struct RuleSnapshot {
   std::vector<ThrottleSnapshot> throttle;
 };
 
-struct EngineSnapshot {
-  uint64_t program = 0;             // hash of the schemas: a checkpoint of another program is refused
-  std::vector<uint64_t> rows_seen;  // per schema (first/last break ties by input order)
-  std::vector<RuleSnapshot> rules;
-};
+// A throttle table as rows sorted by key (the same state saves to the same bytes), and back.
+std::vector<ThrottleSnapshot> throttle_rows(const ThrottleTable& table);
+void load_throttle(ThrottleTable& table, const std::vector<ThrottleSnapshot>& rows);
+// count_distinct's values in one order, by their key bytes (append_key), whatever the set's.
+void sort_distinct(std::vector<Value>& values);
 
 // "ALCK", the format version, a checksum of what follows, then the snapshot.
 constexpr uint32_t kSnapshotVersion = 1;
 
 // Writes the format as it goes, so that an engine with many groups can stream them from its
 // own arrays instead of building an EngineSnapshot first (a million groups are ~10M records).
-// The order is encode()'s: program(), then per rule rule_header(), the group count and each
+// The order: program(), then per rule rule_header(), the group count and each
 // group's record, then throttle() (or rule() for a whole RuleSnapshot); finish() adds the header.
 class SnapshotWriter {
  public:
@@ -233,9 +233,5 @@ class SnapshotReader {
 };
 
 
-std::string encode(const EngineSnapshot& snapshot);
-// A clear message for bytes that are not a snapshot of this version (truncated, damaged,
-// another format).
-Result<EngineSnapshot> decode(std::string_view bytes);
 
 }  // namespace alert::state
