@@ -11,10 +11,9 @@
 namespace alert::cli {
 
 std::string prefix_digest(const std::string& path, uint64_t limit) {
-  constexpr uint64_t kPrefix = 64 * 1024;
   std::ifstream in(path, std::ios::binary);
   if (!in) return {};
-  std::vector<char> bytes(static_cast<size_t>(std::min(limit, kPrefix)));
+  std::vector<char> bytes(static_cast<size_t>(std::min(limit, kPrefixBytes)));
   in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   bytes.resize(static_cast<size_t>(in.gcount()));
   return fmt::format("{}:{:016x}", bytes.size(), fnv1a(std::string_view(bytes.data(), bytes.size())));

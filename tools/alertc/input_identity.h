@@ -8,7 +8,9 @@
 
 namespace alert::cli {
 
-// The digest of the first min(limit, 64 KiB) bytes of `path`; empty when it cannot be read.
+constexpr uint64_t kPrefixBytes = 64 * 1024;  // how much of a file its digest covers at most
+
+// The digest of the first min(limit, kPrefixBytes) bytes of `path`; empty when it cannot be read.
 std::string prefix_digest(const std::string& path, uint64_t limit);
 
 // Empty when `path` can continue at `offset` with that digest; else what changed.

@@ -361,6 +361,7 @@ class RunSession {
   std::optional<int> resume_inputs(std::vector<InputSpec>& specs) {
     progress_.assign(specs.size(), InputProgress{});
     resumed_offset_.assign(specs.size(), 0);
+    digest_covers_.assign(specs.size(), 0);
     for (size_t i = 0; i < specs.size(); ++i) {
       progress_[i].name = specs[i].path;
       std::error_code ec;
@@ -380,6 +381,7 @@ class RunSession {
         }
         specs[i].resume = RowReader::Position{p.offset, p.line};
         resumed_offset_[i] = p.offset;
+        digest_covers_[i] = std::min(p.offset, kPrefixBytes);
         progress_[i] = p;
         resumed_rows_ += p.rows;
         resumed_inputs_ += (resumed_inputs_.empty() ? "" : ", ") + specs[i].path;
@@ -409,9 +411,14 @@ class RunSession {
     cp.engine_state = engine_->save_state();
     for (size_t i = 0; i < progress_.size(); ++i) {
       if (!seekable_[i]) continue;
-      InputProgress p = progress_[i];
-      p.prefix_digest = prefix_digest(p.name, p.offset);
-      cp.inputs.push_back(std::move(p));
+      // The digest changes only while the position is inside the prefix it covers.
+      InputProgress& p = progress_[i];
+      uint64_t covered = std::min(p.offset, kPrefixBytes);
+      if (p.prefix_digest.empty() || digest_covers_[i] != covered) {
+        p.prefix_digest = prefix_digest(p.name, p.offset);
+        digest_covers_[i] = covered;
+      }
+      cp.inputs.push_back(p);
     }
     if (auto committed = notifier_->commit_checkpoint(std::move(cp)); !committed.ok()) {
       std::cerr << "alertc: error: cannot write the state in '" << state_dir_ << "': " << committed.error() << '\n';
@@ -553,6 +560,7 @@ class RunSession {
   std::vector<InputProgress> progress_;  // per input: where its next row starts
   std::vector<bool> seekable_;           // per input: a regular file, which a restart resumes
   std::vector<uint64_t> resumed_offset_;  // per input: where this run started reading it
+  std::vector<uint64_t> digest_covers_;   // per input: the bytes its progress_ digest covers
   uint64_t resumed_rows_ = 0;
   std::string resumed_inputs_;
   size_t groups_restored_ = 0;
