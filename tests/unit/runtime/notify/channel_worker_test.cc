@@ -23,6 +23,7 @@
 
 #include "runtime/notify/provider_payloads.h"
 #include "tests/unit/runtime/notify/loopback_http.h"
+#include "tests/unit/runtime/notify/worker_fixture.h"
 
 namespace alert {
 namespace {
@@ -59,25 +60,8 @@ Response status(int code, std::vector<std::pair<std::string, std::string>> heade
   return r;
 }
 
-class ChannelWorkerTest : public ::testing::Test {
+class ChannelWorkerTest : public WorkerFixture {
  protected:
-  void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "alert_worker_test_XXXXXX").string();
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
-    auto box = Outbox::open((dir_ / "state").string());
-    ASSERT_TRUE(box.ok()) << (box.ok() ? "" : box.error());
-    outbox_ = box.take();
-    dead_letter_ = (dir_ / "dead-letter.jsonl").string();
-  }
-  void TearDown() override {
-    worker_.reset();  // before the receiver and the outbox go
-    server_.reset();
-    outbox_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
   void serve(test_http::Handler handler) {
     server_ = std::make_unique<Server>(std::move(handler));
     ASSERT_TRUE(server_->ok());
@@ -113,19 +97,8 @@ class ChannelWorkerTest : public ::testing::Test {
     return eventually([&] { return outbox_->pending(channel) == 0; });
   }
 
-  std::vector<nlohmann::json> dead_letters() const {
-    std::vector<nlohmann::json> out;
-    std::ifstream in(dead_letter_);
-    std::string line;
-    while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
-    return out;
-  }
 
-  fs::path dir_;
-  std::string dead_letter_;
-  std::unique_ptr<Server> server_;
-  std::unique_ptr<Outbox> outbox_;
-  std::unique_ptr<ChannelWorker> worker_;
+
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@
 #include "runtime/notify/channel_worker.h"
 #include "runtime/notify/provider_payloads.h"
 #include "tests/unit/runtime/notify/loopback_http.h"
+#include "tests/unit/runtime/notify/worker_fixture.h"
 
 namespace alert {
 namespace {
@@ -266,25 +267,8 @@ TEST(RedactUse, TheNotifierMasksAFilePathFromTheEnvironmentInItsError) {
   EXPECT_NE(notifier.error().find("channel 'log': cannot open '***'"), std::string::npos) << notifier.error();
 }
 
-class RedactWorkerTest : public ::testing::Test {
+class RedactWorkerTest : public WorkerFixture {
  protected:
-  void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "alert_redact_test_XXXXXX").string();
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
-    auto box = Outbox::open((dir_ / "state").string());
-    ASSERT_TRUE(box.ok()) << (box.ok() ? "" : box.error());
-    outbox_ = box.take();
-    dead_letter_ = (dir_ / "dead-letter.jsonl").string();
-  }
-  void TearDown() override {
-    worker_.reset();
-    server_.reset();
-    outbox_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
   // Stores the alert for `c` as the notifier would and returns what went into the outbox.
   std::vector<std::string> enqueue(const ChannelConfig& c, const Alert& a) {
     std::vector<std::string> stored;
@@ -302,25 +286,12 @@ class RedactWorkerTest : public ::testing::Test {
     return stored;
   }
 
-  std::vector<nlohmann::json> dead_letters() const {
-    std::vector<nlohmann::json> out;
-    std::ifstream in(dead_letter_);
-    std::string line;
-    while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
-    return out;
-  }
   std::string dead_letter_text() const {
     std::ifstream in(dead_letter_);
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
   }
-
-  fs::path dir_;
-  std::string dead_letter_;
-  std::unique_ptr<Server> server_;
-  std::unique_ptr<Outbox> outbox_;
-  std::unique_ptr<ChannelWorker> worker_;
 };
 
 TEST_F(RedactWorkerTest, ADeadLetterMasksSecretsInTheReasonAndTheBody) {
