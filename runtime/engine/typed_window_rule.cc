@@ -708,23 +708,27 @@ void TypedWindowRule::save(state::SnapshotWriter& w, state::RuleSnapshot header)
 }
 
 uint32_t TypedWindowRule::restored_group(const std::vector<Value>& keys) {
-  // The key as one row of typed columns, as the group table takes a new key.
+  // The key as one row of typed columns, as the group table takes a new key; the strings point
+  // into `keys` until the table has copied them. One scratch for every group restored.
+  static const Value kNull;
   size_t n = rule_.group_keys.size();
-  std::vector<uint8_t> valid(n);
-  std::vector<int64_t> ints(n);
-  std::vector<double> floats(n);
-  std::vector<AlertString> strings(n);
-  std::vector<ValueColumn> columns(n);
-  std::vector<Value> given(keys);
-  given.resize(n);  // the strings below point into these until the table has copied them
+  RestoreKey& k = restore_key_;
+  k.valid.resize(n);
+  k.ints.resize(n);
+  k.floats.resize(n);
+  k.strings.resize(n);
+  k.columns.resize(n);
   for (size_t c = 0; c < n; ++c) {
-    const Value& v = given[c];
-    valid[c] = v.is_null() ? 0 : 1;
-    ints[c] = v.kind == TypeKind::Bool ? (v.b ? 1 : 0) : v.i;
-    floats[c] = v.f;
-    strings[c] = AlertString{v.s.data(), static_cast<int64_t>(v.s.size())};
-    columns[c] = ValueColumn{rule_.group_keys[c].expr->type.kind, &valid[c], &ints[c], &floats[c], &strings[c]};
+    const Value& v = c < keys.size() ? keys[c] : kNull;
+    k.valid[c] = v.is_null() ? 0 : 1;
+    k.ints[c] = v.kind == TypeKind::Bool ? (v.b ? 1 : 0) : v.i;
+    k.floats[c] = v.f;
+    k.strings[c] = AlertString{v.s.data(), static_cast<int64_t>(v.s.size())};
+    k.columns[c] = ValueColumn{rule_.group_keys[c].expr->type.kind, &k.valid[c], &k.ints[c], &k.floats[c], &k.strings[c]};
   }
+  const std::vector<ValueColumn>& columns = k.columns;
+  const std::vector<double>& floats = k.floats;
+  const std::vector<int64_t>& ints = k.ints;
   uint32_t s = new_slot();
   table_.insert(columns, 0, s);
   if (scalar_keys_) {

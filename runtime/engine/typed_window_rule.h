@@ -193,6 +193,15 @@ class TypedWindowRule {
   std::vector<std::unique_ptr<Window>> windows_, spare_windows_;
   Window* last_window_ = nullptr;
 
+  // A restored group's key as one row of typed columns (restored_group).
+  struct RestoreKey {
+    std::vector<uint8_t> valid;
+    std::vector<int64_t> ints;
+    std::vector<double> floats;
+    std::vector<AlertString> strings;
+    std::vector<ValueColumn> columns;
+  } restore_key_;
+
   // Close scratch.
   std::vector<uint32_t> eval_;
   std::vector<ColumnBuilder> inputs_;
